@@ -1,0 +1,324 @@
+"""SchemeModel: a finite social-commerce market running one business model day by day.
+
+The daily step, in order: adoption (Bass diffusion over contacts; the sharer who converted a
+newcomer becomes their sponsor), qualification (some customers buy their way into the
+scheme), retail purchases, end-of-day rules, churn, merchants' decisions, and the ledger's
+close. Everything is vectorised over the people columns; the rules receive whole batches.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import mesa
+import numpy as np
+
+from sim.agents import VIEW_CLASSES, Merchant, Person
+from sim.ledger import GMV_FLOWS, PLATFORM, PLATFORM_COSTS, PLATFORM_REVENUE, REWARD, WALLETS, Ledger
+from sim.network import community_network
+from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, UNAWARE, People
+from sim.rules.base import PPM, cents, ppm
+from sim.scenario import Scenario
+
+JOURNAL_LIMIT = 200_000  # keep every reward row by default only in markets this small
+
+
+class SchemeModel(mesa.Model):
+    """One run of one scenario. ``seed`` fixes every random draw."""
+
+    def __init__(self, scenario: Scenario, *, seed: int, journal: bool | None = None) -> None:
+        super().__init__(rng=seed)
+        self.scenario = scenario
+        self.seed = seed
+        self.day = 0
+        m, retail = scenario.market, scenario.retail
+        self.people = People(m.size, self.rng, propensity=m.propensity,
+                             propensity_spread=m.propensity_spread, basket=m.basket,
+                             trust=m.trust, trust_spread=m.trust_spread)
+        p = self.people
+        self.network = (community_network(m.size, community_size=m.community_size,
+                                          within=m.contacts_within, between=m.contacts_between,
+                                          rng=self.rng)
+                        if m.network == "community" else None)
+        self.degree = self.network.degree if self.network else None
+        self.influence = np.zeros(m.size)   # sum of contacts' sharing intensity
+        self.total_share = 0.0              # the same, for a well-mixed market
+        self.reach = p.trust / p.trust.mean()
+        self.rules = scenario.rules
+        self.qualifier = scenario.qualifier
+        self.package_price_cents = cents(self.qualifier.price) if self.qualifier else 0
+        self._columns: dict[str, np.ndarray] = {}
+        self._views: dict[int, Person] = {}
+        self.ledger = Ledger(p, retail.merchants, journal=m.size <= JOURNAL_LIMIT
+                             if journal is None else journal)
+
+        costs = retail.unit_cost * np.exp(retail.unit_cost_spread * self.rng.standard_normal(retail.merchants))
+        appeal = self.rng.gamma(4.0, 0.25, retail.merchants)
+        self.merchants = [Merchant(self, i, unit_cost=cents(c), appeal=float(a),
+                                   overhead=cents(retail.merchant_fixed_cost),
+                                   runway=retail.merchant_runway,
+                                   patience=retail.merchant_patience)
+                          for i, (c, a) in enumerate(zip(costs, appeal))]
+        self.merchant_unit_cost = np.array([mm.unit_cost for mm in self.merchants], np.int64)
+        self.merchant_profit_today = np.zeros(retail.merchants, np.int64)
+        self.daily: list[dict] = []
+        self.founders = self.rng.choice(m.size, size=m.founders, replace=False).astype(np.int64)
+        self.is_founder = np.zeros(m.size, bool)
+        self.is_founder[self.founders] = True
+        self._place_founders()
+
+    # -- public helpers -----------------------------------------------------------------
+    def person(self, index: int) -> Person:
+        """An agent view of person ``index``, typed by their current role."""
+        cls = VIEW_CLASSES.get(int(self.people.role[index]))
+        if cls is None:
+            raise ValueError(f"person {index} has not joined the market")
+        view = self._views.get(index)
+        if type(view) is not cls:
+            if view is not None:
+                view.remove()
+            view = self._views[index] = cls(self, index)
+        return view
+
+    def column(self, name: str, dtype: type, fill: int = 0) -> np.ndarray:
+        """A per-person working column a rule keeps (created on first use)."""
+        if name not in self._columns:
+            self._columns[name] = np.full(self.people.size, fill, dtype)
+        return self._columns[name]
+
+    def enrol(self, ids: np.ndarray, sponsors: np.ndarray, *, qualify: bool) -> None:
+        """Bring persons into the market with the given sponsors (-1: none), in this order.
+
+        The daily step uses it for adoption; tests use it to script exact events. With
+        ``qualify`` everyone enrolled also buys into the scheme, if it has a way in.
+        """
+        ids, sponsors = np.asarray(ids, np.int64), np.asarray(sponsors, np.int64)
+        p = self.people
+        p.state[ids] = ACTIVE
+        p.role[ids] = CONSUMER
+        p.join_day[ids] = self.day
+        p.sponsor[ids] = sponsors
+        pending = np.ones(len(ids), bool)
+        while pending.any():  # a sponsor enrolled in the same batch is placed first
+            ready = pending & ~np.isin(sponsors, ids[pending])
+            s = sponsors[ready]
+            p.tree_depth[ids[ready]] = np.where(s >= 0, p.tree_depth[np.maximum(s, 0)] + 1, 0)
+            pending &= ~ready
+        p.order[p.adopted:p.adopted + len(ids)] = ids
+        p.adopted += len(ids)
+        self._set_share(ids, self.scenario.market.customer_share)
+        if qualify and self.qualifier:
+            self._qualify(ids)
+
+    # -- the day ------------------------------------------------------------------------
+    def step(self) -> None:
+        newcomers = self._adopt()
+        if self.qualifier:
+            self._qualify(self.qualifier.select_joiners(self, newcomers))
+        self._purchase()
+        for rule in self.rules:
+            rule.on_day_end(self)
+        self._churn()
+        self._merchants_day()
+        self._close_day(len(newcomers))
+        self.day += 1
+
+    def run_days(self, days: int, progress: Callable[[int, int], None] | None = None) -> None:
+        for d in range(days):
+            self.step()
+            if progress:
+                progress(d + 1, days)
+
+    def release(self) -> None:
+        """Drop Mesa's class-level reference to this model so it can be garbage-collected."""
+        for agent in list(self.agents):
+            agent.remove()
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
+    # -- stages -------------------------------------------------------------------------
+    def _place_founders(self) -> None:
+        f = self.founders
+        self.enrol(f, np.full(len(f), -1), qualify=False)
+        if self.qualifier:
+            self.qualifier.charge(self, f)
+            self._make_participants(f, hook="on_founders")
+        self._close_day(len(f))  # day 0 is the founders' day; the first step is day 1
+        self.day = 1
+
+    def _adopt(self) -> np.ndarray:
+        p, m, rng = self.people, self.scenario.market, self.rng
+        unaware = np.flatnonzero(p.state == UNAWARE)
+        if len(unaware) == 0:
+            return unaware
+        if self.network is not None:
+            frac = self.influence[unaware] / np.maximum(self.degree[unaware], 1)
+        else:
+            frac = np.full(len(unaware), self.total_share / p.size)
+        pull = m.word_of_mouth * frac
+        hazard = (m.external_reach + pull) * self.reach[unaware]
+        hit = rng.random(len(unaware)) < -np.expm1(-hazard)
+        new, pull = unaware[hit], pull[hit]
+        order = rng.permutation(len(new))
+        new, pull = new[order], pull[order]
+        # Competing hazards: a word-of-mouth adoption has a sponsor, an advert does not.
+        by_mouth = rng.random(len(new)) * (m.external_reach + pull) < pull
+        sponsors = np.full(len(new), -1, np.int64)
+        if by_mouth.any():
+            pick = self._pick_sponsors if self.network is not None else self._pick_sponsors_mixed
+            sponsors[by_mouth] = pick(new, by_mouth)
+        self.enrol(new, sponsors, qualify=False)
+        return new
+
+    def _pick_sponsors(self, new: np.ndarray, by_mouth: np.ndarray) -> np.ndarray:
+        """For each word-of-mouth adopter, a contact chosen in proportion to their sharing."""
+        ids = new[by_mouth]
+        nbrs, owner = self.network.neighbours_of(ids)
+        cum = np.cumsum(self.people.share[nbrs])
+        counts = np.bincount(owner, minlength=len(ids))
+        end = np.cumsum(counts) - 1
+        start_cum = np.where(end - counts >= 0, cum[np.maximum(end - counts, 0)], 0.0)
+        start_cum[counts == 0] = 0.0
+        total = np.where(counts > 0, cum[np.maximum(end, 0)] - start_cum, 0.0)
+        target = start_cum + self.rng.random(len(ids)) * total
+        pos = np.minimum(np.searchsorted(cum, target, side="right"), np.maximum(end, 0))
+        chosen = nbrs[pos] if len(nbrs) else np.zeros(len(ids), np.int64)
+        return np.where((total > 0) & (self.people.share[chosen] > 0), chosen, -1)
+
+    def _pick_sponsors_mixed(self, new: np.ndarray, by_mouth: np.ndarray) -> np.ndarray:
+        """Well-mixed market: the k-th adopter today picks among everyone adopted before them
+        (earlier today included) in proportion to sharing, which makes the uniform case an
+        exact random recursive tree."""
+        p = self.people
+        before = p.order[:p.adopted]
+        pool = np.concatenate([before, new])
+        weight = np.concatenate([p.share[before],
+                                 np.full(len(new), self.scenario.market.customer_share)])
+        cum = np.cumsum(weight)
+        k = np.flatnonzero(by_mouth)
+        limit = cum[p.adopted + k - 1]
+        pos = np.searchsorted(cum, self.rng.random(len(k)) * limit, side="right")
+        return pool[np.minimum(pos, p.adopted + k - 1)]
+
+    def _qualify(self, joiners: np.ndarray) -> None:
+        if len(joiners):
+            self.qualifier.charge(self, joiners)
+            self._make_participants(joiners, hook="on_join")
+
+    def _make_participants(self, ids: np.ndarray, *, hook: str) -> None:
+        p = self.people
+        p.role[ids] = DISTRIBUTOR
+        p.rank[ids] = 1
+        p.participant_day[ids] = self.day
+        sponsors = p.sponsor[ids]
+        ok = sponsors >= 0
+        np.add.at(p.recruits, sponsors[ok], 1)
+        self._set_share(ids, self.scenario.market.participant_share)
+        for rule in self.rules:
+            getattr(rule, hook)(self, ids)
+
+    def _purchase(self) -> None:
+        p, retail, rng, ledger = self.people, self.scenario.retail, self.rng, self.ledger
+        self.merchant_profit_today[:] = 0
+        open_ = np.array([mm.active for mm in self.merchants])
+        if not open_.any():
+            return
+        active = p.active()
+        buyers = active[rng.random(len(active)) < p.propensity[active]]
+        if len(buyers) == 0:
+            return
+        units = 1 + rng.poisson(p.basket[buyers])
+        amounts = units * cents(retail.price)
+        weight = np.array([mm.appeal for mm in self.merchants]) * open_
+        shop = rng.choice(len(self.merchants), size=len(buyers), p=weight / weight.sum())
+        fee = amounts * ppm(retail.platform_fee) // PPM
+        rangli = amounts * ppm(retail.rangli) // PPM
+        cogs = units * self.merchant_unit_cost[shop]
+        ledger.charge("sale", buyers, amounts, value=amounts, merchants=shop)
+        ledger.merchants_flow("platform_fee", shop, fee)
+        ledger.merchants_flow("rangli", shop, rangli)
+        ledger.merchants_flow("cogs", shop, cogs)
+        ledger.transfer("fulfilment", len(buyers) * cents(retail.fulfilment_cost))
+        np.add.at(self.merchant_profit_today, shop, amounts - fee - rangli - cogs)
+        p.purchases[buyers] += 1
+        for rule in self.rules:
+            rule.on_purchase(self, buyers, amounts)
+
+    def _churn(self) -> None:
+        p, c, rng = self.people, self.scenario.churn, self.rng
+        active = p.active()
+        active = active[~self.is_founder[active]]  # organisers stay
+        participant = p.role[active] >= DISTRIBUTOR
+        trust = p.trust[active]
+        hazard = np.where(participant, c.participant, c.customer) * (1 - trust) / (1 - p.trust.mean())
+        # Participants past their grace period judge what they have earned against their outlay.
+        judged = participant & (self.day - p.participant_day[active] > c.grace_days)
+        outlay = (p.paid[active] - p.value[active]).astype(float)
+        shortfall = np.clip(1 - p.rewards[active] / np.maximum(outlay, 1), 0, 1)
+        hazard = hazard * np.where(judged & (outlay > 0), 1 + c.earnings_sensitivity * shortfall, 1)
+        leave = -np.expm1(-hazard)
+        if c.first_day:
+            new = ~participant & (p.join_day[active] == self.day - 1)
+            leave = np.where(new, 1 - (1 - leave) * (1 - c.first_day), leave)
+        gone = active[rng.random(len(active)) < leave]
+        p.state[gone] = CHURNED
+        p.exit_day[gone] = self.day
+        self._set_share(gone, 0.0)
+        self.churned_today = len(gone)
+
+    def _merchants_day(self) -> None:
+        open_ids = np.array([mm.index for mm in self.merchants if mm.active], np.int64)
+        if len(open_ids):
+            overhead = np.array([self.merchants[i].overhead for i in open_ids], np.int64)
+            self.ledger.merchants_flow("merchant_overhead", open_ids, overhead)
+            np.subtract.at(self.merchant_profit_today, open_ids, overhead)
+        self.agents_by_type[Merchant].shuffle_do("step")
+        # Owners keep the platform solvent; how much they had to put in is itself a finding.
+        if self.ledger.balance[PLATFORM] < 0:
+            self.ledger.transfer("capital_injection", int(-self.ledger.balance[PLATFORM]))
+
+    def _set_share(self, ids: np.ndarray, value: float) -> None:
+        p = self.people
+        delta = value - p.share[ids]
+        p.share[ids] = value
+        if self.network is None:
+            self.total_share += float(delta.sum())
+        elif len(ids):
+            nbrs, owner = self.network.neighbours_of(ids)
+            np.add.at(self.influence, nbrs, delta[owner])
+
+    def _close_day(self, new_customers: int) -> None:
+        p, ledger = self.people, self.ledger
+        today, imbalance = ledger.close_day()
+        active = p.state == ACTIVE
+        roles = np.bincount(p.role[active], minlength=4)
+        revenue = sum(today.get(k, 0) for k in PLATFORM_REVENUE)
+        rewards = {k[len(REWARD):]: v for k, v in today.items() if k.startswith(REWARD)}
+        row = {
+            "day": self.day,
+            "consumers": int(roles[CONSUMER]),
+            "distributors": int(roles[DISTRIBUTOR]),
+            "leaders": int(roles[LEADER]),
+            "active": int(active.sum()),
+            "adopted": int(p.adopted),
+            "new_customers": new_customers,
+            "new_participants": int((p.participant_day == self.day).sum()),
+            "churned": getattr(self, "churned_today", 0),
+            "gmv": sum(today.get(k, 0) for k in GMV_FLOWS),
+            "rewards": sum(rewards.values()),
+            "platform_revenue": revenue,
+            "platform_net": revenue - sum(today.get(k, 0) for k in PLATFORM_COSTS) - sum(rewards.values()),
+            "merchant_revenue": today.get("sale", 0),
+            "merchant_profit": int(self.merchant_profit_today.sum()),
+            "merchants_open": sum(mm.active for mm in self.merchants),
+            "cash_held": int(ledger.balance[PLATFORM]),
+            "liabilities": int(ledger.balance[WALLETS]),
+            "capital_injected": today.get("capital_injection", 0),
+            "cashed_out": today.get("cash_out", 0),
+            "ledger_imbalance": imbalance,
+            **{f"flow_{k}": v for k, v in today.items() if not k.startswith(REWARD)},
+            **{f"reward_{k}": v for k, v in rewards.items()},
+        }
+        self.churned_today = 0
+        self.daily.append(row)

@@ -1,0 +1,76 @@
+"""Everyone in the market as numpy columns: the engine's hot state.
+
+Persons are rows 0..size-1. Mesa agent classes in :mod:`sim.agents` are views onto these rows
+(``model.person(i)``), so a user can inspect anyone while the daily step stays vectorised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Life states. Churn is absorbing: a person who leaves does not come back.
+UNAWARE, ACTIVE, CHURNED = 0, 1, 2
+# Roles, in order of engagement.
+NONE, CONSUMER, DISTRIBUTOR, LEADER = 0, 1, 2, 3
+ROLE_NAMES = {NONE: "unaware", CONSUMER: "consumer", DISTRIBUTOR: "distributor", LEADER: "leader"}
+
+
+class People:
+    """Columns of person state. Money columns are integer cents."""
+
+    def __init__(self, size: int, rng: np.random.Generator, *, propensity: float,
+                 propensity_spread: float, basket: float, trust: float, trust_spread: float) -> None:
+        self.size = size
+        # Heterogeneity: gamma propensity with the given coefficient of variation; basket as
+        # 1 + Poisson mean; trust from a beta with the given mean and standard deviation.
+        if propensity_spread > 0:
+            shape = 1.0 / propensity_spread**2
+            self.propensity = np.minimum(rng.gamma(shape, propensity / shape, size), 1.0)
+        else:
+            self.propensity = np.full(size, propensity)
+        self.basket = np.full(size, basket - 1.0)
+        if trust_spread > 0:
+            k = trust * (1 - trust) / trust_spread**2 - 1
+            self.trust = rng.beta(trust * k, (1 - trust) * k, size)
+        else:
+            self.trust = np.full(size, trust)
+
+        i32 = lambda fill: np.full(size, fill, np.int32)  # noqa: E731
+        self.state = np.zeros(size, np.int8)
+        self.role = np.zeros(size, np.int8)
+        self.rank = np.zeros(size, np.int8)
+        self.sponsor = i32(-1)         # who brought them in: the recruitment tree
+        self.team_owner = i32(-1)      # whose team they sit in (differs after pass-ups)
+        self.tree_depth = i32(0)       # sponsor links to the root of their tree
+        self.join_day = i32(-1)
+        self.participant_day = i32(-1)
+        self.exit_day = i32(-1)
+        self.recruits = i32(0)         # participants they sponsored
+        self.purchases = i32(0)
+        self.share = np.zeros(size)    # current sharing intensity; 0 when unaware or churned
+        self.paid = np.zeros(size, np.int64)      # all money paid in: goods, packages, fees
+        self.value = np.zeros(size, np.int64)     # fair value of goods received
+        self.entry_paid = np.zeros(size, np.int64)  # what they paid to become able to earn
+        self.rewards = np.zeros(size, np.int64)
+        self.cashed_out = np.zeros(size, np.int64)
+        self.order = np.empty(size, np.int32)    # adoption order
+        self.adopted = 0
+
+    def active(self) -> np.ndarray:
+        return np.flatnonzero(self.state == ACTIVE)
+
+    def is_participant(self, ids: np.ndarray) -> np.ndarray:
+        return self.role[ids] >= DISTRIBUTOR
+
+    def can_earn(self, ids: np.ndarray) -> np.ndarray:
+        """Active participants: the only persons rewards are paid to."""
+        ok = ids >= 0
+        safe = np.where(ok, ids, 0)
+        return ok & (self.state[safe] == ACTIVE) & (self.role[safe] >= DISTRIBUTOR)
+
+    def ancestors(self, ids: np.ndarray, distance: int) -> np.ndarray:
+        """The sponsor ``distance`` links above each id, -1 where the chain ends."""
+        up = ids
+        for _ in range(distance):
+            up = np.where(up >= 0, self.sponsor[np.maximum(up, 0)], -1)
+        return up

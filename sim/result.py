@@ -1,0 +1,143 @@
+"""A run's plain result: tables and metrics, no live model. Money is in yuan here."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.people import DISTRIBUTOR, ROLE_NAMES
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.model import SchemeModel
+
+__version__ = "0.1.0"
+MONEY_DAILY = ("gmv", "rewards", "platform_revenue", "platform_net", "merchant_revenue",
+               "merchant_profit", "cash_held", "liabilities", "capital_injected", "cashed_out",
+               "ledger_imbalance")
+
+
+@dataclass
+class RunResult:
+    """What one run produced.
+
+    ``daily``: one row per day (day 0 is the founders' day). ``people``: one row per person who
+    ever joined. ``flows``: rewards by day × kind × paid depth × basis (join or sale) × whether
+    the trigger was a participant. ``journal``: every reward (payee, trigger, depth), kept for
+    markets up to 200,000 persons unless asked otherwise. ``metrics``: see :mod:`sim.metrics`.
+    """
+    scenario: Scenario
+    seed: int
+    daily: pd.DataFrame
+    people: pd.DataFrame
+    flows: pd.DataFrame
+    merchants: pd.DataFrame
+    journal: pd.DataFrame | None
+    code_version: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def days(self) -> int:
+        return self.scenario.market.days
+
+    @property
+    def market_size(self) -> int:
+        return self.scenario.market.size
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Package version, plus the git commit when run from a checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=5, cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{__version__}+{commit}" if commit else __version__
+
+
+def organisation_levels(sponsor: np.ndarray, participant: np.ndarray) -> np.ndarray:
+    """Persons on the longest participant chain above and including each participant.
+
+    Counted on the recruitment (sponsor) tree, the organiser as level 1, as the 2013 opinion
+    counts 层级; pass-ups and breakaways do not shorten it. Pointer doubling: O(n log height).
+    """
+    parent = np.where(participant & (sponsor >= 0), sponsor, -1)
+    parent = np.where((parent >= 0) & participant[np.maximum(parent, 0)], parent, -1)
+    links = (parent >= 0).astype(np.int64)
+    anc = parent.copy()
+    while (anc >= 0).any():
+        has = anc >= 0
+        safe = np.maximum(anc, 0)
+        links = links + np.where(has, links[safe], 0)
+        anc = np.where(has, anc[safe], -1)
+    return np.where(participant, links + 1, 0)
+
+
+def collect(model: SchemeModel) -> RunResult:
+    """Turn a finished model into a plain result."""
+    p, ledger = model.people, model.ledger
+    daily = pd.DataFrame(model.daily).fillna(0)
+    money = [c for c in daily.columns if c in MONEY_DAILY or c.startswith(("flow_", "reward_"))]
+    daily[money] = daily[money].astype(np.int64) / 100
+
+    ids = p.order[:p.adopted].astype(np.int64)
+    participant = p.role >= DISTRIBUTOR
+    levels = organisation_levels(p.sponsor.astype(np.int64), participant)
+    yuan = lambda a: a[ids] / 100  # noqa: E731
+    people = pd.DataFrame({
+        "id": ids,
+        "role": pd.Categorical([ROLE_NAMES[r] for r in p.role[ids].tolist()],
+                               categories=list(ROLE_NAMES.values())[1:]),
+        "rank": p.rank[ids],
+        "sponsor": p.sponsor[ids],
+        "team_owner": p.team_owner[ids],
+        "founder": model.is_founder[ids],
+        "join_day": p.join_day[ids],
+        "participant_day": p.participant_day[ids],
+        "exit_day": p.exit_day[ids],
+        "level": levels[ids],
+        "recruits": p.recruits[ids],
+        "purchases": p.purchases[ids],
+        "spend": yuan(p.paid),
+        "entry_paid": yuan(p.entry_paid),
+        "value_received": yuan(p.value),
+        "rewards": yuan(p.rewards),
+        "cashed_out": yuan(p.cashed_out),
+        "wallet": yuan(ledger.wallet),
+        "net": (p.rewards[ids] + p.value[ids] - p.paid[ids]) / 100,
+    })
+    flows = pd.DataFrame(
+        [(*key, amount / 100, count) for key, (amount, count) in sorted(ledger.flows.items())],
+        columns=["day", "kind", "depth", "basis", "internal", "amount", "count"])
+    journal = None
+    if ledger.journal is not None:
+        parts = ledger.journal
+        journal = pd.DataFrame({
+            "day": np.concatenate([np.full(len(j[3]), j[0]) for j in parts]) if parts else [],
+            "kind": np.concatenate([np.full(len(j[3]), j[1]) for j in parts]) if parts else [],
+            "basis": np.concatenate([np.full(len(j[3]), j[2]) for j in parts]) if parts else [],
+            "payee": np.concatenate([j[3] for j in parts]) if parts else [],
+            "trigger": np.concatenate([j[4] for j in parts]) if parts else [],
+            "depth": np.concatenate([j[5] for j in parts]) if parts else [],
+            "amount": np.concatenate([j[6] for j in parts]) / 100 if parts else [],
+        })
+    merchants = pd.DataFrame({
+        "merchant": [m.index for m in model.merchants],
+        "unit_cost": [m.unit_cost / 100 for m in model.merchants],
+        "appeal": [m.appeal for m in model.merchants],
+        "active": [m.active for m in model.merchants],
+        "exit_day": [m.exit_day for m in model.merchants],
+        "balance": ledger.merchant / 100,
+    })
+    from sim.metrics import compute
+    result = RunResult(model.scenario, model.seed, daily, people, flows, merchants, journal,
+                       code_version())
+    result.metrics = compute(result)
+    return result

@@ -1,0 +1,95 @@
+"""The contract every incentive mechanism follows: declared facts plus three hooks.
+
+A rule is a frozen dataclass of its parameters (see :mod:`sim.schema`). The engine calls its
+hooks with whole batches of events as numpy arrays, so a rule is vectorised or it is slow:
+
+* ``on_founders(model, ids)``: the organisers placed before day 0;
+* ``on_join(model, joiners)``: persons who qualified as participants today, in join order;
+* ``on_purchase(model, buyers, amounts)``: today's retail purchases (amounts in cents);
+* ``on_day_end(model)``: once a day after purchases.
+
+Each rule declares :class:`Facts` that the audit reads without running anything, and a test
+checks those declarations against what the ledger shows (STYLE lesson 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import SchemeModel
+
+PPM = 1_000_000  # rates are applied as integer parts per million so cents stay exact
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a mechanism does, declared up front for the audit.
+
+    ``levels_paid`` is the deepest sponsor distance a reward can reach (``None``: unbounded,
+    as when a team owner is paid for members any number of links below); 0 means it pays no
+    one on behalf of someone else.
+    """
+    reward_kinds: tuple[str, ...] = ()
+    levels_paid: int | None = 0
+    pays_on_recruitment: bool = False   # 拉人头: a reward triggered by someone joining
+    pays_on_sales: bool = False         # a reward triggered by a retail purchase
+    per_head: bool = False              # 见点奖: a fixed sum per new member, whatever is sold
+    team_pay: bool = False              # 团队计酬: pay computed on sales below level 1
+    purchase_required_to_earn: bool = False
+    entry_fee: float = 0.0              # 入门费 in yuan, including via a required goods package
+    qualifies: bool = False             # the rule decides who becomes a participant
+
+
+class Rule:
+    """Base class of incentive mechanisms; subclasses are frozen dataclasses."""
+
+    key: ClassVar[str]          # the TOML table name under [rules]
+    name_en: ClassVar[str]
+    name_zh: ClassVar[str]
+
+    def facts(self) -> Facts:
+        raise NotImplementedError
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Cross-field checks: (key, message) for each problem; empty when valid."""
+        return []
+
+    # What one join (at package ``price``) and one sale can cost in rewards at most, for the
+    # scenario-wide check that rewards never exceed 100% of what they are paid from.
+    def reward_per_join(self, price: float) -> float:
+        return 0.0
+
+    def reward_rate_on_sales(self) -> float:
+        return 0.0
+
+    def on_founders(self, model: SchemeModel, ids: np.ndarray) -> None:
+        pass
+
+    def on_join(self, model: SchemeModel, joiners: np.ndarray) -> None:
+        pass
+
+    def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        pass
+
+    def on_day_end(self, model: SchemeModel) -> None:
+        pass
+
+
+def cents(yuan: float) -> int:
+    """Yuan to integer cents, rounded to the nearest cent."""
+    return int(round(yuan * 100))
+
+
+def ppm(rate: float) -> int:
+    """A share (0..1) to integer parts per million."""
+    return int(round(rate * PPM))
+
+
+def by_rank(values: tuple[float, ...], ranks: np.ndarray) -> np.ndarray:
+    """Look up a per-rank value (rank 1 first); ranks beyond the list take its last value."""
+    table = np.asarray(values)
+    return table[np.clip(ranks.astype(np.int64) - 1, 0, len(table) - 1)]

@@ -1,0 +1,92 @@
+"""多级分销佣金: commission on downline purchases, several levels up the sponsor chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.ledger import JOIN, SALE
+from sim.rules.base import Facts, Rule, ppm
+from sim.rules.chain import pay_up_chain
+from sim.schema import param
+
+if TYPE_CHECKING:
+    from sim.model import SchemeModel
+
+
+@dataclass(frozen=True)
+class MultiLevelCommission(Rule):
+    """Unilevel commission: level d above the buyer earns ``rates[d-1]`` of the purchase.
+
+    Source: 000_378a153c03d2435e.txt, model 12 (社交裂变分销: "邀请者可以持续获得下级购买
+    商品的佣金分成"). Paying beyond level 1 on downline purchases is 团队计酬; paying on
+    package purchases as well ties pay to recruitment.
+    """
+    key = "multi_level_commission"
+    name_en = "Multi-level commission"
+    name_zh = "多级分销佣金"
+
+    rates: tuple[float, ...] = param((0.10, 0.05, 0.03), lo=0, hi=1,
+                                     en="Share of the purchase paid at level 1, 2, ...",
+                                     zh="各级佣金比例(第1级起)")
+    on_sales: bool = param(True, en="Pay on downline retail purchases", zh="按下级零售消费计佣")
+    on_packages: bool = param(False, en="Pay on downline entry packages", zh="按下级礼包计佣")
+
+    def level_rates(self) -> tuple[float, ...]:
+        return self.rates
+
+    def facts(self) -> Facts:
+        levels = len(self.level_rates())
+        return Facts(reward_kinds=(self.key,), levels_paid=levels,
+                     pays_on_recruitment=self.on_packages, pays_on_sales=self.on_sales,
+                     team_pay=levels > 1, purchase_required_to_earn=True)
+
+    def problems(self) -> list[tuple[str, str]]:
+        total = sum(self.level_rates())
+        if total > 1:
+            return [("rates", f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
+        if not (self.on_sales or self.on_packages):
+            return [("on_sales", "pays on nothing: set on_sales or on_packages to true")]
+        return []
+
+    def reward_per_join(self, price: float) -> float:
+        return sum(self.level_rates()) * price if self.on_packages else 0.0
+
+    def reward_rate_on_sales(self) -> float:
+        return sum(self.level_rates()) if self.on_sales else 0.0
+
+    def _rates_ppm(self) -> list[int]:
+        return [ppm(r) for r in self.level_rates()]
+
+    def on_join(self, model: SchemeModel, joiners: np.ndarray) -> None:
+        package = model.package_price_cents
+        if self.on_packages and package and len(joiners):
+            base = np.full(len(joiners), package, np.int64)
+            pay_up_chain(model, self.key, joiners, base, self._rates_ppm(), basis=JOIN)
+
+    def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        if self.on_sales:
+            pay_up_chain(model, self.key, buyers, amounts, self._rates_ppm(), basis=SALE)
+
+
+@dataclass(frozen=True)
+class GeometricCommission(MultiLevelCommission):
+    """Geometric commission: level d earns ``a × b^(d-1)``, so all levels together never
+    exceed ``a / (1 - b)`` of a purchase, however deep the tree (DESIGN.md validation)."""
+    key = "geometric_commission"
+    name_en = "Geometric multi-level commission"
+    name_zh = "几何递减多级佣金"
+
+    rates: tuple[float, ...] = param((0.0,), lo=0, hi=0, en="Unused: set a, b and levels",
+                                     zh="不使用:请设置 a、b、levels")
+    a: float = param(0.1, lo=0, hi=1, en="Level-1 rate", zh="第1级比例")
+    b: float = param(0.5, lo=0, hi=0.99, en="Ratio between successive levels", zh="逐级递减系数")
+    levels: int = param(10, lo=1, hi=1_000, en="Deepest level paid", zh="最深计佣层级")
+
+    def level_rates(self) -> tuple[float, ...]:
+        return tuple(self.a * self.b ** d for d in range(self.levels))
+
+
+

@@ -1,0 +1,153 @@
+"""Scenario files: TOML, parsed (never executed), validated against the declared schema.
+
+A scenario is ``[scenario]`` (identity and provenance), ``[market]``, ``[retail]``,
+``[churn]`` and one ``[rules.KEY]`` table per incentive mechanism it composes. Every problem
+is reported as one line naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.rules import REGISTRY, Rule
+from sim.schema import build
+from sim.sections import Churn, Market, Meta, Retail
+
+SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A business model ready to run: validated sections and the rules it composes."""
+    meta: Meta
+    market: Market
+    retail: Retail
+    churn: Churn
+    rules: tuple[Rule, ...]
+    source: str = "<dict>"
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def rule(self, key: str) -> Rule | None:
+        return next((r for r in self.rules if r.key == key), None)
+
+    @property
+    def qualifier(self) -> Rule | None:
+        """The rule that decides who becomes a participant, if the model has participants."""
+        return next((r for r in self.rules if r.facts().qualifies), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data; ``load_scenario(s.to_dict())`` gives it back."""
+        out: dict[str, Any] = {name: _plain(getattr(self, attr)) for name, attr in
+                               (("scenario", "meta"), ("market", "market"), ("retail", "retail"),
+                                ("churn", "churn"))}
+        out["rules"] = {r.key: _plain(r) for r in self.rules}
+        return out
+
+    def content_hash(self) -> str:
+        """Stable hash of the parameters (not the file's comments or layout)."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def with_market(self, **changes: Any) -> Scenario:
+        """A copy with market keys changed, validated like a file would be."""
+        table = {**_plain(self.market), **changes}
+        market = build(Market, table, source=self.source, prefix="market")
+        return dataclasses.replace(self, market=market)
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return {f.name: (list(v) if isinstance(v := getattr(obj, f.name), tuple) else v)
+            for f in dataclasses.fields(obj)}
+
+
+def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
+    """Load and validate a scenario from a TOML path, a scenario id, or a parsed dict.
+
+    Raises :class:`ScenarioError` naming the file, key and what is allowed.
+    """
+    if isinstance(src, Scenario):
+        return src
+    if isinstance(src, dict):
+        return _from_table(src, "<dict>")
+    path = Path(src)
+    if not path.suffix and not path.exists() and (SCENARIO_DIR / f"{src}.toml").exists():
+        path = SCENARIO_DIR / f"{src}.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "no such scenario file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
+        raise ScenarioError(str(path), "", f"cannot read scenario file ({err.__class__.__name__})") from None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
+    return _from_table(table, str(path))
+
+
+def _from_table(table: dict[str, Any], source: str) -> Scenario:
+    for key in table:
+        if key not in SECTIONS and key != "rules":
+            raise ScenarioError(source, key, "unknown section; allowed: "
+                                + ", ".join([*SECTIONS, "rules"]))
+    if "scenario" not in table:
+        raise ScenarioError(source, "scenario", "missing section (id, names and source are required)")
+    parts = {name: build(cls, table.get(name, {}), source=source, prefix=name)
+             for name, cls in SECTIONS.items()}
+    rules_table = table.get("rules", {})
+    if not isinstance(rules_table, dict):
+        raise ScenarioError(source, "rules", "must be a table of [rules.KEY] tables")
+    rules = []
+    for key, body in rules_table.items():
+        if key not in REGISTRY:
+            raise ScenarioError(source, f"rules.{key}", "unknown rule; allowed: " + ", ".join(REGISTRY))
+        rules.append(build(REGISTRY[key], body, source=source, prefix=f"rules.{key}"))
+    scenario = Scenario(parts["scenario"], parts["market"], parts["retail"], parts["churn"],
+                        tuple(rules), source)
+    _check_composition(scenario)
+    return scenario
+
+
+def _check_composition(s: Scenario) -> None:
+    """Checks across rules: one way to qualify, someone to pay, and never more than 100%."""
+    qualifiers = [r.key for r in s.rules if r.facts().qualifies]
+    if len(qualifiers) > 1:
+        raise ScenarioError(s.source, f"rules.{qualifiers[1]}",
+                            f"only one rule may decide who becomes a participant; also {qualifiers[0]}")
+    payers = [r.key for r in s.rules if r.facts().reward_kinds]
+    if payers and not qualifiers:
+        raise ScenarioError(s.source, f"rules.{payers[0]}",
+                            "pays participants, but no rule makes anyone a participant; "
+                            "add [rules.entry_package] (price = 0 for free sign-up)")
+    on_sales = sum(r.reward_rate_on_sales() for r in s.rules)
+    if on_sales > 1:
+        raise ScenarioError(s.source, f"rules.{_largest(s, lambda r: r.reward_rate_on_sales())}",
+                            f"rewards on a sale add up to {on_sales:.0%} of its price; at most 100%")
+    if qualifiers:
+        price = s.qualifier.price  # type: ignore[union-attr]
+        per_join = sum(r.reward_per_join(price) for r in s.rules)
+        if per_join > price:
+            raise ScenarioError(
+                s.source, f"rules.{_largest(s, lambda r: r.reward_per_join(price))}",
+                f"rewards per new participant add up to {per_join:g} yuan, more than the "
+                f"{price:g} yuan entry package they are paid from (at most 100%)")
+
+
+def _largest(s: Scenario, amount: Any) -> str:
+    return max(s.rules, key=amount).key
+
+
+def scenario_paths() -> list[Path]:
+    """Every shipped scenario file, sorted by name."""
+    return sorted(SCENARIO_DIR.glob("*.toml"))

@@ -1,0 +1,139 @@
+"""The fixed sections of a scenario file: what the scenario is, its market, retail and churn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.schema import param
+
+FAMILIES = ("retail", "distribution", "membership", "group_buying", "content_live",
+            "points_pools", "channel")
+
+
+@dataclass(frozen=True)
+class Meta:
+    """[scenario]: identity and provenance. Text fields are shown to users as written."""
+    id: str = param("", en="Identifier, English snake_case (the file name)", zh="标识符")
+    name_en: str = param("", en="English name", zh="英文名称")
+    name_zh: str = param("", en="Chinese name", zh="中文名称")
+    family: str = param("retail", choices=FAMILIES, en="Business-model family", zh="模式类别")
+    source: str = param("", en="Seed document and the passage modelled", zh="来源文档及段落")
+    mechanism_en: str = param("", en="The mechanism in a few sentences", zh="机制说明(英文)")
+    mechanism_zh: str = param("", en="The mechanism in Chinese", zh="机制说明")
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(k, "must not be empty") for k in ("id", "name_en", "name_zh", "source")
+                if not getattr(self, k)]
+
+
+@dataclass(frozen=True)
+class Market:
+    """[market]: the finite population, its social network and how news of the scheme spreads.
+
+    Adoption is Bass diffusion per person: daily hazard ``external_reach + word_of_mouth × f``,
+    where f is the share-weighted fraction of the person's contacts who already use the
+    platform, scaled by the person's trust. The person whose share converted them is their
+    sponsor.
+    """
+    size: int = param(20_000, lo=1, hi=50_000_000, unit="persons", en="Market size (population)",
+                      zh="市场规模(人口)")
+    days: int = param(180, lo=1, hi=3_650, unit="days", en="Horizon in daily steps", zh="模拟天数")
+    network: str = param("community", choices=("community", "well_mixed"),
+                         en="Contact structure; well_mixed is for validation",
+                         zh="社交网络结构;well_mixed 用于验证")
+    community_size: int = param(100, lo=2, hi=100_000, unit="persons",
+                                en="Persons per community (neighbourhood, group chat)",
+                                zh="社区(小区、群)人数")
+    contacts_within: int = param(8, lo=0, hi=1_000, unit="contacts",
+                                 en="Contacts each person makes inside their community",
+                                 zh="社区内联系人数")
+    contacts_between: int = param(2, lo=0, hi=1_000, unit="contacts",
+                                  en="Contacts each person makes with anyone in the market",
+                                  zh="跨社区联系人数")
+    external_reach: float = param(0.0005, lo=0, hi=1, unit="1/day",
+                                  en="Bass p: daily chance of adopting from ads and search",
+                                  zh="Bass 外部影响系数 p(每日)")
+    word_of_mouth: float = param(0.05, lo=0, hi=10, unit="1/day",
+                                 en="Bass q: daily adoption pull of a fully-adopted contact list",
+                                 zh="Bass 口碑系数 q(每日)")
+    founders: int = param(10, lo=1, hi=100_000, unit="persons",
+                          en="Organisers active on day 0 (组织者)", zh="初始组织者人数")
+    customer_share: float = param(1.0, lo=0, hi=100,
+                                  en="Sharing intensity of an ordinary customer",
+                                  zh="普通顾客分享强度")
+    participant_share: float = param(1.0, lo=0, hi=100,
+                                     en="Sharing intensity of a participant (paid to share)",
+                                     zh="参与者(代理)分享强度")
+    propensity: float = param(0.03, lo=0, hi=1, unit="1/day",
+                              en="Mean daily purchase probability of a customer",
+                              zh="顾客日均购买概率")
+    propensity_spread: float = param(0.5, lo=0, hi=3,
+                                     en="Coefficient of variation of purchase propensity",
+                                     zh="购买倾向离散系数")
+    basket: float = param(1.5, lo=1, hi=100, unit="units",
+                          en="Mean units per order", zh="每单平均件数")
+    trust: float = param(0.6, lo=0.01, hi=0.99, en="Mean trust in the platform (0-1)",
+                         zh="对平台的平均信任度")
+    trust_spread: float = param(0.15, lo=0, hi=0.45,
+                                en="Standard deviation of trust; 0 makes everyone alike",
+                                zh="信任度标准差")
+
+    def problems(self) -> list[tuple[str, str]]:
+        if self.founders > self.size:
+            return [("founders", f"must be at most market.size ({self.size}), got {self.founders}")]
+        return []
+
+
+@dataclass(frozen=True)
+class Retail:
+    """[retail]: the everyday sale every model has (零售经济): price, costs and merchants."""
+    price: float = param(100.0, lo=0.01, hi=1_000_000, unit="yuan", en="Retail price per unit",
+                         zh="零售单价")
+    unit_cost: float = param(60.0, lo=0, hi=1_000_000, unit="yuan",
+                             en="Merchant's mean cost of goods per unit", zh="商家单位成本")
+    unit_cost_spread: float = param(0.1, lo=0, hi=1,
+                                    en="Spread of unit cost across merchants", zh="商家成本离散系数")
+    platform_fee: float = param(0.05, lo=0, hi=1, en="Share of price the platform keeps",
+                                zh="平台佣金比例")
+    rangli: float = param(0.0, lo=0, hi=1,
+                          en="让利: share of price a merchant gives up to fund rewards",
+                          zh="商家让利比例")
+    fulfilment_cost: float = param(8.0, lo=0, hi=100_000, unit="yuan/order",
+                                   en="Logistics and fulfilment per order, paid by the platform",
+                                   zh="每单履约(物流)成本")
+    merchants: int = param(20, lo=1, hi=100_000, en="Merchants selling on the platform",
+                           zh="商家数量")
+    merchant_fixed_cost: float = param(100.0, lo=0, hi=10_000_000, unit="yuan/day",
+                                       en="A merchant's daily overhead", zh="商家每日固定成本")
+    merchant_runway: int = param(60, lo=0, hi=3_650, unit="days",
+                                 en="Days a merchant gives a new platform before judging it",
+                                 zh="商家评估平台前的观察期")
+    merchant_patience: int = param(30, lo=1, hi=3_650, unit="days",
+                                   en="Days in a row of a losing 30-day window before a merchant exits",
+                                   zh="商家连续亏损容忍天数")
+
+    def problems(self) -> list[tuple[str, str]]:
+        if self.platform_fee + self.rangli > 1:
+            return [("rangli", f"platform_fee + rangli must be at most 1 (100% of price), "
+                               f"got {self.platform_fee + self.rangli:g}")]
+        return []
+
+
+@dataclass(frozen=True)
+class Churn:
+    """[churn]: why people stop. Participants who have not earned back what they put in
+    leave faster once the grace period is over; trust lowers every hazard."""
+    customer: float = param(0.01, lo=0, hi=1, unit="1/day", en="Daily churn of a customer",
+                            zh="顾客日流失率")
+    participant: float = param(0.005, lo=0, hi=1, unit="1/day",
+                               en="Daily churn of a participant who is breaking even",
+                               zh="回本参与者日流失率")
+    first_day: float = param(0.0, lo=0, hi=1,
+                             en="Chance a new customer never comes back after day one",
+                             zh="新顾客次日即流失的概率")
+    earnings_sensitivity: float = param(2.0, lo=0, hi=100,
+                                        en="Extra churn per unit of unrecovered outlay",
+                                        zh="未回本对流失的放大系数")
+    grace_days: int = param(30, lo=0, hi=3_650, unit="days",
+                            en="Days a participant waits before judging earnings",
+                            zh="参与者评估收益前的等待天数")
