@@ -44,12 +44,14 @@ class ParamSpec:
         if self.type == "str":
             return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "a string"
         noun = {"int": "a whole number", "float": "a number", "floats": "a list of numbers"}[self.type]
-        if self.lo is not None and self.hi is not None:
-            return f"{noun} from {self.lo:g} to {self.hi:g}"
-        if self.lo is not None:
-            return f"{noun} >= {self.lo:g}"
-        if self.hi is not None:
-            return f"{noun} <= {self.hi:g}"
+        lo, hi = (None if v is None else f"{v:,.0f}" if float(v).is_integer() else f"{v:g}"
+                  for v in (self.lo, self.hi))
+        if lo is not None and hi is not None:
+            return f"{noun} from {lo} to {hi}"
+        if lo is not None:
+            return f"{noun} >= {lo}"
+        if hi is not None:
+            return f"{noun} <= {hi}"
         return noun
 
 

@@ -1,0 +1,28 @@
+# Everything a fresh clone needs: `make run` and `make test` create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run demo test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The main job: compare every shipped scenario (the dashboard replaces this in a later issue).
+run: $(STAMP)
+	$(BIN)/sim compare $(sort $(wildcard scenarios/*.toml))
+
+demo: run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_benchmarks.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,190 @@
+"""``sim``: run, compare and list business-model scenarios from the command line.
+
+Bad input (a missing or malformed file, an unknown key, a value out of range) prints one line
+naming the file, the key and what is allowed, exits with status 2 and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, NoReturn, Sequence
+
+from sim.errors import ScenarioError
+from sim.metrics import METRIC_KEYS
+from sim.progress import Progress
+from sim.result import RunResult
+from sim.runner import run
+from sim.scenario import Scenario, load_scenario, scenario_paths
+
+USAGE_ERROR = 2
+OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
+TABLES = ("daily", "people", "flows", "merchants")
+
+
+class Fail(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not usage + traceback
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> Parser:
+    top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
+                                         "incentive schemes / 社交电商激励模式仿真")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        p.add_argument("--days", type=int, help="days to simulate (default: the scenario's)")
+        p.add_argument("--market-size", type=int, help="persons in the market (default: the scenario's)")
+        p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("list", help="list shipped scenarios / 列出场景")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("run", help="run one scenario / 运行一个场景")
+    p.add_argument("scenario", help="TOML file or shipped scenario id")
+    common(p)
+    p.add_argument("--out", type=Path, help="write daily, people, flows and merchants tables and metrics.json here")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format for --out")
+    p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
+    p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
+    common(p)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"list": cmd_list, "run": cmd_run, "compare": cmd_compare}[args.command](args)
+    except (ScenarioError, Fail) as err:
+        print(f"sim: error: {err}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("sim: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _load(src: str, args: argparse.Namespace) -> Scenario:
+    scenario = load_scenario(src)
+    changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
+    if args.seed < 0:
+        raise Fail(f"--seed: must be a whole number >= 0, got {args.seed}")
+    try:
+        return scenario.with_market(**changes) if changes else scenario
+    except ScenarioError as err:
+        option = OPTION_KEYS.get(err.key, err.key)
+        raise Fail(f"{option}: {err.message}") from None
+
+
+def _run(scenario: Scenario, args: argparse.Namespace) -> RunResult:
+    bar = Progress(scenario.id, enabled=not (args.quiet or args.json))
+    return run(scenario, seed=args.seed, progress=bar)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = [load_scenario(path) for path in scenario_paths()]
+    if args.json:
+        print(json.dumps([{"id": s.id, "family": s.meta.family, "name_en": s.meta.name_en,
+                           "name_zh": s.meta.name_zh, "source": s.meta.source,
+                           "path": str(Path(s.source))} for s in rows], ensure_ascii=False, indent=1))
+        return 0
+    for family in sorted({s.meta.family for s in rows}):
+        print(f"[{family}]")
+        for s in rows:
+            if s.meta.family == family:
+                print(f"  {s.id:<28} {s.meta.name_zh} / {s.meta.name_en}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = _load(args.scenario, args)
+    out = _check_out(args.out) if args.out else None
+    result = _run(scenario, args)
+    if out:
+        _write_out(result, out, args.format)
+    if args.json:
+        print(json.dumps({"scenario": scenario.id, "seed": args.seed, "metrics": _clean(result.metrics)},
+                         ensure_ascii=False))
+    else:
+        print(format_table([scenario.id], [result.metrics]))
+        if out:
+            print(f"wrote {', '.join(TABLES)} ({args.format}) and metrics.json to {out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    scenarios = [_load(src, args) for src in args.scenarios]  # validate all before running any
+    results = [_run(s, args) for s in scenarios]
+    if args.json:
+        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(r.metrics)
+                                                           for s, r in zip(scenarios, results)}},
+                         ensure_ascii=False))
+    else:
+        print(format_table([s.id for s in scenarios], [r.metrics for r in results]))
+    return 0
+
+
+def _check_out(out: Path) -> Path:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise Fail(f"--out: {out} already exists and is not an empty folder; choose a new one")
+    if not out.resolve().parent.is_dir():
+        raise Fail(f"--out: parent folder {out.resolve().parent} does not exist")
+    return out
+
+
+def _write_out(result: RunResult, out: Path, fmt: str) -> None:
+    """Write into a temporary folder beside ``out`` and rename it: all or nothing."""
+    parent = out.resolve().parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    try:
+        for name in TABLES:
+            table = getattr(result, name)
+            if fmt == "parquet":
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+            else:
+                table.to_csv(tmp / f"{name}.csv", index=False)
+        meta = {"scenario": result.scenario.id, "seed": result.seed, "code_version": result.code_version,
+                "scenario_hash": result.scenario.content_hash(), "parameters": result.scenario.to_dict(),
+                "metrics": _clean(result.metrics)}
+        (tmp / "metrics.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in metrics.items()}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_table(names: list[str], metrics: list[dict[str, Any]]) -> str:
+    """Metrics as rows, scenarios as columns; the contract keys first."""
+    keys = list(METRIC_KEYS) + [k for k in metrics[0] if k not in METRIC_KEYS]
+    width = max(len(k) for k in keys)
+    cols = [[_fmt(m[k]) for k in keys] for m in metrics]
+    col_w = [max(len(n), *(len(c) for c in col)) for n, col in zip(names, cols)]
+    lines = ["metric".ljust(width) + "  " + "  ".join(n.rjust(w) for n, w in zip(names, col_w))]
+    for i, key in enumerate(keys):
+        lines.append(key.ljust(width) + "  " + "  ".join(col[i].rjust(w) for col, w in zip(cols, col_w)))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
