@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -34,6 +34,8 @@ class MultiLevelCommission(Rule):
     on_sales: bool = param(True, en="Pay on downline retail purchases", zh="按下级零售消费计佣")
     on_packages: bool = param(False, en="Pay on downline entry packages", zh="按下级礼包计佣")
 
+    rates_key: ClassVar[str] = "rates"  # the key a user edits to change the rates
+
     def level_rates(self) -> tuple[float, ...]:
         return self.rates
 
@@ -46,7 +48,7 @@ class MultiLevelCommission(Rule):
     def problems(self) -> list[tuple[str, str]]:
         total = sum(self.level_rates())
         if total > 1:
-            return [("rates", f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
+            return [(self.rates_key, f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
         if not (self.on_sales or self.on_packages):
             return [("on_sales", "pays on nothing: set on_sales or on_packages to true")]
         return []
@@ -84,6 +86,7 @@ class GeometricCommission(MultiLevelCommission):
     a: float = param(0.1, lo=0, hi=1, en="Level-1 rate", zh="第1级比例")
     b: float = param(0.5, lo=0, hi=0.99, en="Ratio between successive levels", zh="逐级递减系数")
     levels: int = param(10, lo=1, hi=1_000, en="Deepest level paid", zh="最深计佣层级")
+    rates_key: ClassVar[str] = "a"
 
     def level_rates(self) -> tuple[float, ...]:
         return tuple(self.a * self.b ** d for d in range(self.levels))

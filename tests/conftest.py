@@ -1,0 +1,69 @@
+"""Shared test helpers: scenario dicts to tweak, and a harness for scripted events."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model import SchemeModel
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def scenario_dict(name: str) -> dict:
+    """A shipped scenario as a plain dict, to modify one key at a time."""
+    return tomllib.loads((ROOT / "scenarios" / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def validation_market(size: int, **changes) -> dict:
+    """A well-mixed market with no heterogeneity, no churn and no retail purchases."""
+    d = copy.deepcopy(scenario_dict("retail_baseline"))
+    d["market"].update({"size": size, "network": "well_mixed", "founders": 1,
+                        "external_reach": 0.0, "word_of_mouth": 1.0, "customer_share": 1.0,
+                        "participant_share": 1.0, "propensity": 0.0, "propensity_spread": 0.0,
+                        "trust_spread": 0.0, **changes})
+    d["churn"].update(customer=0.0, participant=0.0, first_day=0.0)
+    return d
+
+
+class Script:
+    """Drive a model with exact events: who joins under whom, in order (STYLE lesson 4)."""
+
+    def __init__(self, rules: dict, *, price: float = 100.0, size: int = 50) -> None:
+        d = validation_market(size, word_of_mouth=0.0)
+        d["rules"] = {"entry_package": {"price": price, "goods_value": 0.0, "goods_cost": 0.0,
+                                        "conversion": 1.0, "conversion_daily": 0.0}, **rules}
+        self.model = SchemeModel(sim.load_scenario(d), seed=0)
+        self.names = {"A": int(self.model.founders[0])}
+        self._free = iter(i for i in range(size) if i != self.names["A"])
+
+    def join(self, name: str, sponsor: str) -> int:
+        pid = next(self._free)
+        self.names[name] = pid
+        self.model.enrol(np.array([pid]), np.array([self.names[sponsor]]), qualify=True)
+        return pid
+
+    def rewards(self, name: str) -> float:
+        return int(self.model.people.rewards[self.names[name]]) / 100
+
+    def close(self) -> None:
+        self.model.release()
+
+
+@pytest.fixture
+def script():
+    made = []
+
+    def make(rules: dict, **kw) -> Script:
+        made.append(Script(rules, **kw))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.close()
