@@ -1,0 +1,108 @@
+"""Each mechanism as a small table of cases (STYLE lesson 4), and its declared facts checked
+against what the ledger shows (STYLE lesson 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from conftest import SCENARIOS
+from sim.rules import REGISTRY
+
+# (rules, events, expected rewards in yuan). Events: ("join", who, sponsor), ("buy", who,
+# yuan), ("churn", who), ("day_end",). A is the founder. Entry package price 100.
+CASES = {
+    "direct referral per join": (
+        {"direct_referral": {"join_reward": [30.0]}},
+        [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "B")],
+        {"A": 30, "B": 60, "C": 0}),
+    "direct referral share of sales": (
+        {"direct_referral": {"sales_rate": [0.1]}},
+        [("join", "B", "A"), ("buy", "B", 200)],
+        {"A": 20, "B": 0}),
+    "higher rank earns the higher rate": (
+        {"direct_referral": {"join_reward": [10.0, 25.0]}, "rank_promotion": {"recruits": [2], "team_volume": [0]}},
+        [("join", "B", "A"), ("join", "C", "A"), ("day_end",), ("join", "D", "A")],
+        {"A": 10 + 10 + 25}),
+    "three levels on packages, not a fourth": (
+        {"multi_level_commission": {"rates": [0.1, 0.05, 0.03], "on_sales": False, "on_packages": True}},
+        [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "C"), ("join", "E", "D")],
+        {"A": 10 + 5 + 3, "B": 10 + 5 + 3, "C": 10 + 5, "D": 10, "E": 0}),
+    "three levels on sales": (
+        {"multi_level_commission": {"rates": [0.1, 0.05, 0.03]}},
+        [("join", "B", "A"), ("join", "C", "B"), ("buy", "C", 100)],
+        {"A": 5, "B": 10, "C": 0}),
+    "a churned sponsor is not paid": (
+        {"direct_referral": {"join_reward": [30.0]}},
+        [("join", "B", "A"), ("churn", "B"), ("join", "C", "B")],
+        {"A": 30, "B": 0}),
+    "平级奖 to the boss the owner broke away from": (
+        {"liandong": {"jiandian": 8.0, "pingji": 2.0}},
+        [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "B"), ("join", "E", "B")],
+        {"A": 24 + 2, "B": 8}),
+    "a boss's recruits stay in the boss's team": (
+        {"liandong": {"jiandian": 8.0}},
+        [("join", "B", "A"), ("join", "C", "A"), ("join", "D", "C"), ("join", "E", "C"), ("join", "F", "C")],
+        {"A": 8 * 4, "C": 8}),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_mechanism_pays_as_specified(script, name):
+    rules, events, expected = CASES[name]
+    s = script(rules)
+    m = s.model
+    for event in events:
+        if event[0] == "join":
+            s.join(event[1], event[2])
+        elif event[0] == "buy":
+            who, amount = np.array([s.names[event[1]]]), np.array([event[2] * 100], np.int64)
+            m.ledger.charge("sale", who, amount, value=amount, merchants=np.zeros(1, np.int64))
+            for rule in m.rules:
+                rule.on_purchase(m, who, amount)
+        elif event[0] == "churn":
+            m.people.state[s.names[event[1]]] = 2
+        else:
+            for rule in m.rules:
+                rule.on_day_end(m)
+    assert {who: s.rewards(who) for who in expected} == pytest.approx(expected)
+    assert m.ledger.close_day()[1] == 0
+
+
+def test_cash_out_withdraws_less_fee(script):
+    s = script({"direct_referral": {"join_reward": [50.0]},
+                "cash_out": {"minimum": 40.0, "fee": 0.02, "every_days": 1}})
+    s.join("B", "A")
+    s.model.scenario.rule("cash_out").on_day_end(s.model)
+    a = s.names["A"]
+    assert s.model.people.cashed_out[a] == 4900 and s.model.ledger.wallet[a] == 0
+    assert s.model.ledger.close_day()[1] == 0
+
+
+def test_every_registered_rule_is_used_by_a_test_or_scenario():
+    used = {key for rules, _, _ in CASES.values() for key in rules}
+    used |= {r.key for path in SCENARIOS for r in sim.load_scenario(path).rules}
+    used |= {"geometric_commission", "entry_package"}  # test_validation.py
+    assert set(REGISTRY) <= used
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_declared_facts_match_the_ledger(path):
+    r = sim.run(path, seed=3, market_size=5000, days=150)
+    flows = r.flows
+    for rule in r.scenario.rules:
+        facts = rule.facts()
+        mine = flows[flows["kind"].isin(facts.reward_kinds)]
+        if not facts.reward_kinds:
+            continue
+        assert len(mine), f"{rule.key} declared {facts.reward_kinds} but paid nothing"
+        if facts.levels_paid is not None:
+            # It pays at its deepest declared level and never deeper.
+            assert mine["depth"].max() == facts.levels_paid, rule.key
+        if not facts.pays_on_recruitment:
+            assert not (mine["basis"] == "join").any(), rule.key
+        if not facts.pays_on_sales:
+            assert not (mine["basis"] == "sale").any(), rule.key
+        if facts.per_head:
+            assert (mine["basis"] == "join").any(), rule.key
