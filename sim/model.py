@@ -43,7 +43,12 @@ class SchemeModel(mesa.Model):
         self.degree = self.network.degree if self.network else None
         self.influence = np.zeros(m.size)   # sum of contacts' sharing intensity
         self.total_share = 0.0              # the same, for a well-mixed market
-        self.reach = p.trust / p.trust.mean()
+        self.reach = p.trust / p.trust.mean()                        # adoption hazard scale
+        self.ad_hazard = m.external_reach * self.reach
+        self.mouth_scale = (m.word_of_mouth * self.reach / np.maximum(self.degree, 1)
+                            if self.network else None)
+        self.churn_scale = (1 - p.trust) / (1 - p.trust.mean())     # churn hazard scale
+        self.customer_leave = -np.expm1(-self.churn_scale * scenario.churn.customer)
         self.rules = scenario.rules
         self.qualifier = scenario.qualifier
         self.package_price_cents = cents(self.qualifier.price) if self.qualifier else 0
@@ -62,6 +67,7 @@ class SchemeModel(mesa.Model):
         self.merchant_unit_cost = np.array([mm.unit_cost for mm in self.merchants], np.int64)
         self.merchant_profit_today = np.zeros(retail.merchants, np.int64)
         self.daily: list[dict] = []
+        self.churned_today = self.new_participants = 0
         self.founders = self.rng.choice(m.size, size=m.founders, replace=False).astype(np.int64)
         self.is_founder = np.zeros(m.size, bool)
         self.is_founder[self.founders] = True
@@ -115,10 +121,11 @@ class SchemeModel(mesa.Model):
         newcomers = self._adopt()
         if self.qualifier:
             self._qualify(self.qualifier.select_joiners(self, newcomers))
-        self._purchase()
+        active = self.people.active()  # nothing changes state between here and churn
+        self._purchase(active)
         for rule in self.rules:
             rule.on_day_end(self)
-        self._churn()
+        self._churn(active)
         self._merchants_day()
         self._close_day(len(newcomers))
         self.day += 1
@@ -152,14 +159,15 @@ class SchemeModel(mesa.Model):
         unaware = np.flatnonzero(p.state == UNAWARE)
         if len(unaware) == 0:
             return unaware
+        # hazard = (p + q × f) × reach, with f the share-weighted fraction of adopted contacts
         if self.network is not None:
-            frac = self.influence[unaware] / np.maximum(self.degree[unaware], 1)
+            pull = self.mouth_scale[unaware] * self.influence[unaware]
         else:
-            frac = np.full(len(unaware), self.total_share / p.size)
-        pull = m.word_of_mouth * frac
-        hazard = (m.external_reach + pull) * self.reach[unaware]
+            pull = self.reach[unaware] * (m.word_of_mouth * self.total_share / p.size)
+        hazard = self.ad_hazard[unaware] + pull
         hit = rng.random(len(unaware)) < -np.expm1(-hazard)
-        new, pull = unaware[hit], pull[hit]
+        new = unaware[hit]
+        pull = pull[hit] / self.reach[new]  # back to q × f, to split adverts from word of mouth
         order = rng.permutation(len(new))
         new, pull = new[order], pull[order]
         # Competing hazards: a word-of-mouth adoption has a sponsor, an advert does not.
@@ -211,6 +219,7 @@ class SchemeModel(mesa.Model):
         p.role[ids] = DISTRIBUTOR
         p.rank[ids] = 1
         p.participant_day[ids] = self.day
+        self.new_participants += len(ids)
         sponsors = p.sponsor[ids]
         ok = sponsors >= 0
         np.add.at(p.recruits, sponsors[ok], 1)
@@ -218,13 +227,12 @@ class SchemeModel(mesa.Model):
         for rule in self.rules:
             getattr(rule, hook)(self, ids)
 
-    def _purchase(self) -> None:
+    def _purchase(self, active: np.ndarray) -> None:
         p, retail, rng, ledger = self.people, self.scenario.retail, self.rng, self.ledger
         self.merchant_profit_today[:] = 0
         open_ = np.array([mm.active for mm in self.merchants])
         if not open_.any():
             return
-        active = p.active()
         buyers = active[rng.random(len(active)) < p.propensity[active]]
         if len(buyers) == 0:
             return
@@ -245,22 +253,23 @@ class SchemeModel(mesa.Model):
         for rule in self.rules:
             rule.on_purchase(self, buyers, amounts)
 
-    def _churn(self) -> None:
+    def _churn(self, active: np.ndarray) -> None:
         p, c, rng = self.people, self.scenario.churn, self.rng
-        active = p.active()
         active = active[~self.is_founder[active]]  # organisers stay
         participant = p.role[active] >= DISTRIBUTOR
-        trust = p.trust[active]
-        hazard = np.where(participant, c.participant, c.customer) * (1 - trust) / (1 - p.trust.mean())
+        leave = self.customer_leave[active]
+        part = np.flatnonzero(participant)
+        who = active[part]
+        hazard = self.churn_scale[who] * c.participant
         # Participants past their grace period judge what they have earned against their outlay.
-        judged = participant & (self.day - p.participant_day[active] > c.grace_days)
-        outlay = (p.paid[active] - p.value[active]).astype(float)
-        shortfall = np.clip(1 - p.rewards[active] / np.maximum(outlay, 1), 0, 1)
-        hazard = hazard * np.where(judged & (outlay > 0), 1 + c.earnings_sensitivity * shortfall, 1)
-        leave = -np.expm1(-hazard)
+        judged = (self.day - p.participant_day[who] > c.grace_days)
+        outlay = (p.paid[who] - p.value[who]).astype(float)
+        shortfall = np.clip(1 - p.rewards[who] / np.maximum(outlay, 1), 0, 1)
+        hazard *= np.where(judged & (outlay > 0), 1 + c.earnings_sensitivity * shortfall, 1)
+        leave[part] = -np.expm1(-hazard)
         if c.first_day:
             new = ~participant & (p.join_day[active] == self.day - 1)
-            leave = np.where(new, 1 - (1 - leave) * (1 - c.first_day), leave)
+            leave[new] = 1 - (1 - leave[new]) * (1 - c.first_day)
         gone = active[rng.random(len(active)) < leave]
         p.state[gone] = CHURNED
         p.exit_day[gone] = self.day
@@ -291,8 +300,9 @@ class SchemeModel(mesa.Model):
     def _close_day(self, new_customers: int) -> None:
         p, ledger = self.people, self.ledger
         today, imbalance = ledger.close_day()
-        active = p.state == ACTIVE
-        roles = np.bincount(p.role[active], minlength=4)
+        # Active persons by role in one pass: state is 0..2, so role * 3 + state is unique.
+        counts = np.bincount(p.role * 3 + p.state, minlength=12)
+        roles = counts[ACTIVE::3]
         revenue = sum(today.get(k, 0) for k in PLATFORM_REVENUE)
         rewards = {k[len(REWARD):]: v for k, v in today.items() if k.startswith(REWARD)}
         row = {
@@ -300,11 +310,11 @@ class SchemeModel(mesa.Model):
             "consumers": int(roles[CONSUMER]),
             "distributors": int(roles[DISTRIBUTOR]),
             "leaders": int(roles[LEADER]),
-            "active": int(active.sum()),
+            "active": int(roles.sum()),
             "adopted": int(p.adopted),
             "new_customers": new_customers,
-            "new_participants": int((p.participant_day == self.day).sum()),
-            "churned": getattr(self, "churned_today", 0),
+            "new_participants": self.new_participants,
+            "churned": self.churned_today,
             "gmv": sum(today.get(k, 0) for k in GMV_FLOWS),
             "rewards": sum(rewards.values()),
             "platform_revenue": revenue,
@@ -320,5 +330,5 @@ class SchemeModel(mesa.Model):
             **{f"flow_{k}": v for k, v in today.items() if not k.startswith(REWARD)},
             **{f"reward_{k}": v for k, v in rewards.items()},
         }
-        self.churned_today = 0
+        self.churned_today = self.new_participants = 0
         self.daily.append(row)

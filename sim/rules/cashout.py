@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.people import ACTIVE
 from sim.rules.base import PPM, Facts, Rule, cents, ppm
 from sim.schema import param
 
@@ -38,6 +39,7 @@ class CashOut(Rule):
             return
         wallet = model.ledger.wallet
         ids = np.flatnonzero(wallet >= max(cents(self.minimum), 1))
+        ids = ids[model.people.state[ids] == ACTIVE]  # leavers' balances stay owed
         if len(ids):
             fees = wallet[ids] * ppm(self.fee) // PPM
             model.ledger.withdraw(ids, wallet[ids] - fees, fees)
