@@ -80,6 +80,17 @@ def test_cash_out_withdraws_less_fee(script):
     assert s.model.ledger.close_day()[1] == 0
 
 
+def test_leavers_balances_stay_owed(script):
+    s = script({"direct_referral": {"join_reward": [50.0]},
+                "cash_out": {"minimum": 40.0, "fee": 0.0, "every_days": 1}})
+    s.join("B", "A")
+    s.join("C", "B")
+    s.model.people.state[s.names["B"]] = 2  # B leaves with 50 in the wallet
+    s.model.scenario.rule("cash_out").on_day_end(s.model)
+    assert s.model.ledger.wallet[s.names["B"]] == 5000
+    assert s.model.people.cashed_out[s.names["A"]] == 5000
+
+
 def test_every_registered_rule_is_used_by_a_test_or_scenario():
     used = {key for rules, _, _ in CASES.values() for key in rules}
     used |= {r.key for path in SCENARIOS for r in sim.load_scenario(path).rules}
