@@ -136,14 +136,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _check_out(out: Path) -> Path:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise Fail(f"--out: {out} already exists and is not an empty folder; choose a new one")
-    if not out.resolve().parent.is_dir():
-        raise Fail(f"--out: parent folder {out.resolve().parent} does not exist")
+    existing = next(a for a in out.resolve().parents if a.exists())
+    if not existing.is_dir():
+        raise Fail(f"--out: {existing} is a file, not a folder")
     return out
 
 
 def _write_out(result: RunResult, out: Path, fmt: str) -> None:
     """Write into a temporary folder beside ``out`` and rename it: all or nothing."""
     parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     try:
         for name in TABLES:
