@@ -67,10 +67,3 @@ class People:
         ok = ids >= 0
         safe = np.where(ok, ids, 0)
         return ok & (self.state[safe] == ACTIVE) & (self.role[safe] >= DISTRIBUTOR)
-
-    def ancestors(self, ids: np.ndarray, distance: int) -> np.ndarray:
-        """The sponsor ``distance`` links above each id, -1 where the chain ends."""
-        up = ids
-        for _ in range(distance):
-            up = np.where(up >= 0, self.sponsor[np.maximum(up, 0)], -1)
-        return up
