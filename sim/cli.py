@@ -62,7 +62,10 @@ def _parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed as one line
+        return int(done.code or 0)
     try:
         return {"list": cmd_list, "run": cmd_run, "compare": cmd_compare}[args.command](args)
     except (ScenarioError, Fail) as err:
