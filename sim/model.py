@@ -166,12 +166,10 @@ class SchemeModel(mesa.Model):
             pull = self.reach[unaware] * (m.word_of_mouth * self.total_share / p.size)
         hazard = self.ad_hazard[unaware] + pull
         hit = rng.random(len(unaware)) < -np.expm1(-hazard)
-        new = unaware[hit]
-        pull = pull[hit] / self.reach[new]  # back to q × f, to split adverts from word of mouth
-        order = rng.permutation(len(new))
-        new, pull = new[order], pull[order]
+        order = rng.permutation(int(hit.sum()))
+        new, pull, hazard = unaware[hit][order], pull[hit][order], hazard[hit][order]
         # Competing hazards: a word-of-mouth adoption has a sponsor, an advert does not.
-        by_mouth = rng.random(len(new)) * (m.external_reach + pull) < pull
+        by_mouth = rng.random(len(new)) * hazard < pull
         sponsors = np.full(len(new), -1, np.int64)
         if by_mouth.any():
             pick = self._pick_sponsors if self.network is not None else self._pick_sponsors_mixed
