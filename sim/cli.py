@@ -84,8 +84,10 @@ def _load(src: str, args: argparse.Namespace) -> Scenario:
     try:
         return scenario.with_market(**changes) if changes else scenario
     except ScenarioError as err:
-        option = OPTION_KEYS.get(err.key, err.key)
-        raise Fail(f"{option}: {err.message}") from None
+        if err.key in OPTION_KEYS:
+            raise Fail(f"{OPTION_KEYS[err.key]}: {err.message}") from None
+        given = " ".join(f"{OPTION_KEYS['market.' + k]} {v}" for k, v in changes.items())
+        raise Fail(f"{given}: conflicts with {err}") from None
 
 
 def _run(scenario: Scenario, args: argparse.Namespace) -> RunResult:

@@ -13,4 +13,6 @@ class ScenarioError(ValueError):
         self.source = source
         self.key = key
         self.message = message
-        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+        text = f"{source}: {key}: {message}" if key else f"{source}: {message}"
+        # Keys and values come from the file; escape line breaks so the message stays one line.
+        super().__init__(text.replace("\r", "\\r").replace("\n", "\\n"))

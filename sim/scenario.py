@@ -132,20 +132,22 @@ def _check_composition(s: Scenario) -> None:
                             "add [rules.entry_package] (price = 0 for free sign-up)")
     on_sales = sum(r.reward_rate_on_sales() for r in s.rules)
     if on_sales > 1:
-        raise ScenarioError(s.source, f"rules.{_largest(s, lambda r: r.reward_rate_on_sales())}",
+        raise ScenarioError(s.source, _largest(s, lambda r: r.reward_rate_on_sales(), "sales_amount_key"),
                             f"rewards on a sale add up to {on_sales:.0%} of its price; at most 100%")
     if qualifiers:
         price = s.qualifier.price  # type: ignore[union-attr]
         per_join = sum(r.reward_per_join(price) for r in s.rules)
         if per_join > price:
             raise ScenarioError(
-                s.source, f"rules.{_largest(s, lambda r: r.reward_per_join(price))}",
+                s.source, _largest(s, lambda r: r.reward_per_join(price), "join_amount_key"),
                 f"rewards per new participant add up to {per_join:g} yuan, more than the "
                 f"{price:g} yuan entry package they are paid from (at most 100%)")
 
 
-def _largest(s: Scenario, amount: Any) -> str:
-    return max(s.rules, key=amount).key
+def _largest(s: Scenario, amount: Any, key_attr: str) -> str:
+    """The key of the rule contributing most, e.g. ``rules.liandong.jiandian``."""
+    rule = max(s.rules, key=amount)
+    return f"rules.{rule.key}.{getattr(rule, key_attr)}"
 
 
 def scenario_paths() -> list[Path]:

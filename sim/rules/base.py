@@ -48,6 +48,9 @@ class Rule:
     """Base class of incentive mechanisms; subclasses are frozen dataclasses."""
 
     key: ClassVar[str]          # the TOML table name under [rules]
+    # The parameters that set what it pays per join and per sale, named in error messages.
+    join_amount_key: ClassVar[str] = ""
+    sales_amount_key: ClassVar[str] = ""
     name_en: ClassVar[str]
     name_zh: ClassVar[str]
 

@@ -35,6 +35,8 @@ class MultiLevelCommission(Rule):
     on_packages: bool = param(False, en="Pay on downline entry packages", zh="按下级礼包计佣")
 
     rates_key: ClassVar[str] = "rates"  # the key a user edits to change the rates
+    join_amount_key: ClassVar[str] = "rates"
+    sales_amount_key: ClassVar[str] = "rates"
 
     def level_rates(self) -> tuple[float, ...]:
         return self.rates
@@ -87,6 +89,8 @@ class GeometricCommission(MultiLevelCommission):
     b: float = param(0.5, lo=0, hi=0.99, en="Ratio between successive levels", zh="逐级递减系数")
     levels: int = param(10, lo=1, hi=1_000, en="Deepest level paid", zh="最深计佣层级")
     rates_key: ClassVar[str] = "a"
+    join_amount_key: ClassVar[str] = "a"
+    sales_amount_key: ClassVar[str] = "a"
 
     def level_rates(self) -> tuple[float, ...]:
         return tuple(self.a * self.b ** d for d in range(self.levels))

@@ -33,6 +33,7 @@ class LiandongTwoPlusOne(Rule):
     key = "liandong"
     name_en = "Link-and-Move 2+1"
     name_zh = "链动2+1"
+    join_amount_key = "jiandian"
 
     passups: int = param(2, lo=1, hi=20, en="Recruits passed up before breakaway (the '2')",
                          zh="脱离前需感恩上交的直推人数")

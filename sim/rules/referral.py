@@ -27,6 +27,8 @@ class DirectReferral(Rule):
     key = "direct_referral"
     name_en = "Direct referral reward"
     name_zh = "直推奖"
+    join_amount_key = "join_reward"
+    sales_amount_key = "sales_rate"
 
     join_reward: tuple[float, ...] = param((0.0,), lo=0, hi=1_000_000, unit="yuan",
                                            en="Paid per recruit who joins, by sponsor rank",
