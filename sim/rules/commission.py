@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,30 +16,13 @@ if TYPE_CHECKING:
     from sim.model import SchemeModel
 
 
-@dataclass(frozen=True)
-class MultiLevelCommission(Rule):
-    """Unilevel commission: level d above the buyer earns ``rates[d-1]`` of the purchase.
-
-    Source: 000_378a153c03d2435e.txt, model 12 (社交裂变分销: "邀请者可以持续获得下级购买
-    商品的佣金分成"). Paying beyond level 1 on downline purchases is 团队计酬; paying on
-    package purchases as well ties pay to recruitment.
-    """
-    key = "multi_level_commission"
-    name_en = "Multi-level commission"
-    name_zh = "多级分销佣金"
-
-    rates: tuple[float, ...] = param((0.10, 0.05, 0.03), lo=0, hi=1,
-                                     en="Share of the purchase paid at level 1, 2, ...",
-                                     zh="各级佣金比例(第1级起)")
-    on_sales: bool = param(True, en="Pay on downline retail purchases", zh="按下级零售消费计佣")
-    on_packages: bool = param(False, en="Pay on downline entry packages", zh="按下级礼包计佣")
-
-    rates_key: ClassVar[str] = "rates"  # the key a user edits to change the rates
-    join_amount_key: ClassVar[str] = "rates"
-    sales_amount_key: ClassVar[str] = "rates"
+class LevelCommission(Rule):
+    """What every per-level commission does; subclasses declare their rates and switches."""
+    on_sales: bool
+    on_packages: bool
 
     def level_rates(self) -> tuple[float, ...]:
-        return self.rates
+        raise NotImplementedError
 
     def facts(self) -> Facts:
         levels = len(self.level_rates())
@@ -50,7 +33,8 @@ class MultiLevelCommission(Rule):
     def problems(self) -> list[tuple[str, str]]:
         total = sum(self.level_rates())
         if total > 1:
-            return [(self.rates_key, f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
+            return [(self.sales_amount_key,
+                     f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
         if not (self.on_sales or self.on_packages):
             return [("on_sales", "pays on nothing: set on_sales or on_packages to true")]
         return []
@@ -75,25 +59,47 @@ class MultiLevelCommission(Rule):
             pay_up_chain(model, self.key, buyers, amounts, self._rates_ppm(), basis=SALE)
 
 
+_ON_SALES = dict(en="Pay on downline retail purchases", zh="按下级零售消费计佣")
+_ON_PACKAGES = dict(en="Pay on downline entry packages", zh="按下级礼包计佣")
+
+
 @dataclass(frozen=True)
-class GeometricCommission(MultiLevelCommission):
+class MultiLevelCommission(LevelCommission):
+    """Unilevel commission: level d above the buyer earns ``rates[d-1]`` of the purchase.
+
+    Source: 000_378a153c03d2435e.txt, model 12 (社交裂变分销: "邀请者可以持续获得下级购买
+    商品的佣金分成"). Paying beyond level 1 on downline purchases is 团队计酬; paying on
+    package purchases as well ties pay to recruitment.
+    """
+    key = "multi_level_commission"
+    name_en = "Multi-level commission"
+    name_zh = "多级分销佣金"
+    join_amount_key = sales_amount_key = "rates"
+
+    rates: tuple[float, ...] = param((0.10, 0.05, 0.03), lo=0, hi=1,
+                                     en="Share of the purchase paid at level 1, 2, ...",
+                                     zh="各级佣金比例(第1级起)")
+    on_sales: bool = param(True, **_ON_SALES)
+    on_packages: bool = param(False, **_ON_PACKAGES)
+
+    def level_rates(self) -> tuple[float, ...]:
+        return self.rates
+
+
+@dataclass(frozen=True)
+class GeometricCommission(LevelCommission):
     """Geometric commission: level d earns ``a × b^(d-1)``, so all levels together never
     exceed ``a / (1 - b)`` of a purchase, however deep the tree (DESIGN.md validation)."""
     key = "geometric_commission"
     name_en = "Geometric multi-level commission"
     name_zh = "几何递减多级佣金"
+    join_amount_key = sales_amount_key = "a"
 
-    rates: tuple[float, ...] = param((0.0,), lo=0, hi=0, en="Unused: set a, b and levels",
-                                     zh="不使用:请设置 a、b、levels")
     a: float = param(0.1, lo=0, hi=1, en="Level-1 rate", zh="第1级比例")
     b: float = param(0.5, lo=0, hi=0.99, en="Ratio between successive levels", zh="逐级递减系数")
     levels: int = param(10, lo=1, hi=1_000, en="Deepest level paid", zh="最深计佣层级")
-    rates_key: ClassVar[str] = "a"
-    join_amount_key: ClassVar[str] = "a"
-    sales_amount_key: ClassVar[str] = "a"
+    on_sales: bool = param(True, **_ON_SALES)
+    on_packages: bool = param(False, **_ON_PACKAGES)
 
     def level_rates(self) -> tuple[float, ...]:
         return tuple(self.a * self.b ** d for d in range(self.levels))
-
-
-
