@@ -80,6 +80,20 @@ def organisation_levels(sponsor: np.ndarray, participant: np.ndarray) -> np.ndar
     return np.where(participant, links + 1, 0)
 
 
+JOURNAL_COLUMNS = ("day", "kind", "basis", "payee", "trigger", "depth", "amount")
+
+
+def _journal(batches: list[tuple]) -> pd.DataFrame:
+    """Every reward: one ledger batch (day, kind, basis, payees, triggers, depths, cents) a call."""
+    if not batches:
+        return pd.DataFrame(columns=list(JOURNAL_COLUMNS))
+    sizes = [len(b[3]) for b in batches]
+    table = {name: np.repeat([b[i] for b in batches], sizes) for i, name in enumerate(JOURNAL_COLUMNS[:3])}
+    table |= {name: np.concatenate([b[i] for b in batches]) for i, name in enumerate(JOURNAL_COLUMNS[3:], 3)}
+    table["amount"] = table["amount"] / 100
+    return pd.DataFrame(table)
+
+
 def collect(model: SchemeModel) -> RunResult:
     """Turn a finished model into a plain result."""
     p, ledger = model.people, model.ledger
@@ -116,18 +130,7 @@ def collect(model: SchemeModel) -> RunResult:
     flows = pd.DataFrame(
         [(*key, amount / 100, count) for key, (amount, count) in sorted(ledger.flows.items())],
         columns=["day", "kind", "depth", "basis", "internal", "amount", "count"])
-    journal = None
-    if ledger.journal is not None:
-        parts = ledger.journal
-        journal = pd.DataFrame({
-            "day": np.concatenate([np.full(len(j[3]), j[0]) for j in parts]) if parts else [],
-            "kind": np.concatenate([np.full(len(j[3]), j[1]) for j in parts]) if parts else [],
-            "basis": np.concatenate([np.full(len(j[3]), j[2]) for j in parts]) if parts else [],
-            "payee": np.concatenate([j[3] for j in parts]) if parts else [],
-            "trigger": np.concatenate([j[4] for j in parts]) if parts else [],
-            "depth": np.concatenate([j[5] for j in parts]) if parts else [],
-            "amount": np.concatenate([j[6] for j in parts]) / 100 if parts else [],
-        })
+    journal = _journal(ledger.journal) if ledger.journal is not None else None
     merchants = pd.DataFrame({
         "merchant": [m.index for m in model.merchants],
         "unit_cost": [m.unit_cost / 100 for m in model.merchants],

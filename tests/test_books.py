@@ -25,5 +25,9 @@ def test_books_balance_every_day(path, seed):
     withdrawn = daily["cashed_out"].sum() + daily.get("flow_cash_out_fee", 0 * daily["day"]).sum()
     assert cents(daily["liabilities"].iloc[-1]) == cents(daily["rewards"].sum() - withdrawn)
     assert cents(people["wallet"].sum()) == cents(daily["liabilities"].iloc[-1])
+    # The journal holds every reward: it adds up to the flows table, kind by kind, depth by depth.
+    by = ["kind", "depth"]
+    journal = r.journal.groupby(by)["amount"].sum().mul(100).round().astype(int)
+    assert journal.to_dict() == flows.groupby(by)["amount"].sum().mul(100).round().astype(int).to_dict()
     # Merchants' balances add up to what they took in less what they paid out.
     assert cents(r.merchants["balance"].sum()) == cents(daily["merchant_profit"].sum())
