@@ -85,8 +85,7 @@ class Ledger:
 
     def merchants_flow(self, kind: str, merchant_ids: np.ndarray, amounts: np.ndarray) -> None:
         """A flow into (or out of) merchants, attributed to each merchant's sub-ledger."""
-        src, dst = flow_accounts(kind)
-        sign = 1 if dst == MERCHANTS else -1
+        sign = 1 if flow_accounts(kind)[1] == MERCHANTS else -1
         np.add.at(self.merchant, merchant_ids, sign * amounts)
         self.transfer(kind, int(amounts.sum()))
 

@@ -65,6 +65,7 @@ class SchemeModel(mesa.Model):
                                    patience=retail.merchant_patience)
                           for i, (c, a) in enumerate(zip(costs, appeal))]
         self.merchant_unit_cost = np.array([mm.unit_cost for mm in self.merchants], np.int64)
+        self.merchant_appeal = appeal
         self.merchant_profit_today = np.zeros(retail.merchants, np.int64)
         self.daily: list[dict] = []
         self.churned_today = self.new_participants = 0
@@ -236,7 +237,7 @@ class SchemeModel(mesa.Model):
             return
         units = 1 + rng.poisson(p.basket[buyers])
         amounts = units * cents(retail.price)
-        weight = np.array([mm.appeal for mm in self.merchants]) * open_
+        weight = self.merchant_appeal * open_
         shop = rng.choice(len(self.merchants), size=len(buyers), p=weight / weight.sum())
         fee = amounts * ppm(retail.platform_fee) // PPM
         rangli = amounts * ppm(retail.rangli) // PPM
