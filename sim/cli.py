@@ -7,6 +7,7 @@ naming the file, the key and what is allowed, exits with status 2 and writes not
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import shutil
@@ -25,6 +26,9 @@ from sim.scenario import Scenario, load_scenario, scenario_paths
 USAGE_ERROR = 2
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
+# Modules that add subcommands: each has ``register(sub) -> {name: handler}``; a handler takes
+# the parsed arguments and returns the exit status, raising Fail or ScenarioError on bad input.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class Fail(Exception):
@@ -36,38 +40,43 @@ class Parser(argparse.ArgumentParser):
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _parser() -> Parser:
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options every command that runs scenarios takes."""
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--days", type=int, help="days to simulate (default: the scenario's)")
+    p.add_argument("--market-size", type=int, help="persons in the market (default: the scenario's)")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _parser() -> tuple[Parser, dict[str, Any]]:
     top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
                                          "incentive schemes / 社交电商激励模式仿真")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
-
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        p.add_argument("--days", type=int, help="days to simulate (default: the scenario's)")
-        p.add_argument("--market-size", type=int, help="persons in the market (default: the scenario's)")
-        p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
-
+    handlers: dict[str, Any] = {"list": cmd_list, "run": cmd_run, "compare": cmd_compare}
     p = sub.add_parser("list", help="list shipped scenarios / 列出场景")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("run", help="run one scenario / 运行一个场景")
     p.add_argument("scenario", help="TOML file or shipped scenario id")
-    common(p)
+    add_run_options(p)
     p.add_argument("--out", type=Path, help="write daily, people, flows and merchants tables and metrics.json here")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format for --out")
     p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
-    common(p)
-    return top
+    add_run_options(p)
+    for name in COMMAND_MODULES:
+        handlers.update(importlib.import_module(name).register(sub))
+    return top, handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser, handlers = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as done:  # --help, or a usage error already printed as one line
         return int(done.code or 0)
     try:
-        return {"list": cmd_list, "run": cmd_run, "compare": cmd_compare}[args.command](args)
+        return handlers[args.command](args)
     except (ScenarioError, Fail) as err:
         print(f"sim: error: {err}", file=sys.stderr)
         return USAGE_ERROR
@@ -76,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _load(src: str, args: argparse.Namespace) -> Scenario:
+def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
     scenario = load_scenario(src)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
     if args.seed < 0:
@@ -90,7 +99,7 @@ def _load(src: str, args: argparse.Namespace) -> Scenario:
         raise Fail(f"{given}: conflicts with {err}") from None
 
 
-def _run(scenario: Scenario, args: argparse.Namespace) -> RunResult:
+def run_for_cli(scenario: Scenario, args: argparse.Namespace) -> RunResult:
     bar = Progress(scenario.id, enabled=not (args.quiet or args.json))
     return run(scenario, seed=args.seed, progress=bar)
 
@@ -111,9 +120,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = _load(args.scenario, args)
+    scenario = load_for_cli(args.scenario, args)
     out = _check_out(args.out) if args.out else None
-    result = _run(scenario, args)
+    result = run_for_cli(scenario, args)
     if out:
         _write_out(result, out, args.format)
     if args.json:
@@ -127,8 +136,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    scenarios = [_load(src, args) for src in args.scenarios]  # validate all before running any
-    results = [_run(s, args) for s in scenarios]
+    scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
+    results = [run_for_cli(s, args) for s in scenarios]
     if args.json:
         print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(r.metrics)
                                                            for s, r in zip(scenarios, results)}},
