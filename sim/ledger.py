@@ -16,10 +16,16 @@ import numpy as np
 
 from sim.people import People
 
-ACCOUNTS = ("households", "platform", "merchants", "wallets", "suppliers", "logistics", "owners")
-HOUSEHOLDS, PLATFORM, MERCHANTS, WALLETS, SUPPLIERS, LOGISTICS, OWNERS = range(len(ACCOUNTS))
+ACCOUNTS = ("households", "platform", "merchants", "wallets", "suppliers", "logistics", "owners",
+            "points", "pools", "escrow", "lenders")
+(HOUSEHOLDS, PLATFORM, MERCHANTS, WALLETS, SUPPLIERS, LOGISTICS, OWNERS,
+ POINTS, POOLS, ESCROW, LENDERS) = range(len(ACCOUNTS))
+# What the platform owes persons but has not paid: reward wallets, points and 共享积分 at their
+# cash value, dividend and rebate pools, and deposits held until a group or presale settles.
+OWED = (WALLETS, POINTS, POOLS, ESCROW)
 
-# Flow type -> (from, to). Rewards are typed "reward:<kind>" and all go platform -> wallets.
+# Flow type -> (from, to). Rewards are typed "reward:<kind>" and go to participants' wallets
+# from the platform, or from the points or pools account a rule set aside earlier.
 FLOWS: dict[str, tuple[int, int]] = {
     "sale": (HOUSEHOLDS, MERCHANTS),             # retail GMV, paid to the merchant of record
     "platform_fee": (MERCHANTS, PLATFORM),       # the platform's commission on the sale
@@ -32,18 +38,27 @@ FLOWS: dict[str, tuple[int, int]] = {
     "cash_out": (WALLETS, HOUSEHOLDS),           # rewards withdrawn to a bank card
     "cash_out_fee": (WALLETS, PLATFORM),         # the withdrawal fee
     "capital_injection": (OWNERS, PLATFORM),     # owners cover a platform cash shortfall
+    "coupon_subsidy": (PLATFORM, MERCHANTS),     # platform-funded coupons: the merchant is made whole
+    "membership_fee": (HOUSEHOLDS, PLATFORM),    # paid membership or subscription fee
+    "marketing": (PLATFORM, SUPPLIERS),          # advertising, stores, staff: outside suppliers
+    "points_issued": (PLATFORM, POINTS),         # points promised, set aside at their cash value
+    "points_expired": (POINTS, PLATFORM),        # breakage: points that lapse unredeemed
+    "pool_funding": (PLATFORM, POOLS),           # profit or 让利 put into a dividend / rebate pool
+    "pool_release": (POOLS, PLATFORM),           # a pool's unpaid remainder returned at the horizon
+    "wallet_goods": (WALLETS, SUPPLIERS),        # rewards or points spent on goods (积分商城)
+    "deposit": (HOUSEHOLDS, ESCROW),             # 拼团 / presale payment held until it settles
+    "refund": (ESCROW, HOUSEHOLDS),              # a failed group or presale, refunded in full
+    "escrow_sale": (ESCROW, MERCHANTS),          # a settled group or presale becomes a sale
+    "loan": (LENDERS, MERCHANTS),                # supply-chain finance against orders
+    "loan_repayment": (MERCHANTS, LENDERS),
+    "loan_interest": (MERCHANTS, LENDERS),
 }
 REWARD = "reward:"
-GMV_FLOWS = ("sale", "package_sale")
-PLATFORM_REVENUE = ("platform_fee", "rangli", "package_sale", "cash_out_fee")
-PLATFORM_COSTS = ("package_goods", "fulfilment")
+GMV_FLOWS = ("sale", "package_sale", "escrow_sale")
+REWARD_SOURCES = (PLATFORM, POINTS, POOLS)
 
 # How a reward was triggered: by someone joining (package, sign-up) or by a retail purchase.
 JOIN, SALE = "join", "sale"
-
-
-def flow_accounts(kind: str) -> tuple[int, int]:
-    return (PLATFORM, WALLETS) if kind.startswith(REWARD) else FLOWS[kind]
 
 
 class Ledger:
@@ -60,13 +75,20 @@ class Ledger:
         # (day, kind, depth, basis, internal) -> [cents, count]
         self.flows: dict[tuple, list[int]] = {}
         self.journal: list[tuple] | None = [] if journal else None
+        self.reward_source: dict[str, int] = {}  # reward flow type -> the account it is paid from
+
+    def accounts(self, kind: str) -> tuple[int, int]:
+        """(from, to) of a flow type."""
+        if kind.startswith(REWARD):
+            return self.reward_source.get(kind, PLATFORM), WALLETS
+        return FLOWS[kind]
 
     # -- postings -----------------------------------------------------------------------
     def transfer(self, kind: str, amount: int) -> None:
         """Post an aggregate amount of one flow type."""
         if amount == 0:
             return
-        src, dst = flow_accounts(kind)
+        src, dst = self.accounts(kind)
         self.balance[src] -= amount
         self.balance[dst] += amount
         self.today[kind] += amount
@@ -85,17 +107,23 @@ class Ledger:
 
     def merchants_flow(self, kind: str, merchant_ids: np.ndarray, amounts: np.ndarray) -> None:
         """A flow into (or out of) merchants, attributed to each merchant's sub-ledger."""
-        sign = 1 if flow_accounts(kind)[1] == MERCHANTS else -1
+        sign = 1 if self.accounts(kind)[1] == MERCHANTS else -1
         np.add.at(self.merchant, merchant_ids, sign * amounts)
         self.transfer(kind, int(amounts.sum()))
 
     def reward(self, kind: str, payees: np.ndarray, triggers: np.ndarray, depths: np.ndarray,
-               amounts: np.ndarray, *, basis: str) -> None:
+               amounts: np.ndarray, *, basis: str, source: int = PLATFORM) -> None:
         """Pay rewards into wallets. Every reward carries its payee, the person whose action
-        triggered it, and its paid depth d (sponsor links from trigger up to payee)."""
+        triggered it, and its paid depth d (sponsor links from trigger up to payee; 0 for a
+        reward on one's own purchase, such as points or a rebate). ``source`` is the account
+        it is paid from: the platform, or points or a pool set aside earlier."""
         keep = amounts > 0
         if not keep.any():
             return
+        if source not in REWARD_SOURCES:
+            raise ValueError(f"rewards are paid from the platform, points or pools, not {ACCOUNTS[source]}")
+        if self.reward_source.setdefault(REWARD + kind, source) != source:
+            raise ValueError(f"reward kind {kind!r} is already paid from {ACCOUNTS[self.reward_source[REWARD + kind]]}")
         payees, triggers, depths, amounts = payees[keep], triggers[keep], depths[keep], amounts[keep]
         people = self.people
         np.add.at(self.wallet, payees, amounts)
@@ -121,6 +149,27 @@ class Ledger:
         np.add.at(self.people.cashed_out, ids, amounts)
         self.transfer("cash_out", int(amounts.sum()))
         self.transfer("cash_out_fee", int(fees.sum()))
+
+    def spend_wallet(self, ids: np.ndarray, amounts: np.ndarray, *, value: np.ndarray) -> None:
+        """Persons spend wallet money (rewards, redeemed points) on goods worth ``value``.
+
+        It is their money leaving the wallet and coming back as a purchase, so it counts as
+        both taken out and paid in: their net result gains the goods, not the amount twice.
+        """
+        np.subtract.at(self.wallet, ids, amounts)
+        np.add.at(self.people.cashed_out, ids, amounts)
+        np.add.at(self.people.paid, ids, amounts)
+        np.add.at(self.people.value, ids, value)
+        self.transfer("wallet_goods", int(amounts.sum()))
+
+    def refund(self, ids: np.ndarray, amounts: np.ndarray) -> None:
+        """Return held deposits to the persons who paid them."""
+        np.subtract.at(self.people.paid, ids, amounts)
+        self.transfer("refund", int(amounts.sum()))
+
+    def owed(self) -> int:
+        """What the platform owes persons today, in cents (see ``OWED``)."""
+        return int(self.balance[list(OWED)].sum())
 
     # -- the day's close ----------------------------------------------------------------
     def close_day(self) -> tuple[dict[str, int], int]:

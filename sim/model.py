@@ -14,8 +14,9 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
-from sim.ledger import GMV_FLOWS, PLATFORM, PLATFORM_COSTS, PLATFORM_REVENUE, REWARD, WALLETS, Ledger
+from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger)
 from sim.network import community_network
+from sim.orders import Orders
 from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, UNAWARE, People
 from sim.rules.base import PPM, cents, ppm
 from sim.scenario import Scenario
@@ -72,6 +73,9 @@ class SchemeModel(mesa.Model):
         self.founders = self.rng.choice(m.size, size=m.founders, replace=False).astype(np.int64)
         self.is_founder = np.zeros(m.size, bool)
         self.is_founder[self.founders] = True
+        self.platform_cash_yesterday = 0
+        for rule in self.rules:
+            rule.on_setup(self)
         self._place_founders()
 
     # -- public helpers -----------------------------------------------------------------
@@ -227,30 +231,62 @@ class SchemeModel(mesa.Model):
             getattr(rule, hook)(self, ids)
 
     def _purchase(self, active: np.ndarray) -> None:
-        p, retail, rng, ledger = self.people, self.scenario.retail, self.rng, self.ledger
+        p, retail, rng = self.people, self.scenario.retail, self.rng
         self.merchant_profit_today[:] = 0
         open_ = np.array([mm.active for mm in self.merchants])
         if not open_.any():
             return
-        buyers = active[rng.random(len(active)) < p.propensity[active]]
+        chance = p.propensity[active]
+        for rule in self.rules:
+            lift = rule.demand(self, active)
+            if lift is not None:
+                chance = chance * lift
+        buyers = active[rng.random(len(active)) < chance]
         if len(buyers) == 0:
             return
         units = 1 + rng.poisson(p.basket[buyers])
-        amounts = units * cents(retail.price)
         weight = self.merchant_appeal * open_
         shop = rng.choice(len(self.merchants), size=len(buyers), p=weight / weight.sum())
-        fee = amounts * ppm(retail.platform_fee) // PPM
-        rangli = amounts * ppm(retail.rangli) // PPM
-        cogs = units * self.merchant_unit_cost[shop]
-        ledger.charge("sale", buyers, amounts, value=amounts, merchants=shop)
+        orders = self.new_orders(buyers, units, shop)
+        for rule in self.rules:
+            rule.shape_orders(self, orders)
+        self.book_sales(orders.subset(orders.open))
+
+    def new_orders(self, buyers: np.ndarray, units: np.ndarray, shop: np.ndarray) -> Orders:
+        """Orders at the regular price from the given merchants, not yet booked."""
+        retail = self.scenario.retail
+        price = units * cents(retail.price)
+        return Orders(buyers=buyers, units=units, shop=shop, list_price=price, paid=price.copy(),
+                      subsidy=np.zeros(len(buyers), np.int64),
+                      cogs=units * self.merchant_unit_cost[shop],
+                      fulfilment=np.full(len(buyers), cents(retail.fulfilment_cost), np.int64),
+                      held=np.zeros(len(buyers), bool))
+
+    def book_sales(self, orders: Orders, *, from_escrow: bool = False) -> None:
+        """Book orders as sales: the buyer pays (or their deposit is released from escrow),
+        the merchant receives paid + subsidy and pays the platform fee, 让利 and its goods;
+        the platform pays delivery. Then every rule sees the purchases."""
+        if len(orders) == 0:
+            return
+        retail, ledger = self.scenario.retail, self.ledger
+        buyers, shop, paid = orders.buyers, orders.shop, orders.paid
+        receipts = paid + orders.subsidy
+        fee = receipts * ppm(retail.platform_fee) // PPM
+        rangli = receipts * ppm(retail.rangli) // PPM
+        if from_escrow:
+            ledger.merchants_flow("escrow_sale", shop, paid)
+            np.add.at(self.people.value, buyers, orders.list_price)
+        else:
+            ledger.charge("sale", buyers, paid, value=orders.list_price, merchants=shop)
+        ledger.merchants_flow("coupon_subsidy", shop, orders.subsidy)
         ledger.merchants_flow("platform_fee", shop, fee)
         ledger.merchants_flow("rangli", shop, rangli)
-        ledger.merchants_flow("cogs", shop, cogs)
-        ledger.transfer("fulfilment", len(buyers) * cents(retail.fulfilment_cost))
-        np.add.at(self.merchant_profit_today, shop, amounts - fee - rangli - cogs)
-        p.purchases[buyers] += 1
+        ledger.merchants_flow("cogs", shop, orders.cogs)
+        ledger.transfer("fulfilment", int(orders.fulfilment.sum()))
+        np.add.at(self.merchant_profit_today, shop, receipts - fee - rangli - orders.cogs)
+        np.add.at(self.people.purchases, buyers, 1)
         for rule in self.rules:
-            rule.on_purchase(self, buyers, amounts)
+            rule.on_purchase(self, buyers, paid)
 
     def _churn(self, active: np.ndarray) -> None:
         p, c, rng = self.people, self.scenario.churn, self.rng
@@ -302,8 +338,11 @@ class SchemeModel(mesa.Model):
         # Active persons by role in one pass: state is 0..2, so role * 3 + state is unique.
         counts = np.bincount(p.role * 3 + p.state, minlength=12)
         roles = counts[ACTIVE::3]
-        revenue = sum(today.get(k, 0) for k in PLATFORM_REVENUE)
         rewards = {k[len(REWARD):]: v for k, v in today.items() if k.startswith(REWARD)}
+        injected = today.get("capital_injection", 0)
+        revenue = sum(v for k, v in today.items()
+                      if ledger.accounts(k)[1] == PLATFORM and k != "capital_injection")
+        cash = int(ledger.balance[PLATFORM])
         row = {
             "day": self.day,
             "consumers": int(roles[CONSUMER]),
@@ -317,17 +356,23 @@ class SchemeModel(mesa.Model):
             "gmv": sum(today.get(k, 0) for k in GMV_FLOWS),
             "rewards": sum(rewards.values()),
             "platform_revenue": revenue,
-            "platform_net": revenue - sum(today.get(k, 0) for k in PLATFORM_COSTS) - sum(rewards.values()),
-            "merchant_revenue": today.get("sale", 0),
+            # Cash basis: what the platform's own cash did, before owners topped it up.
+            "platform_net": cash - self.platform_cash_yesterday - injected,
+            "merchant_revenue": sum(today.get(k, 0) for k in ("sale", "escrow_sale", "coupon_subsidy")),
             "merchant_profit": int(self.merchant_profit_today.sum()),
             "merchants_open": sum(mm.active for mm in self.merchants),
-            "cash_held": int(ledger.balance[PLATFORM]),
-            "liabilities": int(ledger.balance[WALLETS]),
-            "capital_injected": today.get("capital_injection", 0),
+            "cash_held": cash,
+            "liabilities": ledger.owed(),
+            "wallets_owed": int(ledger.balance[WALLETS]),
+            "points_liability": int(ledger.balance[POINTS]),
+            "pool_liability": int(ledger.balance[POOLS]),
+            "escrow_held": int(ledger.balance[ESCROW]),
+            "capital_injected": injected,
             "cashed_out": today.get("cash_out", 0),
             "ledger_imbalance": imbalance,
             **{f"flow_{k}": v for k, v in today.items() if not k.startswith(REWARD)},
             **{f"reward_{k}": v for k, v in rewards.items()},
         }
         self.churned_today = self.new_participants = 0
+        self.platform_cash_yesterday = cash
         self.daily.append(row)

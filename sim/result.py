@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 MONEY_DAILY = ("gmv", "rewards", "platform_revenue", "platform_net", "merchant_revenue",
-               "merchant_profit", "cash_held", "liabilities", "capital_injected", "cashed_out",
+               "merchant_profit", "cash_held", "liabilities", "wallets_owed", "points_liability",
+               "pool_liability", "escrow_held", "capital_injected", "cashed_out",
                "ledger_imbalance")
 
 

@@ -18,16 +18,27 @@ def test_books_balance_every_day(path, seed):
     cents = lambda x: round(float(x) * 100)  # noqa: E731
     # The same money, counted three independent ways.
     assert cents(people["rewards"].sum()) == cents(flows["amount"].sum()) == cents(daily["rewards"].sum())
-    assert cents(people["spend"].sum()) == cents(daily["gmv"].sum())
+    flow = lambda kind: daily.get(f"flow_{kind}", 0 * daily["day"]).sum()  # noqa: E731
+    # Everything persons paid in is GMV, fees and deposits, less refunds, plus rewards and
+    # points they spent on goods from their wallets.
+    paid_in = (flow("sale") + flow("package_sale") + flow("membership_fee") + flow("deposit")
+               - flow("refund") + flow("wallet_goods"))
+    assert cents(people["spend"].sum()) == cents(paid_in)
+    assert cents(daily["gmv"].sum()) == cents(flow("sale") + flow("package_sale") + flow("escrow_sale"))
     # Platform cash is what it earned, less what it spent and paid, plus what owners put in.
     assert cents(daily["cash_held"].iloc[-1]) == cents(daily["platform_net"].sum() + daily["capital_injected"].sum())
-    # Wallets are rewards not yet withdrawn (withdrawals include their fee).
-    withdrawn = daily["cashed_out"].sum() + daily.get("flow_cash_out_fee", 0 * daily["day"]).sum()
-    assert cents(daily["liabilities"].iloc[-1]) == cents(daily["rewards"].sum() - withdrawn)
-    assert cents(people["wallet"].sum()) == cents(daily["liabilities"].iloc[-1])
+    # Wallets are rewards not yet withdrawn or spent (withdrawals include their fee).
+    withdrawn = flow("cash_out") + flow("cash_out_fee") + flow("wallet_goods")
+    assert cents(daily["wallets_owed"].iloc[-1]) == cents(daily["rewards"].sum() - withdrawn)
+    assert cents(people["wallet"].sum()) == cents(daily["wallets_owed"].iloc[-1])
+    # Deposits are held until their group or presale settles or is refunded.
+    assert cents(daily["escrow_held"].iloc[-1]) == cents(flow("deposit") - flow("refund") - flow("escrow_sale"))
+    owed = daily[["wallets_owed", "points_liability", "pool_liability", "escrow_held"]].sum(axis=1)
+    assert (owed.mul(100).round() == daily["liabilities"].mul(100).round()).all()
     # The journal holds every reward: it adds up to the flows table, kind by kind, depth by depth.
     by = ["kind", "depth"]
     journal = r.journal.groupby(by)["amount"].sum().mul(100).round().astype(int)
     assert journal.to_dict() == flows.groupby(by)["amount"].sum().mul(100).round().astype(int).to_dict()
-    # Merchants' balances add up to what they took in less what they paid out.
-    assert cents(r.merchants["balance"].sum()) == cents(daily["merchant_profit"].sum())
+    # Merchants' balances are their profits plus what they borrowed and have not repaid.
+    borrowed = flow("loan") - flow("loan_repayment")
+    assert cents(r.merchants["balance"].sum()) == cents(daily["merchant_profit"].sum() + borrowed)

@@ -3,9 +3,13 @@
 A rule is a frozen dataclass of its parameters (see :mod:`sim.schema`). The engine calls its
 hooks with whole batches of events as numpy arrays, so a rule is vectorised or it is slow:
 
+* ``on_setup(model)``: once, before the founders are placed (assign leaders, audiences);
 * ``on_founders(model, ids)``: the organisers placed before day 0;
 * ``on_join(model, joiners)``: persons who qualified as participants today, in join order;
-* ``on_purchase(model, buyers, amounts)``: today's retail purchases (amounts in cents);
+* ``demand(model, active)``: a multiplier of each active person's purchase chance, or None;
+* ``shape_orders(model, orders)``: change prices, costs or take orders into escrow
+  (:class:`sim.orders.Orders`) before they are booked;
+* ``on_purchase(model, buyers, amounts)``: booked retail purchases (amounts paid, in cents);
 * ``on_day_end(model)``: once a day after purchases.
 
 Each rule declares :class:`Facts` that the audit reads without running anything, and a test
@@ -21,6 +25,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.model import SchemeModel
+    from sim.orders import Orders
 
 PPM = 1_000_000  # rates are applied as integer parts per million so cents stay exact
 
@@ -42,6 +47,7 @@ class Facts:
     purchase_required_to_earn: bool = False
     entry_fee: float = 0.0              # 入门费 in yuan, including via a required goods package
     qualifies: bool = False             # the rule decides who becomes a participant
+    creates_liability: bool = False     # promises future value: points, pools, airdrops, rebates
 
 
 class Rule:
@@ -69,7 +75,16 @@ class Rule:
     def reward_rate_on_sales(self) -> float:
         return 0.0
 
+    def on_setup(self, model: SchemeModel) -> None:
+        pass
+
     def on_founders(self, model: SchemeModel, ids: np.ndarray) -> None:
+        pass
+
+    def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
+        return None
+
+    def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         pass
 
     def on_join(self, model: SchemeModel, joiners: np.ndarray) -> None:
