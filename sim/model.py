@@ -42,6 +42,9 @@ class SchemeModel(mesa.Model):
                                           rng=self.rng)
                         if m.network == "community" else None)
         self.degree = self.network.degree if self.network else None
+        # Neighbourhoods (小区, group chats): from the network, or blocks of ids when well mixed.
+        self.community = (self.network.community if self.network is not None
+                          else (np.arange(m.size) // m.community_size).astype(np.int32))
         self.influence = np.zeros(m.size)   # sum of contacts' sharing intensity
         self.total_share = 0.0              # the same, for a well-mixed market
         self.reach = p.trust / p.trust.mean()                        # adoption hazard scale

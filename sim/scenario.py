@@ -125,7 +125,8 @@ def _check_composition(s: Scenario) -> None:
     if len(qualifiers) > 1:
         raise ScenarioError(s.source, f"rules.{qualifiers[1]}",
                             f"only one rule may decide who becomes a participant; also {qualifiers[0]}")
-    payers = [r.key for r in s.rules if r.facts().reward_kinds]
+    payers = [r.key for r in s.rules if r.facts().reward_kinds
+              and not (r.facts().appoints_payees or r.facts().pays_customers)]
     if payers and not qualifiers:
         raise ScenarioError(s.source, f"rules.{payers[0]}",
                             "pays participants, but no rule makes anyone a participant; "

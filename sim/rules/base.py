@@ -47,6 +47,8 @@ class Facts:
     purchase_required_to_earn: bool = False
     entry_fee: float = 0.0              # 入门费 in yuan, including via a required goods package
     qualifies: bool = False             # the rule decides who becomes a participant
+    appoints_payees: bool = False       # it picks its own payees (团长, creators), no qualifier needed
+    pays_customers: bool = False        # it pays ordinary customers on their own purchases (points)
     creates_liability: bool = False     # promises future value: points, pools, airdrops, rebates
 
 
