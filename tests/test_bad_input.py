@@ -104,7 +104,7 @@ BAD = {
     "unknown key in a rule": ("fission_distribution", "rules.multi_level_commission.levels", 3,
                               "rules.multi_level_commission.levels", "allowed keys: rates"),
     "unknown rule table": ("liandong_2plus1", "rules.ponzi.rate", 1, "rules.ponzi",
-                           "unknown rule; allowed: entry_package"),
+                           "unknown rule; allowed: cash_out, direct_referral, entry_package"),
     "string for a number": ("retail_baseline", "retail.price", "cheap", "retail.price",
                             "must be a number from 0.01 to 1,000,000"),
     "float for a whole number": ("retail_baseline", "market.days", 1.5, "market.days",
