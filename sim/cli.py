@@ -22,6 +22,7 @@ from sim.progress import Progress
 from sim.result import RunResult
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario, scenario_paths
+from sim.sections import FAMILIES, FAMILY_NAMES
 
 USAGE_ERROR = 2
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
@@ -54,8 +55,9 @@ def _parser() -> tuple[Parser, dict[str, Any]]:
                                          "incentive schemes / 社交电商激励模式仿真")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
     handlers: dict[str, Any] = {"list": cmd_list, "run": cmd_run, "compare": cmd_compare}
-    p = sub.add_parser("list", help="list shipped scenarios / 列出场景")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("list", help="list shipped scenarios by family / 按类别列出场景")
+    p.add_argument("--family", choices=FAMILIES, help="only this family")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p = sub.add_parser("run", help="run one scenario / 运行一个场景")
     p.add_argument("scenario", help="TOML file or shipped scenario id")
     add_run_options(p)
@@ -106,16 +108,22 @@ def run_for_cli(scenario: Scenario, args: argparse.Namespace) -> RunResult:
 
 def cmd_list(args: argparse.Namespace) -> int:
     rows = [load_scenario(path) for path in scenario_paths()]
+    rows = [s for s in rows if args.family in (None, s.meta.family)]
     if args.json:
-        print(json.dumps([{"id": s.id, "family": s.meta.family, "name_en": s.meta.name_en,
-                           "name_zh": s.meta.name_zh, "source": s.meta.source,
+        print(json.dumps([{"id": s.id, "family": s.meta.family,
+                           "family_en": FAMILY_NAMES[s.meta.family][0],
+                           "family_zh": FAMILY_NAMES[s.meta.family][1],
+                           "name_en": s.meta.name_en, "name_zh": s.meta.name_zh,
+                           "source": s.meta.source, "rules": [r.key for r in s.rules],
                            "path": str(Path(s.source))} for s in rows], ensure_ascii=False, indent=1))
         return 0
-    for family in sorted({s.meta.family for s in rows}):
-        print(f"[{family}]")
-        for s in rows:
-            if s.meta.family == family:
-                print(f"  {s.id:<28} {s.meta.name_zh} / {s.meta.name_en}")
+    width = max((len(s.id) for s in rows), default=0) + 2
+    for family, (en, zh) in FAMILY_NAMES.items():
+        members = [s for s in rows if s.meta.family == family]
+        if members:
+            print(f"[{family}] {zh} / {en}")
+            for s in members:
+                print(f"  {s.id:<{width}}{s.meta.name_zh} / {s.meta.name_en}")
     return 0
 
 

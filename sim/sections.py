@@ -6,8 +6,17 @@ from dataclasses import dataclass
 
 from sim.schema import param
 
-FAMILIES = ("retail", "distribution", "membership", "group_buying", "content_live",
-            "points_pools", "channel")
+# Business-model families, in the order `sim list` shows them: (English, Chinese).
+FAMILY_NAMES = {
+    "retail": ("Retail baseline", "零售基准"),
+    "distribution": ("Distribution and referral", "分销与推荐"),
+    "membership": ("Membership, subscription and engagement", "会员、订阅与互动"),
+    "group_buying": ("Group buying and presale", "拼团、团购与预售"),
+    "content_live": ("Content and live commerce", "内容与直播电商"),
+    "points_pools": ("Points, pools and rebates", "积分、资金池与返利"),
+    "channel": ("Channel and operations models", "渠道与运营模式"),
+}
+FAMILIES = tuple(FAMILY_NAMES)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import sim
 from conftest import ROOT
 from sim.cli import main
 from sim.progress import Progress
+from sim.sections import FAMILY_NAMES
 
 SHIPPED = {p.stem: tomllib.loads(p.read_text(encoding="utf-8"))["scenario"]
            for p in sorted((ROOT / "scenarios").glob("*.toml"))}
@@ -45,29 +46,40 @@ def table_rows(text: str) -> tuple[list[str], dict[str, list[str]]]:
 
 # --- sim list ---------------------------------------------------------------------------------
 
-def test_shipped_scenarios_are_the_three_expected():
-    assert set(SHIPPED) == {"retail_baseline", "fission_distribution", "liandong_2plus1"}
-
-
-def test_list_groups_by_family_with_both_names(capsys):
-    assert main(["list"]) == 0
-    out = capsys.readouterr().out
+def _list_groups(out: str) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     family = None
     for line in out.splitlines():
-        if line.startswith("[") and line.endswith("]"):
-            family = line[1:-1]
+        if line.startswith("["):
+            family, names = line[1:].split("] ", 1)
+            assert names == "{1} / {0}".format(*FAMILY_NAMES[family]), line
             groups[family] = []
         else:
             assert family is not None and line.startswith("  "), line
             groups[family].append(line.strip())
-    assert set(groups) == {meta["family"] for meta in SHIPPED.values()} == {"retail", "distribution"}
+    return groups
+
+
+def test_list_groups_by_family_with_both_names(capsys):
+    assert main(["list"]) == 0
+    groups = _list_groups(capsys.readouterr().out)
+    assert list(groups) == [f for f in FAMILY_NAMES if f in groups]  # catalogue order
+    assert set(groups) == {meta["family"] for meta in SHIPPED.values()}
+    assert sum(map(len, groups.values())) == len(SHIPPED)
     for sid, meta in SHIPPED.items():
         entry = next(e for e in groups[meta["family"]] if e.split()[0] == sid)
         assert entry.split(None, 1)[1] == f"{meta['name_zh']} / {meta['name_en']}"
-    assert sorted(e.split()[0] for e in groups["distribution"]) == ["fission_distribution",
-                                                                     "liandong_2plus1"]
+    assert "liandong_2plus1" in [e.split()[0] for e in groups["distribution"]]
     assert [e.split()[0] for e in groups["retail"]] == ["retail_baseline"]
+
+
+def test_list_one_family(capsys):
+    assert main(["list", "--family", "distribution"]) == 0
+    groups = _list_groups(capsys.readouterr().out)
+    assert list(groups) == ["distribution"]
+    assert sorted(e.split()[0] for e in groups["distribution"]) == \
+        sorted(sid for sid, meta in SHIPPED.items() if meta["family"] == "distribution")
+    assert main(["list", "--family", "pyramid"]) == 2
 
 
 def test_list_json_lists_every_file_in_scenarios():
@@ -81,6 +93,7 @@ def test_list_json_lists_every_file_in_scenarios():
         assert Path(s["path"]).stem == s["id"]
         assert {k: s[k] for k in ("family", "name_en", "name_zh", "source")} == \
             {k: meta[k] for k in ("family", "name_en", "name_zh", "source")}
+        assert (s["family_en"], s["family_zh"]) == FAMILY_NAMES[s["family"]]
     assert any(s["name_zh"] == "链动2+1" for s in listed)  # Chinese kept as text, not escapes
     assert "链动2+1" in proc.stdout
 
