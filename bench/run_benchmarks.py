@@ -39,7 +39,8 @@ GB = 1e9  # the memory target read strictly: 10^9 bytes, not GiB
 # (persons, days) per case; --quick shrinks them all for a smoke test.
 SIZES = {"headline": (1_000_000, 365), "default": (20_000, 180), "ratio": (100_000, 365)}
 QUICK = {"headline": (100_000, 60), "default": (5_000, 30), "ratio": (10_000, 30)}
-TARGETS = {"headline_s": 30.0, "headline_gb": 3.0, "default_s": 1.0, "ratio": 50.0}
+TARGETS = {"headline_s": 30.0, "headline_gb": 3.0, "default_s": 1.0, "ratio": 50.0,
+           "compare_all_s": 60.0}
 RESULTS = BENCH / "RESULTS.md"
 RESULTS_HEADER = """# Benchmark results
 
@@ -49,6 +50,8 @@ Appended by `python bench/run_benchmarks.py --write` (see bench/README.md). Meth
   `sim.run` does (load, build, 365 daily steps, collect the result), in a fresh process. Peak
   memory is that process's `ru_maxrss` (interpreter and imports included); GB = 10⁹ bytes.
 * **Default size**: every shipped scenario at 20,000 × 180 days, best of 3 in one process.
+* **Compare all**: the command a strategist types, `sim compare` over every shipped scenario at
+  20,000 × 180 days, timed from the outside (process start to exit, imports included).
 * **Speed ratio**: the engine and the per-agent Mesa reference (`bench/reference.py`, one
   `mesa.Agent` per person, `shuffle_do("step")`) on the same 100,000 × 365 market, each in its
   own process within one invocation. The ratio compares seconds per simulated day of the daily
@@ -139,6 +142,18 @@ def run_all(*, quick: bool) -> tuple[str, str]:
             f"{best['days_s'] / d * 1e3:.2f}", f"{r['peak_rss_bytes'] / GB:.2f}",
             f"≤ {TARGETS['default_s']:g} s",
             verdict(best["wall_s"] <= TARGETS["default_s"], quick=quick))
+
+    print(f"compare all: {len(sim.scenario_paths())} scenarios {n:,} x {d} ...", file=sys.stderr)
+    cmd = [sys.executable, "-m", "sim", "compare", *map(str, sim.scenario_paths()), "--quiet",
+           "--market-size", str(n), "--days", str(d)]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if done.returncode:
+        sys.exit(f"sim compare failed:\n{done.stderr}")
+    row(f"`sim compare` of all {len(sim.scenario_paths())} scenarios", n, d, f"{wall:.1f}",
+        f"{wall / d * 1e3:.0f}", "", f"≤ {TARGETS['compare_all_s']:g} s",
+        verdict(wall <= TARGETS["compare_all_s"], quick=quick))
 
     # Back to back in one invocation, so both see the same machine load.
     n, d = sizes["ratio"]
