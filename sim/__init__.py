@@ -4,14 +4,18 @@
     scenario = sim.load_scenario("scenarios/liandong_2plus1.toml")
     result = sim.run(scenario, seed=1, days=180, market_size=20_000)
     result.metrics["payout_ratio"], result.daily, result.people, result.flows
+    batch = sim.run_many(scenario, grid={"market.word_of_mouth": [0.02, 0.04]}, seeds=10)
+    batch.summary("payout_ratio"), batch.bands("gmv")   # stored in results/schemelab.duckdb
 """
 
+from sim.batch import Batch, run_many
 from sim.errors import ScenarioError
 from sim.metrics import METRIC_KEYS
 from sim.model import SchemeModel
 from sim.result import RunResult, __version__
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario, scenario_paths
+from sim.store import Store, open_store
 
-__all__ = ["METRIC_KEYS", "RunResult", "Scenario", "ScenarioError", "SchemeModel", "__version__",
-           "load_scenario", "run", "scenario_paths"]
+__all__ = ["METRIC_KEYS", "Batch", "RunResult", "Scenario", "ScenarioError", "SchemeModel", "Store",
+           "__version__", "load_scenario", "open_store", "run", "run_many", "scenario_paths"]

@@ -1,0 +1,419 @@
+"""``sim.run_many``: scenarios × a parameter grid × seeds, on one process, local worker
+processes or a Dask cluster, with the same results whichever runs them.
+
+    batch = sim.run_many("liandong_2plus1", grid={"market.word_of_mouth": [0.02, 0.04, 0.08]},
+                         seeds=10, workers=2)
+    batch.runs                       # one row per run: ids, grid values, seed, every metric
+    batch.summary("payout_ratio")    # mean, std, n and t-based 95% CI per scenario × grid point
+    batch.bands("participants")      # per day: quantiles, mean and 95% CI (Monte Carlo bands)
+
+Each run is a plain function of (scenario parameters, seed): workers get those two, run, and
+send back the metrics and the daily table (never the people table), so the executor cannot
+change a result. The calling process is the only one that writes to the store.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import secrets
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.runner import run
+from sim.scenario import Scenario, load_scenario
+from sim.store import Store, default_store_path, param_value
+
+ScenarioLike = str | Path | dict | Scenario
+SECTIONS = ("market", "retail", "churn")
+ID_COLUMNS = ("run_id", "scenario", "scenario_hash")
+_DEFAULT = object()  # store=<the default store>; None or False: store nothing
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep: the runs already stored stay stored."""
+
+    def __init__(self, sweep_id: str, done: int, planned: int, store: Path | None) -> None:
+        super().__init__(f"sweep {sweep_id} interrupted after {done} of {planned} runs")
+        self.sweep_id, self.done, self.planned, self.store = sweep_id, done, planned, store
+
+
+@dataclass
+class RunRecord:
+    """One finished run as workers send it back and the store keeps it."""
+    run_id: str
+    sweep_id: str
+    position: int
+    scenario: str
+    scenario_hash: str
+    params: dict[str, Any]
+    seed: int
+    metrics: dict[str, Any]
+    daily: pd.DataFrame   # "day" (int64) then the daily columns as float64
+    code_version: str
+    started: datetime
+    finished: datetime
+    wall_s: float
+
+
+@dataclass(frozen=True)
+class Point:
+    """One scenario at one point of the grid: what to run, and the values that label it."""
+    scenario: Scenario
+    params: dict[str, Any]
+
+
+# -- parameters ------------------------------------------------------------------------------
+def apply_params(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """``scenario`` with dotted keys (``market.word_of_mouth``, ``rules.liandong.jiandian``)
+    set, validated by the loader like a file: a bad value raises ScenarioError naming the key."""
+    if not values:
+        return scenario
+    table = scenario.to_dict()
+    for key, value in values.items():
+        parts = key.split(".") if isinstance(key, str) else []
+        if len(parts) == 2 and parts[0] in SECTIONS:
+            table[parts[0]][parts[1]] = value
+        elif len(parts) == 3 and parts[0] == "rules":
+            if parts[1] not in table["rules"]:
+                raise ScenarioError(scenario.source, f"rules.{parts[1]}",
+                                    f"{scenario.id} has no such rule; its rules: "
+                                    + ", ".join(table["rules"]))
+            table["rules"][parts[1]][parts[2]] = value
+        else:
+            raise ScenarioError(scenario.source, str(key), "not a parameter key; use market.KEY, "
+                                "retail.KEY, churn.KEY or rules.RULE.KEY")
+    try:
+        return load_scenario(table)
+    except ScenarioError as err:
+        raise ScenarioError(scenario.source, err.key, err.message) from None
+
+
+def _scenarios(scenarios: ScenarioLike | Sequence[ScenarioLike]) -> list[Scenario]:
+    many = isinstance(scenarios, (list, tuple))
+    loaded = [load_scenario(s) for s in (scenarios if many else [scenarios])]
+    if not loaded:
+        raise ValueError("scenarios: give at least one")
+    ids: dict[str, str] = {}
+    for s in loaded:
+        if ids.setdefault(s.id, s.content_hash()) != s.content_hash():
+            raise ValueError(f"scenarios: two different scenarios share the id {s.id!r}; "
+                             "give each its own [scenario] id")
+    return loaded
+
+
+def _seeds(seeds: int | Sequence[int]) -> list[int]:
+    if isinstance(seeds, bool):
+        raise ValueError(f"seeds must be a count >= 1 or a list of seeds, got {seeds!r}")
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a count >= 1 or a list of seeds, got {seeds}")
+        return list(range(seeds))
+    out = list(seeds)
+    if not out or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0
+                      for s in out):
+        raise ValueError(f"seeds must be whole numbers >= 0, got {seeds!r}")
+    if len(set(out)) != len(out):
+        raise ValueError("seeds must not repeat: a repeated seed repeats a run")
+    return [int(s) for s in out]
+
+
+def grid_points(base: Scenario, grid: dict[str, list]) -> list[Point]:
+    """Every combination of the grid's values applied to ``base``, in the grid's order."""
+    for key, values in grid.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ValueError(f"grid[{key!r}] must be a non-empty list of values, got {values!r}")
+        if len({repr(param_value(v)) for v in values}) != len(values):
+            raise ValueError(f"grid[{key!r}]: values repeat: {values!r}")
+    keys = list(grid)
+    points = []
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        params = dict(zip(keys, combo))
+        try:
+            points.append(Point(apply_params(base, params), params))
+        except ScenarioError as err:
+            where = ", ".join(f"{k}={v}" for k, v in params.items())
+            raise ScenarioError(err.source, err.key, f"{err.message} (at {where})") from None
+    return points
+
+
+def metric_names(scenario: Scenario) -> list[str]:
+    """The metrics a run of ``scenario`` reports, from a one-day run on a small market: cheap
+    enough to check a requested metric before a sweep starts."""
+    try:
+        probe = scenario.with_market(days=1, size=min(scenario.market.size, 2_000))
+    except ScenarioError:  # e.g. more founders than 2,000 persons
+        probe = scenario.with_market(days=1)
+    return list(run(probe, seed=0, journal=False).metrics)
+
+
+# -- running ---------------------------------------------------------------------------------
+def run_many(scenarios: ScenarioLike | Sequence[ScenarioLike], *,
+             grid: dict[str, list] | None = None, seeds: int | Sequence[int] = 10,
+             days: int | None = None, market_size: int | None = None,
+             workers: int | None = None, scheduler: Any = None, store: Any = _DEFAULT,
+             progress: Callable[[int, int], None] | None = None) -> Batch:
+    """Run every scenario at every grid point with every seed; return a :class:`Batch`.
+
+    ``seeds``: a count n (seeds 0..n-1) or the seeds themselves; every grid point gets the same
+    seeds (common random numbers), so differences between points are not seed noise.
+    ``workers``: None or 1 runs here; K > 1 uses K local processes. ``scheduler``: a Dask
+    scheduler address (``tcp://host:8786``) or a ``distributed.Client``. ``store``: a
+    :class:`~sim.store.Store` or a path; by default :func:`~sim.store.default_store_path`;
+    None or False stores nothing. ``progress(done, total)`` is called after each run.
+    """
+    loaded = _scenarios(scenarios)
+    grid = dict(grid or {})
+    changes = {k: v for k, v in (("days", days), ("size", market_size)) if v is not None}
+    points = [p for s in loaded
+              for p in grid_points(s.with_market(**changes) if changes else s, grid)]
+    return execute(points, _seeds(seeds), params=list(grid), kind="sweep", workers=workers,
+                   scheduler=scheduler, store=store, progress=progress, grid=grid)
+
+
+def execute(points: Sequence[Point], seeds: Sequence[int], *, params: Sequence[str], kind: str,
+            workers: int | None = None, scheduler: Any = None, store: Any = _DEFAULT,
+            progress: Callable[[int, int], None] | None = None,
+            grid: dict[str, list] | None = None, command: str | None = None) -> Batch:
+    """Run each point with each seed and collect a Batch (run_many and sensitivity use this)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    if scheduler is not None and workers not in (None, 1):
+        raise ValueError("give workers or scheduler, not both: the cluster decides its workers")
+    tasks = [(p.scenario.to_dict(), seed) for p in points for seed in seeds]
+    labels = [p for p in points for _ in seeds]
+    db, own = _open(store)
+    from sim.result import code_version
+    try:
+        sweep_id = (db.begin_sweep(kind=kind, scenarios=list(dict.fromkeys(p.scenario.id for p in points)),
+                                   grid=grid or {}, seeds=list(seeds), planned=len(tasks),
+                                   command=command, code_version=code_version())
+                    if db else "sw-" + secrets.token_hex(4))
+        records: list[RunRecord | None] = [None] * len(tasks)
+        status, done = "failed", 0
+        try:
+            if scheduler is not None:
+                results = _on_dask(tasks, scheduler, sweep_id)
+            elif workers and workers > 1:
+                results = _on_processes(tasks, workers)
+            else:
+                results = ((i, _work(*t)) for i, t in enumerate(tasks))
+            for i, out in results:
+                point = labels[i]
+                rec = RunRecord(run_id=f"{sweep_id}-{i:04d}", sweep_id=sweep_id, position=i,
+                                scenario=point.scenario.id,
+                                scenario_hash=point.scenario.content_hash(),
+                                params=dict(point.params), seed=tasks[i][1], **out)
+                if db:
+                    db.add_run(rec, tasks[i][0])
+                records[i] = rec
+                done += 1
+                if progress:
+                    progress(done, len(tasks))
+            status = "done"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise Interrupted(sweep_id, done, len(tasks), db.path if db else None) from None
+        finally:
+            if db:
+                db.end_sweep(sweep_id, status)
+    finally:
+        if own:
+            db.close()
+    return Batch.from_records(records, params=list(params), sweep_id=sweep_id)  # type: ignore[arg-type]
+
+
+def _open(store: Any) -> tuple[Store | None, bool]:
+    if store is None or store is False:
+        return None, False
+    if isinstance(store, Store):
+        if store.read_only:
+            raise ValueError(f"store {store.path} is open read-only; a sweep needs to write to it")
+        return store, False
+    return Store(default_store_path() if store is _DEFAULT else store), True
+
+
+def _work(parameters: dict[str, Any], seed: int) -> dict[str, Any]:
+    """One run, as a worker does it: parameters and seed in, plain results out."""
+    from sim.result import code_version
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    t0 = time.perf_counter()
+    result = run(parameters, seed=seed, journal=False)  # the journal is not needed for metrics
+    daily = result.daily.astype("float64")
+    daily["day"] = result.daily["day"].astype("int64")
+    return {"metrics": result.metrics, "daily": daily, "code_version": code_version(),
+            "started": started, "finished": datetime.now(timezone.utc).replace(tzinfo=None),
+            "wall_s": time.perf_counter() - t0}
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C reaches the whole process group; only the parent should act on it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _on_processes(tasks: list[tuple[dict, int]], workers: int) -> Iterator[tuple[int, dict]]:
+    """Local worker processes. forkserver, not fork: the parent holds DuckDB's threads and
+    file lock, which a forked child must not inherit; the server forks clean children with
+    sim preloaded, so each worker starts in milliseconds instead of re-importing (spawn)."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["sim.batch"])
+    pool = ProcessPoolExecutor(min(workers, len(tasks)) or 1, mp_context=ctx,
+                               initializer=_quiet_worker)
+    pending = {}
+    queue = iter(enumerate(tasks))
+    try:
+        # Keep at most two tasks per worker queued, so an interrupt leaves little in flight.
+        for i, task in itertools.islice(queue, 2 * workers):
+            pending[pool.submit(_work, *task)] = i
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                i = pending.pop(future)
+                for j, task in itertools.islice(queue, 1):
+                    pending[pool.submit(_work, *task)] = j
+                yield i, future.result()
+    finally:
+        if pending:  # interrupted or failed: stop the runs in flight, do not wait for them
+            stop = getattr(pool, "terminate_workers", None)  # Python 3.14+
+            if stop:
+                stop()
+            else:  # older: the executor's own process table, the only handle on its workers
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _on_dask(tasks: list[tuple[dict, int]], scheduler: Any, sweep_id: str) -> Iterator[tuple[int, dict]]:
+    """A Dask cluster: each run is one task; results come back to this process as they finish."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ValueError("scheduler: Dask is not installed; pip install 'scheme-lab[cluster]'") from None
+    own = not isinstance(scheduler, Client)
+    if own:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as err:
+            raise ValueError(f"scheduler: cannot connect to {scheduler!r}: {err}") from None
+    else:
+        client = scheduler
+    futures = [client.submit(_work, *task, key=f"{sweep_id}-{i:04d}", pure=False)
+               for i, task in enumerate(tasks)]
+    index = {f.key: i for i, f in enumerate(futures)}
+    try:
+        for future in as_completed(futures):
+            out = future.result()
+            future.release()
+            yield index[future.key], out
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+        if own:
+            client.close()
+
+
+# -- results ---------------------------------------------------------------------------------
+def t_interval(mean: pd.Series, std: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Two-sided 95% t interval for a mean (NaN with fewer than 2 runs)."""
+    from scipy import stats  # 0.4 s to import: only when statistics are asked for
+    nn = n.astype(float)
+    half = pd.Series(stats.t.ppf(0.975, np.where(nn > 1, nn - 1, np.nan)), index=n.index) \
+        * std / np.sqrt(nn)
+    return mean - half, mean + half
+
+
+@dataclass
+class Batch:
+    """Replicates of scenarios over a grid: tables of runs and days, and their statistics.
+
+    ``runs``: one row per run: run_id, scenario, scenario_hash, one column per grid parameter
+    (named by its dotted key), seed, then every metric. ``daily``: one row per run and day:
+    run_id, scenario, the grid parameters, seed, day, then the daily columns (float64; a
+    reward column a run never paid is 0). ``sweep_id`` finds it in the store:
+    ``sim.open_store().batch(sweep_id)`` rebuilds this Batch.
+    """
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+    params: list[str]
+    sweep_id: str | None = None
+
+    @classmethod
+    def from_records(cls, records: Sequence[RunRecord], *, params: Sequence[str],
+                     sweep_id: str | None = None) -> Batch:
+        params = list(params)
+        records = [r for r in records if r is not None]
+        rows, frames = [], []
+        for r in records:
+            labels = {"scenario": r.scenario, **{k: param_value(r.params.get(k)) for k in params},
+                      "seed": r.seed}
+            rows.append({"run_id": r.run_id, "scenario": r.scenario,
+                         "scenario_hash": r.scenario_hash, **labels, **r.metrics})
+            head = pd.DataFrame({"run_id": r.run_id, **{k: [v] * len(r.daily)
+                                                          for k, v in labels.items()}})
+            frames.append(pd.concat([head, r.daily.reset_index(drop=True)], axis=1))
+        runs = pd.DataFrame(rows, columns=list(rows[0]) if rows else
+                            [*ID_COLUMNS, *params, "seed"])
+        daily = (pd.concat(frames, ignore_index=True) if frames else
+                 pd.DataFrame(columns=["run_id", "scenario", *params, "seed", "day"]))
+        values = [c for c in daily.columns if c not in ("run_id", "scenario", *params, "seed", "day")]
+        daily[values] = daily[values].fillna(0.0)  # a flow a run never had is 0 in that run
+        return cls(runs, daily, params, sweep_id)
+
+    @property
+    def groups(self) -> list[str]:
+        """The columns that name a scenario × grid point."""
+        return ["scenario", *self.params]
+
+    @property
+    def metrics(self) -> list[str]:
+        fixed = {*ID_COLUMNS, *self.params, "seed"}
+        return [c for c in self.runs.columns if c not in fixed]
+
+    @property
+    def daily_columns(self) -> list[str]:
+        fixed = {"run_id", "scenario", *self.params, "seed", "day"}
+        return [c for c in self.daily.columns if c not in fixed]
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def summary(self, metric: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Per scenario × grid point × metric: n, mean, std and the t-based 95% CI of the mean."""
+        names = self.metrics if metric is None else [metric] if isinstance(metric, str) else list(metric)
+        for name in names:
+            if name not in self.metrics:
+                raise ValueError(f"unknown metric {name!r}; metrics: {', '.join(self.metrics)}")
+        groups = self.runs.groupby(self.groups, sort=False, dropna=False)[names]
+        out = pd.concat({"n": groups.count(), "mean": groups.mean(), "std": groups.std(ddof=1)},
+                        axis=1).stack(level=1, future_stack=True)
+        out.index = out.index.set_names("metric", level=-1)
+        out["ci_low"], out["ci_high"] = t_interval(out["mean"], out["std"], out["n"])
+        return out.reset_index()
+
+    def bands(self, column: str, q: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Monte Carlo bands of a daily column: per scenario × grid point × day, the runs' n,
+        mean, t-based 95% CI of the mean and the quantiles ``q`` (columns ``q0.05`` ...)."""
+        if column not in self.daily_columns:
+            raise ValueError(f"unknown daily column {column!r}; columns: {', '.join(self.daily_columns)}")
+        qs = [float(x) for x in q]
+        if not qs or any(not 0 <= x <= 1 for x in qs):
+            raise ValueError(f"q must be quantiles between 0 and 1, got {q!r}")
+        groups = self.daily.groupby([*self.groups, "day"], sort=False, dropna=False)[column]
+        out = pd.DataFrame({"n": groups.count(), "mean": groups.mean(), "std": groups.std(ddof=1)})
+        out["ci_low"], out["ci_high"] = t_interval(out["mean"], out["std"], out["n"])
+        for x in qs:
+            out[f"q{x:g}"] = groups.quantile(x)
+        return out.drop(columns="std").reset_index()
+

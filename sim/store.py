@@ -1,0 +1,365 @@
+"""The results store: an embedded DuckDB database holding every run of every sweep.
+
+    store = sim.open_store()                      # results/schemelab.duckdb, or $SCHEME_LAB_STORE
+    store.sweeps()                                # one row per sweep, newest first
+    batch = store.batch("sw-3f9a2c1d")            # a stored sweep as a sim.batch.Batch
+    batch.bands("participants")                   # Monte Carlo bands for the dashboard
+    store.replay("sw-3f9a2c1d-0007")              # rerun one stored run and compare its metrics
+    store.export("out/sweep", sweep_id="sw-3f9a2c1d")   # Parquet files
+
+Tables: ``sweeps`` (one per run_many / sim sweep / sim sensitivity), ``scenarios`` (each
+distinct parameter set once, keyed by its content hash, as ``Scenario.to_dict()`` JSON),
+``runs`` (sweep, scenario, hash, grid values, seed, code version, timestamps), ``metrics``
+(run, name, value) and ``daily`` (run, day, column, value). Long tables, because scenarios
+differ in which daily columns and metrics they have.
+
+Only one process writes: the one that calls :func:`sim.run_many`; workers send their results
+back to it. Each run is written in one transaction, so a killed sweep leaves every stored run
+complete (its row, metrics and daily series) and the database readable. DuckDB lets one
+process open a file for writing, or several for reading, not both at once: a store being
+written by a running sweep cannot be read until the sweep ends.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import duckdb
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.batch import Batch, RunRecord
+
+ENV_VAR = "SCHEME_LAB_STORE"
+DEFAULT_PATH = Path("results") / "schemelab.duckdb"
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS sweeps (
+    sweep_id VARCHAR PRIMARY KEY, kind VARCHAR, command VARCHAR, scenarios VARCHAR,
+    grid VARCHAR, seeds VARCHAR, planned INTEGER, status VARCHAR, code_version VARCHAR,
+    created TIMESTAMP, finished TIMESTAMP);
+CREATE TABLE IF NOT EXISTS scenarios (scenario_hash VARCHAR PRIMARY KEY, scenario VARCHAR,
+    parameters VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, sweep_id VARCHAR, position INTEGER, scenario VARCHAR,
+    scenario_hash VARCHAR, params VARCHAR, seed BIGINT, days INTEGER, market_size BIGINT,
+    code_version VARCHAR, started TIMESTAMP, finished TIMESTAMP, wall_s DOUBLE,
+    daily_columns VARCHAR);
+CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, position SMALLINT, name VARCHAR,
+    value DOUBLE, whole BOOLEAN);
+CREATE TABLE IF NOT EXISTS daily (run_id VARCHAR, day INTEGER, name VARCHAR, value DOUBLE);
+"""
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or an id that is not in it; one line for the user."""
+
+
+def default_store_path() -> Path:
+    """``$SCHEME_LAB_STORE`` if set, else ``results/schemelab.duckdb`` under the current folder."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """Open (and for writing, create) the store at ``path`` (default: :func:`default_store_path`)."""
+    return Store(path if path is not None else default_store_path(), read_only=read_only)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def param_value(value: Any) -> Any:
+    """A grid value as a table cell: lists become tuples so runs can be grouped by them."""
+    return tuple(param_value(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A stored run rerun: ``differences`` maps each metric that changed to (stored, now)."""
+    run_id: str
+    stored_code_version: str
+    code_version: str
+    differences: dict[str, tuple[Any, Any]]
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+
+class Store:
+    """One DuckDB file. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise StoreError(f"no results store at {self.path}; run `sim sweep` first, or name "
+                             f"one with --store or ${ENV_VAR}")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" in str(err).lower():
+                raise StoreError(f"results store {self.path} is in use by another process (a sweep "
+                                 "still running?); try again when it ends") from None
+            raise StoreError(f"cannot open results store {self.path}: "
+                             f"{str(err).splitlines()[0]}") from None
+        except duckdb.Error as err:
+            raise StoreError(f"{self.path} is not a results store: {str(err).splitlines()[0]}") from None
+        if not read_only:
+            self.con.execute(SCHEMA)
+            self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                             [str(SCHEMA_VERSION)])
+        elif not self._has_table("runs"):
+            self.con.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not a results store")
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self.con.execute("SELECT count(*) FROM information_schema.tables "
+                                     "WHERE table_name = ?", [name]).fetchone()[0])
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing (the parent process only) -------------------------------------------------
+    def begin_sweep(self, *, kind: str, scenarios: Sequence[str], grid: dict[str, list],
+                    seeds: Sequence[int], planned: int, command: str | None,
+                    code_version: str) -> str:
+        sweep_id = "sw-" + secrets.token_hex(4)
+        self.con.execute(
+            "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, NULL)",
+            [sweep_id, kind, command, _json(list(scenarios)), _json(grid), _json(list(seeds)),
+             planned, code_version, _now()])
+        return sweep_id
+
+    def end_sweep(self, sweep_id: str, status: str) -> None:
+        self.con.execute("UPDATE sweeps SET status = ?, finished = ? WHERE sweep_id = ?",
+                         [status, _now(), sweep_id])
+
+    def add_run(self, record: RunRecord, parameters: dict[str, Any]) -> None:
+        """Write one run in one transaction: all of it is stored, or none of it."""
+        daily = record.daily
+        long = pd.DataFrame({
+            "run_id": record.run_id,
+            "day": daily["day"].repeat(daily.shape[1] - 1).to_numpy(dtype="int32"),
+            "name": list(daily.columns[1:]) * len(daily),
+            "value": daily.iloc[:, 1:].to_numpy(dtype=float).ravel(),
+        })
+        names = list(record.metrics)
+        metrics = pd.DataFrame({
+            "run_id": record.run_id, "position": range(len(names)), "name": names,
+            "value": [float(v) for v in record.metrics.values()],
+            "whole": [isinstance(v, int) for v in record.metrics.values()],
+        })
+        con = self.con
+        con.begin()
+        try:
+            con.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)",
+                        [record.scenario_hash, record.scenario, _json(parameters)])
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [record.run_id, record.sweep_id, record.position, record.scenario,
+                 record.scenario_hash, _json(record.params), record.seed,
+                 int(parameters["market"]["days"]), int(parameters["market"]["size"]),
+                 record.code_version, record.started, record.finished, record.wall_s,
+                 _json(list(daily.columns[1:]))])
+            con.register("_metrics", metrics)
+            con.execute("INSERT INTO metrics SELECT * FROM _metrics")
+            con.register("_daily", long)
+            con.execute("INSERT INTO daily SELECT * FROM _daily")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        finally:
+            con.unregister("_metrics")
+            con.unregister("_daily")
+
+    # -- reading ---------------------------------------------------------------------------
+    def sweeps(self) -> pd.DataFrame:
+        """One row per sweep, newest first, with how many of its runs are stored."""
+        return self.con.execute("""
+            SELECT s.sweep_id, s.kind, s.created, s.finished, s.status, s.scenarios, s.grid,
+                   s.planned, count(r.run_id) AS stored, s.code_version, s.command
+            FROM sweeps s LEFT JOIN runs r USING (sweep_id)
+            GROUP BY ALL ORDER BY s.created DESC""").df()
+
+    def runs(self, sweep_id: str | None = None, *, limit: int | None = None) -> pd.DataFrame:
+        """Stored runs (newest first), optionally of one sweep."""
+        sql = ("SELECT run_id, sweep_id, scenario, scenario_hash, params, seed, days, market_size, "
+               "code_version, started, finished, wall_s FROM runs")
+        args: list[Any] = []
+        if sweep_id is not None:
+            self._check_sweep(sweep_id)
+            sql += " WHERE sweep_id = ?"
+            args.append(sweep_id)
+        sql += " ORDER BY finished DESC, run_id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql, args).df()
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        """Everything stored about one run: its row, full scenario parameters and metrics."""
+        row = self.con.execute("SELECT r.*, s.parameters FROM runs r JOIN scenarios s "
+                               "USING (scenario_hash) WHERE run_id = ?", [run_id]).df()
+        if row.empty:
+            raise StoreError(f"no run {run_id!r} in {self.path}; `sim runs list` shows the ids")
+        out = row.iloc[0].to_dict()
+        out["params"] = json.loads(out["params"])
+        out["parameters"] = json.loads(out["parameters"])
+        out["daily_columns"] = json.loads(out["daily_columns"])
+        out["metrics"] = self._metrics([run_id])[run_id]
+        return out
+
+    def sweep(self, sweep_id: str) -> dict[str, Any]:
+        """One sweep's row: what was asked (grid, seeds, command) and how far it got."""
+        self._check_sweep(sweep_id)
+        cur = self.con.execute("SELECT s.*, (SELECT count(*) FROM runs r WHERE r.sweep_id = "
+                               "s.sweep_id) AS stored FROM sweeps s WHERE sweep_id = ?", [sweep_id])
+        row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+        for key in ("scenarios", "grid", "seeds"):
+            row[key] = json.loads(row[key])
+        return row
+
+    def has_sweep(self, sweep_id: str) -> bool:
+        return bool(self.con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?",
+                                     [sweep_id]).fetchone()[0])
+
+    def _check_sweep(self, sweep_id: str) -> None:
+        if not self.has_sweep(sweep_id):
+            raise StoreError(f"no sweep {sweep_id!r} in {self.path}; "
+                             "`sim runs list --sweeps` shows the ids")
+
+    def _metrics(self, run_ids: list[str]) -> dict[str, dict[str, Any]]:
+        rows = self.con.execute("SELECT run_id, name, value, whole FROM metrics WHERE run_id IN "
+                                "(SELECT unnest(?)) ORDER BY run_id, position", [run_ids]).fetchall()
+        out: dict[str, dict[str, Any]] = {r: {} for r in run_ids}
+        for run_id, name, value, whole in rows:
+            out[run_id][name] = int(value) if whole else value
+        return out
+
+    def records(self, *, sweep_id: str | None = None,
+                run_ids: Sequence[str] | None = None) -> list[RunRecord]:
+        """Stored runs as the records :class:`~sim.batch.Batch` is built from, in sweep order."""
+        from sim.batch import RunRecord
+        if (sweep_id is None) == (run_ids is None):
+            raise ValueError("give a sweep_id or run_ids, not both")
+        if sweep_id is not None:
+            self._check_sweep(sweep_id)
+            ids = [r[0] for r in self.con.execute(
+                "SELECT run_id FROM runs WHERE sweep_id = ? ORDER BY position", [sweep_id]).fetchall()]
+        else:
+            ids = list(run_ids)  # type: ignore[arg-type]
+            found = {r[0] for r in self.con.execute(
+                "SELECT run_id FROM runs WHERE run_id IN (SELECT unnest(?))", [ids]).fetchall()}
+            missing = [r for r in ids if r not in found]
+            if missing:
+                raise StoreError(f"no run {missing[0]!r} in {self.path}; "
+                                 "`sim runs list` shows the ids")
+        if not ids:
+            return []
+        runs = self.con.execute("SELECT * FROM runs WHERE run_id IN (SELECT unnest(?))",
+                                [ids]).df().set_index("run_id")
+        metrics = self._metrics(ids)
+        daily = self.con.execute("SELECT run_id, day, name, value FROM daily WHERE run_id IN "
+                                 "(SELECT unnest(?))", [ids]).df()
+        wide = {run_id: frame.pivot(index="day", columns="name", values="value")
+                for run_id, frame in daily.groupby("run_id", sort=False)}
+        records = []
+        for run_id in ids:
+            r = runs.loc[run_id]
+            columns = json.loads(r["daily_columns"])
+            table = wide[run_id][columns].reset_index()
+            table.columns.name = None
+            table["day"] = table["day"].astype("int64")
+            records.append(RunRecord(
+                run_id=run_id, sweep_id=r["sweep_id"], position=int(r["position"]),
+                scenario=r["scenario"], scenario_hash=r["scenario_hash"],
+                params=json.loads(r["params"]), seed=int(r["seed"]), metrics=metrics[run_id],
+                daily=table, code_version=r["code_version"], started=r["started"],
+                finished=r["finished"], wall_s=float(r["wall_s"])))
+        return records
+
+    def batch(self, sweep_id: str | None = None, *, run_ids: Sequence[str] | None = None) -> Batch:
+        """A stored sweep (or a list of runs) as a :class:`~sim.batch.Batch`: the same tables,
+        summaries and bands :func:`sim.run_many` returned when it ran."""
+        from sim.batch import Batch
+        grid = self.sweep(sweep_id)["grid"] if sweep_id is not None else None
+        records = self.records(sweep_id=sweep_id, run_ids=run_ids)
+        params = list(grid) if grid is not None else list(dict.fromkeys(
+            k for rec in records for k in rec.params))
+        return Batch.from_records(records, params=params, sweep_id=sweep_id)
+
+    def replay(self, run_id: str) -> Replay:
+        """Rerun a stored run from its stored parameters and seed; compare every metric."""
+        from sim.result import code_version
+        from sim.runner import run
+        stored = self.run(run_id)
+        result = run(stored["parameters"], seed=int(stored["seed"]), journal=False)
+        now = result.metrics
+        keys = list(dict.fromkeys([*stored["metrics"], *now]))
+        differences = {k: (stored["metrics"].get(k), now.get(k)) for k in keys
+                       if not _same(stored["metrics"].get(k), now.get(k))}
+        return Replay(run_id, stored["code_version"], code_version(), differences)
+
+    def export(self, out: str | Path, *, sweep_id: str | None = None) -> list[Path]:
+        """Write sweeps, scenarios, runs (with metrics as columns) and daily as Parquet into a
+        new folder ``out``: written beside it and renamed, so it appears whole or not at all."""
+        out = Path(out)
+        if sweep_id is not None:
+            self._check_sweep(sweep_id)
+        parent = out.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+        where = "WHERE sweep_id = $sweep" if sweep_id is not None else ""
+        in_runs = f"WHERE run_id IN (SELECT run_id FROM runs {where})" if where else ""
+        queries = {
+            "sweeps": f"SELECT * FROM sweeps {where}",
+            "scenarios": f"SELECT * FROM scenarios WHERE scenario_hash IN "
+                         f"(SELECT scenario_hash FROM runs {where})",
+            "runs": f"SELECT * FROM runs {where}",
+            "metrics": f"SELECT run_id, name, value FROM metrics {in_runs}",
+            "daily": f"SELECT * FROM daily {in_runs}",
+        }
+        args = {"sweep": sweep_id} if sweep_id is not None else {}
+        try:
+            paths = []
+            for name, sql in queries.items():
+                path = tmp / f"{name}.parquet"
+                self.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)", args)
+                paths.append(out / path.name)
+            if out.exists():
+                out.rmdir()
+            tmp.rename(out)
+            return paths
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
