@@ -8,6 +8,8 @@
     batch.summary("payout_ratio"), batch.bands("gmv")   # stored in results/schemelab.duckdb
 """
 
+import sim.audit as audit  # callable: sim.audit(result, jurisdiction="all") -> findings
+from sim.audit import indicators, risk_index, stress_test
 from sim.batch import Batch, run_many
 from sim.errors import ScenarioError
 from sim.metrics import METRIC_KEYS
@@ -18,4 +20,5 @@ from sim.scenario import Scenario, load_scenario, scenario_paths
 from sim.store import Store, open_store
 
 __all__ = ["METRIC_KEYS", "Batch", "RunResult", "Scenario", "ScenarioError", "SchemeModel", "Store",
-           "__version__", "load_scenario", "open_store", "run", "run_many", "scenario_paths"]
+           "__version__", "audit", "indicators", "load_scenario", "open_store", "risk_index", "run",
+           "run_many", "scenario_paths", "stress_test"]

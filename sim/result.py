@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,12 @@ class RunResult:
     journal: pd.DataFrame | None
     code_version: str
     metrics: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def audit(self) -> list:
+        """The pyramid-risk findings of every rule pack (:func:`sim.audit.audit`), on first use."""
+        from sim.audit import audit
+        return audit(self)
 
     @property
     def days(self) -> int:

@@ -1,0 +1,163 @@
+"""Concrete examples from a run: real persons, the chain between them, the money paid.
+
+Examples come from ``result.journal`` (every reward with payee, trigger and depth) when the
+run kept it, else from the aggregate ``flows`` and ``people`` tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.audit.findings import Example
+from sim.audit.measure import Audited
+
+PERSON = ("person", "人员编号")
+ROLE_ZH = {"consumer": "顾客", "distributor": "代理", "leader": "团长/老板", "unaware": "—"}
+
+
+def _role(a: Audited, row: int) -> str:
+    role = str(a.people["role"].iat[row])
+    return f"{role} / {ROLE_ZH.get(role, role)}"
+
+
+def sponsor_chain(a: Audited, *, basis: str | None = None) -> Example | None:
+    """The reward event that reached deepest: the person who triggered it and every sponsor
+    above them, with what each was paid for that one event."""
+    j = a.result.journal
+    if j is None:
+        return depth_table(a, basis=basis)
+    j = j[j["depth"] >= 1] if basis is None else j[(j["depth"] >= 1) & (j["basis"] == basis)]
+    if j.empty:
+        return None
+    deepest = j.groupby(["day", "trigger", "basis"], sort=True)["depth"].max()
+    (day, trigger, how), depth = deepest.idxmax(), int(deepest.max())
+    event = j[(j["day"] == day) & (j["trigger"] == trigger) & (j["basis"] == how)]
+    paid = event.groupby("payee").agg(amount=("amount", "sum"), kinds=("kind", lambda k: ", ".join(sorted(set(k)))))
+    sponsor = a.people["sponsor"].to_numpy()
+    trigger_label = "trigger: join / 触发:加入" if how == "join" else "trigger: purchase / 触发:消费"
+    rows, person = [], int(trigger)
+    for d in range(depth + 1):
+        r = int(a.row_of[person])
+        amount = float(paid["amount"].get(person, 0.0))
+        rows.append((d, person, int(a.people["level"].iat[r]), _role(a, r),
+                     str(paid["kinds"].get(person, "—")) if d else trigger_label,
+                     round(amount, 2)))
+        person = int(sponsor[r])
+        if person < 0:
+            break
+    total = round(float(event["amount"].sum()), 2)
+    return Example(
+        f"Sponsor chain of one {how} on day {day}: person {trigger} and the sponsors above, "
+        f"paid ¥{total:,.2f} in all for this one event",
+        f"第 {day} 天一次{'加入' if how == 'join' else '消费'}的推荐链:人员 {trigger} 及其上线,"
+        f"此一事件共支付 ¥{total:,.2f}",
+        (("paid depth", "计酬层级"), PERSON, ("organisation level", "组织层级"), ("role", "角色"),
+         ("reward kinds", "奖励类型"), ("amount ¥", "金额 ¥")),
+        tuple(rows))
+
+
+def depth_table(a: Audited, *, basis: str | None = None) -> Example | None:
+    """Rewards by paid depth over the whole run (when no journal was kept)."""
+    f = a.result.flows
+    if basis is not None:
+        f = f[f["basis"] == basis]
+    if f.empty:
+        return None
+    g = f.groupby("depth").agg(amount=("amount", "sum"), count=("count", "sum"))
+    return Example("Rewards by paid depth, whole run", "全程各计酬层级的奖励",
+                   (("paid depth", "计酬层级"), ("rewards", "笔数"), ("amount ¥", "金额 ¥")),
+                   tuple((int(d), int(r["count"]), round(float(r["amount"]), 2)) for d, r in g.iterrows()))
+
+
+def recruitment_earners(a: Audited, top: int = 5) -> Example | None:
+    """The persons paid most for others joining: how many joins, how deep, how much."""
+    j = a.result.journal
+    if j is None:
+        return None
+    j = j[j["basis"] == "join"]
+    if j.empty:
+        return None
+    g = (j.groupby("payee").agg(joins=("trigger", "nunique"), deepest=("depth", "max"),
+                                amount=("amount", "sum"))
+         .sort_values(["amount", "joins"], ascending=False).head(top))
+    rows = []
+    for person, r in g.iterrows():
+        row = int(a.row_of[person])
+        rows.append((int(person), int(a.people["recruits"].iat[row]), int(r["joins"]), int(r["deepest"]),
+                     round(float(r["amount"]), 2)))
+    return Example("Paid per person joining: the top earners", "按发展人数计酬:收入最高者",
+                   (PERSON, ("own recruits", "直推人数"), ("joins paid for", "计酬的加入人数"),
+                    ("deepest paid", "最深计酬层级"), ("paid for joins ¥", "因加入获得 ¥")),
+                   tuple(rows))
+
+
+def longest_chain(a: Audited) -> Example | None:
+    """The longest chain of participants on the sponsor tree, organiser first."""
+    p = a.people
+    level = p["level"].to_numpy()
+    if not len(level) or level.max() == 0:
+        return None
+    r = int(np.argmax(level))
+    sponsor = p["sponsor"].to_numpy()
+    chain = []
+    while r >= 0 and a.participant[r]:
+        chain.append(r)
+        s = int(sponsor[r])
+        r = int(a.row_of[s]) if s >= 0 else -1
+    rows = tuple((int(level[r]), int(p["id"].iat[r]), _role(a, r), int(p["participant_day"].iat[r]),
+                  round(float(p["entry_paid"].iat[r]), 2), round(float(p["rewards"].iat[r]), 2),
+                  round(float(p["net"].iat[r]), 2)) for r in reversed(chain))
+    return Example(f"Longest sponsor chain: {len(rows)} levels, organiser first",
+                   f"最长推荐链:{len(rows)} 层,组织者在前",
+                   (("level", "层级"), PERSON, ("role", "角色"), ("joined day", "加入日"),
+                    ("entry paid ¥", "入门费 ¥"), ("rewards ¥", "奖励 ¥"), ("net ¥", "净收益 ¥")),
+                   rows)
+
+
+def entry_payers(a: Audited) -> Example | None:
+    """Participants who paid to join, at the quantiles of their net result."""
+    p = a.people[a.participant & (a.people["entry_paid"].to_numpy() > 0)]
+    if p.empty:
+        return None
+    p = p.sort_values(["net", "id"]).reset_index(drop=True)
+    picks = sorted({int(round(q * (len(p) - 1))) for q in (0, 0.25, 0.5, 0.75, 1)})
+    labels = {0: ("worst", "最差"), len(p) - 1: ("best", "最好")}
+    rows = []
+    for i in picks:
+        r = p.iloc[i]
+        en, zh = labels.get(i, (f"{i / max(len(p) - 1, 1):.0%} quantile", f"{i / max(len(p) - 1, 1):.0%} 分位"))
+        rows.append((f"{en} / {zh}", int(r["id"]), int(r["participant_day"]), round(float(r["entry_paid"]), 2),
+                     round(float(r["value_received"]), 2), round(float(r["rewards"]), 2),
+                     round(float(r["net"]), 2)))
+    return Example(f"What {len(p):,} entry-fee payers got back (by net result)",
+                   f"{len(p):,} 名缴纳入门费者的结果(按净收益排列)",
+                   (("position", "位置"), PERSON, ("joined day", "加入日"), ("entry paid ¥", "入门费 ¥"),
+                    ("goods value ¥", "所得商品价值 ¥"), ("rewards ¥", "奖励 ¥"), ("net ¥", "净收益 ¥")),
+                   tuple(rows))
+
+
+def pay_against_own_sales(a: Audited, top: int = 5) -> Example | None:
+    """The top earners' pay against their own sales to consumers (直销管理条例 Art. 24)."""
+    p = a.people
+    part = a.participant
+    if not part.any() or float(p.loc[part, "rewards"].sum()) == 0:
+        return None
+    # Each consumer's purchases count as the sales of the participant who brought them in.
+    consumers = ~part & a.sponsor_participant
+    own = pd.Series(p["spend"].to_numpy()[consumers]).groupby(p["sponsor"].to_numpy()[consumers]).sum()
+    earners = p[part].sort_values(["rewards", "id"], ascending=[False, True]).head(top)
+    rows = []
+    for _, r in earners.iterrows():
+        sales = float(own.get(int(r["id"]), 0.0))
+        ratio = f"{r['rewards'] / sales:.0%}" if sales else "∞"
+        rows.append((int(r["id"]), round(float(r["rewards"]), 2), round(sales, 2), ratio))
+    return Example("Top earners: pay against their own sales to consumers",
+                   "收入最高者:报酬与本人直接向消费者销售额之比",
+                   (PERSON, ("rewards ¥", "报酬 ¥"), ("own sales to consumers ¥", "本人向消费者销售 ¥"),
+                    ("pay ÷ own sales", "报酬 ÷ 本人销售")),
+                   tuple(rows))
+
+
+def examples(*items: Example | None) -> tuple[Example, ...]:
+    return tuple(e for e in items if e is not None)
