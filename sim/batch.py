@@ -18,9 +18,11 @@ import itertools
 import multiprocessing
 import secrets
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -215,10 +217,11 @@ def execute(points: Sequence[Point], seeds: Sequence[int], *, params: Sequence[s
                                 scenario=point.scenario.id,
                                 scenario_hash=point.scenario.content_hash(),
                                 params=dict(point.params), seed=tasks[i][1], **out)
-                if db:
-                    db.add_run(rec, tasks[i][0])
-                records[i] = rec
-                done += 1
+                with _deferred_interrupt():  # a run is stored and counted, or neither
+                    if db:
+                        db.add_run(rec, tasks[i][0])
+                    records[i] = rec
+                    done += 1
                 if progress:
                     progress(done, len(tasks))
             status = "done"
@@ -232,6 +235,22 @@ def execute(points: Sequence[Point], seeds: Sequence[int], *, params: Sequence[s
         if own:
             db.close()
     return Batch.from_records(records, params=list(params), sweep_id=sweep_id)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, so it cannot land between a commit and its count."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _open(store: Any) -> tuple[Store | None, bool]:

@@ -22,6 +22,7 @@ written by a running sweep cannot be read until the sweep ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -191,7 +192,8 @@ class Store:
             con.execute("INSERT INTO daily SELECT * FROM _daily")
             con.commit()
         except BaseException:
-            con.rollback()
+            with contextlib.suppress(duckdb.TransactionException):  # already ended
+                con.rollback()
             raise
         finally:
             con.unregister("_metrics")

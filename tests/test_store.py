@@ -1,0 +1,165 @@
+"""The DuckDB results store: what a sweep stores, replay, export, and a killed sweep."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+import sim
+from conftest import ROOT
+from sim.store import Store, StoreError
+
+SMALL = {"days": 20, "market_size": 800}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "runs.duckdb"
+    batch = sim.run_many("liandong_2plus1", grid={"rules.liandong.jiandian": [40.0, 120.0]},
+                         seeds=2, store=path, **SMALL)
+    return path, batch
+
+
+def test_a_stored_sweep_reads_back_as_the_same_batch(stored):
+    path, batch = stored
+    with sim.open_store(path, read_only=True) as store:
+        again = store.batch(batch.sweep_id)
+        pd.testing.assert_frame_equal(batch.runs, again.runs)
+        pd.testing.assert_frame_equal(batch.daily, again.daily)
+        pd.testing.assert_frame_equal(batch.bands("gmv"), again.bands("gmv"))
+        picked = store.batch(run_ids=list(batch.runs["run_id"][:2]))
+        assert picked.params == ["rules.liandong.jiandian"] and len(picked) == 2
+        sweep = store.sweep(batch.sweep_id)
+        assert (sweep["status"], sweep["stored"], sweep["planned"]) == ("done", 4, 4)
+        assert sweep["grid"] == {"rules.liandong.jiandian": [40.0, 120.0]} and sweep["seeds"] == [0, 1]
+
+
+def test_each_run_records_scenario_hash_parameters_seed_code_version_and_times(stored):
+    path, batch = stored
+    with Store(path, read_only=True) as store:
+        run_id = batch.runs["run_id"].iloc[3]
+        run = store.run(run_id)
+        scenario = sim.load_scenario(run["parameters"])
+        assert scenario.content_hash() == run["scenario_hash"] == batch.runs["scenario_hash"].iloc[3]
+        assert scenario.rule("liandong").jiandian == 120.0 and run["params"] == {"rules.liandong.jiandian": 120.0}
+        assert (run["seed"], run["days"], run["market_size"]) == (1, 20, 800)
+        assert run["code_version"] == sim.result.code_version()
+        assert run["started"] <= run["finished"] and run["wall_s"] > 0
+        assert run["metrics"] == {k: batch.runs[k].iloc[3] for k in batch.metrics}
+        assert len(store.runs()) == 4 and len(store.runs(batch.sweep_id, limit=1)) == 1
+
+
+def test_replaying_a_stored_run_reproduces_identical_metrics(stored):
+    path, batch = stored
+    with Store(path, read_only=True) as store:
+        replay = store.replay(batch.runs["run_id"].iloc[1])
+    assert replay.identical and replay.differences == {}
+
+
+def test_replay_reports_a_metric_that_does_not_match(tmp_path, stored):
+    path, batch = stored
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(path.read_bytes())
+    run_id = batch.runs["run_id"].iloc[0]
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE metrics SET value = value + 1 WHERE run_id = ? AND name = 'gmv'", [run_id])
+    with Store(copy, read_only=True) as store:
+        replay = store.replay(run_id)
+    assert not replay.identical and list(replay.differences) == ["gmv"]
+    stored_gmv, now = replay.differences["gmv"]
+    assert stored_gmv == now + 1
+
+
+def test_export_writes_parquet_tables(tmp_path, stored):
+    path, batch = stored
+    with Store(path, read_only=True) as store:
+        paths = store.export(tmp_path / "out", sweep_id=batch.sweep_id)
+    assert sorted(p.name for p in paths) == ["daily.parquet", "metrics.parquet", "runs.parquet",
+                                            "scenarios.parquet", "sweeps.parquet"]
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    daily = pd.read_parquet(tmp_path / "out" / "daily.parquet")
+    assert sorted(runs["run_id"]) == sorted(batch.runs["run_id"])
+    assert (daily.groupby("run_id").size() % 21 == 0).all()  # days 0..20 of every column it has
+    gmv = daily[daily["name"] == "gmv"].sort_values(["run_id", "day"])["value"]
+    assert gmv.tolist() == batch.daily.sort_values(["run_id", "day"])["gmv"].tolist()
+    assert len(pd.read_parquet(tmp_path / "out" / "scenarios.parquet")) == 2
+
+
+def test_missing_and_foreign_stores_are_refused(tmp_path):
+    with pytest.raises(StoreError, match="no results store at"):
+        Store(tmp_path / "none.duckdb", read_only=True)
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    with pytest.raises(StoreError, match="not a results store"):
+        Store(other, read_only=True)
+    with Store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(StoreError, match="no run 'x'"):
+            store.run("x")
+        with pytest.raises(StoreError, match="no sweep 'sw-0'"):
+            store.batch("sw-0")
+
+
+def _complete(path, expect_status: str) -> tuple[int, int]:
+    """Check every stored run of the one sweep is whole; return (stored, planned)."""
+    with Store(path, read_only=True) as store:
+        sweep = store.sweeps().iloc[0]
+        assert sweep["status"] == expect_status
+        batch = store.batch(sweep["sweep_id"])
+        metrics = store.con.execute("SELECT run_id, count(*) FROM metrics GROUP BY run_id").fetchall()
+        daily = store.con.execute("SELECT run_id, count(*) FROM daily GROUP BY run_id").fetchall()
+        assert {r for r, _ in metrics} == {r for r, _ in daily} == set(batch.runs["run_id"])
+        assert len({n for _, n in metrics}) == 1 and len({n for _, n in daily}) == 1
+        assert len(batch.daily) == len(batch) * 11  # days 0..10
+        assert batch.runs[batch.metrics].notna().all().all()
+        assert store.replay(batch.runs["run_id"].iloc[-1]).identical
+        return len(batch), int(sweep["planned"])
+
+
+def _start_sweep(path, *extra):
+    cmd = [sys.executable, "-m", "sim", "sweep", "retail_baseline", "--param",
+           "retail.price=" + ",".join(str(90 + i) for i in range(100)), "--replicates", "3",
+           "--days", "10", "--market-size", "300", "--store", str(path), *extra]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_commits(path, proc) -> None:
+    """Until the sweep has committed a few runs (its write-ahead log has grown)."""
+    wal = path.with_name(path.name + ".wal")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > 200_000:
+            return
+        time.sleep(0.05)
+    pytest.fail("the sweep stored nothing, or finished, before it could be interrupted")
+
+
+def test_a_killed_sweep_keeps_every_stored_run_whole_and_readable(tmp_path):
+    path = tmp_path / "killed.duckdb"
+    proc = _start_sweep(path, "--workers", "1")
+    _wait_for_commits(path, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    stored, planned = _complete(path, "running")  # it never got to say it ended
+    assert 0 < stored < planned == 300
+
+
+def test_ctrl_c_stops_a_sweep_on_workers_and_marks_it_interrupted(tmp_path):
+    path = tmp_path / "interrupted.duckdb"
+    proc = _start_sweep(path, "--workers", "2")
+    _wait_for_commits(path, proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    stored, planned = _complete(path, "interrupted")
+    assert 0 < stored < planned
+    assert err.strip().splitlines()[-1] == (f"sim: interrupted after {stored} of {planned} runs; "
+                                            f"those runs are in {path} as sweep "
+                                            f"{err.split('as sweep ')[-1].strip()}")
+    assert "Traceback" not in err
