@@ -77,6 +77,8 @@ class SchemeModel(mesa.Model):
         self.is_founder = np.zeros(m.size, bool)
         self.is_founder[self.founders] = True
         self.platform_cash_yesterday = 0
+        self.figure_keys: set[str] = set()  # rules' own daily money columns (daily_figures)
+        self.booking = Orders.empty()       # the orders book_sales is booking, for on_purchase
         for rule in self.rules:
             rule.on_setup(self)
         self._place_founders()
@@ -99,6 +101,11 @@ class SchemeModel(mesa.Model):
         if name not in self._columns:
             self._columns[name] = np.full(self.people.size, fill, dtype)
         return self._columns[name]
+
+    def set_share(self, ids: np.ndarray, values: float | np.ndarray) -> None:
+        """Set persons' sharing intensity (one value, or one per person), as a rule that
+        prompts or rewards sharing does; the word of mouth their contacts feel follows."""
+        self._set_share(np.asarray(ids, np.int64), values)
 
     def enrol(self, ids: np.ndarray, sponsors: np.ndarray, *, qualify: bool) -> None:
         """Bring persons into the market with the given sponsors (-1: none), in this order.
@@ -288,6 +295,7 @@ class SchemeModel(mesa.Model):
         ledger.transfer("fulfilment", int(orders.fulfilment.sum()))
         np.add.at(self.merchant_profit_today, shop, receipts - fee - rangli - orders.cogs)
         np.add.at(self.people.purchases, buyers, 1)
+        self.booking = orders
         for rule in self.rules:
             rule.on_purchase(self, buyers, paid)
 
@@ -325,7 +333,7 @@ class SchemeModel(mesa.Model):
         if self.ledger.balance[PLATFORM] < 0:
             self.ledger.transfer("capital_injection", int(-self.ledger.balance[PLATFORM]))
 
-    def _set_share(self, ids: np.ndarray, value: float) -> None:
+    def _set_share(self, ids: np.ndarray, value: float | np.ndarray) -> None:
         p = self.people
         delta = value - p.share[ids]
         p.share[ids] = value
@@ -376,6 +384,10 @@ class SchemeModel(mesa.Model):
             **{f"flow_{k}": v for k, v in today.items() if not k.startswith(REWARD)},
             **{f"reward_{k}": v for k, v in rewards.items()},
         }
+        for rule in self.rules:
+            for key, value in rule.daily_figures(self).items():
+                row[key] = row.get(key, 0) + value
+                self.figure_keys.add(key)
         self.churned_today = self.new_participants = 0
         self.platform_cash_yesterday = cash
         self.daily.append(row)
