@@ -292,7 +292,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                           "summary": _records(summary)}, ensure_ascii=False))
         return 0
     where = f", stored in {store.path}" if store else ", not stored"
-    print(f"sweep {batch.sweep_id}: {len(batch)} runs ({len(points)} scenario × grid points × "
+    print(f"sweep {batch.sweep_id}: {len(batch)} runs ({len(points)} grid points × "
           f"{len(seeds)} seeds){where}")
     print(format_summary(batch, summary, metrics))
     if store:
@@ -330,7 +330,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                           "plot": str(path), "indices": _records(result.table)}, ensure_ascii=False))
         return 0
     print(f"{scenario.id}: sensitivity of {args.metric} ({args.method}; {len(result.x)} points, "
-          f"each the mean of {len(seeds)} seeds; {len(result.batch)} runs)")
+          f"each the mean of {len(seeds)} seed{'s' * (len(seeds) > 1)}; {len(result.batch)} runs)")
     print(format_frame(result.table))
     print(f"plot: {path}")
     if store:
