@@ -12,11 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The main job: compare every shipped scenario (the dashboard replaces this in a later issue).
+# The main job: the dashboard on http://localhost:$(PORT) (headless: no browser is opened).
+PORT ?= 8501
 run: $(STAMP)
-	$(BIN)/sim compare $(sort $(wildcard scenarios/*.toml))
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
 
-demo: run
+# Compare every shipped scenario on the command line.
+demo: $(STAMP)
+	$(BIN)/sim compare $(sort $(wildcard scenarios/*.toml))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

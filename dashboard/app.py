@@ -1,0 +1,43 @@
+"""Scheme Lab dashboard: Compare, Scenario lab, Audit and Learn pages, in Chinese and English.
+
+Run with ``make run`` or ``streamlit run dashboard/app.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the repository root.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.i18n import DEFAULT_LANG, LANG_LABELS, LANGS, t  # noqa: E402
+
+st.set_page_config(page_title="Scheme Lab · 社交电商激励模式实验室", page_icon="🧮", layout="wide")
+
+# ?lang=zh in the address opens the app in Chinese; the sidebar toggle changes it after that.
+if "lang" not in st.session_state:
+    wanted = st.query_params.get("lang", DEFAULT_LANG)
+    st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
+
+with st.sidebar:
+    st.radio("Language / 语言", LANGS, key="lang", format_func=LANG_LABELS.get, horizontal=True)
+
+HERE = Path(__file__).resolve().parent
+pages = [
+    st.Page(HERE / "views" / "compare.py", title=t("nav.compare"), icon="📈", url_path="compare",
+            default=True),
+    st.Page(HERE / "views" / "lab.py", title=t("nav.lab"), icon="🧪", url_path="lab"),
+    st.Page(HERE / "views" / "audit.py", title=t("nav.audit"), icon="⚖️", url_path="audit"),
+    st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon="🎓", url_path="learn"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.caption(t("app.about"))
+
+page.run()

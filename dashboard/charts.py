@@ -1,0 +1,148 @@
+"""Altair charts. Vega-Lite renders text with the browser's fonts, so Chinese labels need no
+font set-up here; every title and axis label is passed in already translated."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+HEIGHT = 280
+# Diverging colours for money: losses red, gains green, zero white-ish.
+NET_SCALE = alt.Scale(scheme="redyellowgreen", domainMid=0)
+VERDICT_COLOURS = {"breach": "#c0392b", "warning": "#e67e22", "clear": "#27ae60",
+                   "not_applicable": "#95a5a6"}
+
+
+def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,
+                 y_format: str = ",.0f", bands: bool, marker: float | None = None) -> alt.Chart:
+    """Median lines per scenario; with ``bands``, a shaded 5–95% band behind each; with
+    ``marker``, a dashed vertical line at that x (the day recruitment stops, say).
+
+    ``data`` columns: x, series, lo, mid, hi.
+    """
+    base = alt.Chart(data).encode(
+        x=alt.X("x:Q", title=x_title),
+        color=alt.Color("series:N", title=legend, legend=alt.Legend(orient="bottom", columns=2,
+                                                                    labelLimit=320)))
+    tooltip = [alt.Tooltip("series:N", title=legend), alt.Tooltip("x:Q", title=x_title),
+               alt.Tooltip("mid:Q", title=y_title, format=y_format)]
+    if bands:
+        tooltip += [alt.Tooltip("lo:Q", title="5%", format=y_format),
+                    alt.Tooltip("hi:Q", title="95%", format=y_format)]
+    line = base.mark_line().encode(y=alt.Y("mid:Q", title=y_title, axis=alt.Axis(format=y_format)),
+                                   tooltip=tooltip)
+    layers = [line]
+    if bands:
+        layers.insert(0, base.mark_area(opacity=0.2).encode(y="lo:Q", y2="hi:Q"))
+    if marker is not None:
+        layers.append(alt.Chart(pd.DataFrame({"x": [marker]})).mark_rule(
+            strokeDash=[5, 4], color="grey").encode(x="x:Q"))
+    return alt.layer(*layers).properties(height=HEIGHT).interactive(bind_y=False)
+
+
+def bars(data: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str, color: str | None = None,
+         color_title: str = "", y_format: str = ",.0f", horizontal: bool = False,
+         x_type: str = "N", color_scale: alt.Scale | None = None) -> alt.Chart:
+    """A plain bar chart; grouped with ``color`` (side by side) when given."""
+    xe = alt.X(f"{x}:{x_type}", title=x_title, sort=None)
+    ye = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format))
+    enc: dict = {"x": ye, "y": xe} if horizontal else {"x": xe, "y": ye}
+    tooltip = [alt.Tooltip(f"{x}:{x_type}", title=x_title),
+               alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)]
+    if color:
+        kw = {"scale": color_scale} if color_scale is not None else {}
+        enc["color"] = alt.Color(f"{color}:N", title=color_title, legend=alt.Legend(orient="bottom"),
+                                 **kw)
+        if horizontal:
+            enc["yOffset"] = alt.YOffset(f"{color}:N")
+        else:
+            enc["xOffset"] = alt.XOffset(f"{color}:N")
+        tooltip.insert(0, alt.Tooltip(f"{color}:N", title=color_title))
+    return alt.Chart(data).mark_bar().encode(**enc, tooltip=tooltip).properties(height=HEIGHT)
+
+
+def stacked_risk(data: pd.DataFrame, *, x_title: str, y_title: str, part_title: str,
+                 value_title: str) -> alt.Chart:
+    """One horizontal bar per scenario: its risk index, split into weighted parts
+    (columns series, part, points, value)."""
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("sum(points):Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("series:N", title=y_title, sort=None, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color("part:N", title=part_title, sort=None,
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
+        order=alt.Order("points:Q", sort="descending"),
+        tooltip=[alt.Tooltip("series:N", title=y_title), alt.Tooltip("part:N", title=part_title),
+                 alt.Tooltip("points:Q", title=x_title, format=".1f"),
+                 alt.Tooltip("value:Q", title=value_title, format=".3f")],
+    ).properties(height=max(120, 60 * data["series"].nunique() + 80))
+
+
+def lorenz(data: pd.DataFrame, *, x_title: str, y_title: str, equality: str) -> alt.Chart:
+    """Lorenz curve (columns x, y) with the line of equality."""
+    curve = alt.Chart(data).mark_line().encode(
+        x=alt.X("x:Q", title=x_title, axis=alt.Axis(format="%")),
+        y=alt.Y("y:Q", title=y_title, axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("x:Q", title=x_title, format=".1%"),
+                 alt.Tooltip("y:Q", title=y_title, format=".1%")])
+    diag = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1], "label": [equality] * 2})).mark_line(
+        strokeDash=[4, 4], color="grey").encode(x="x:Q", y="y:Q", tooltip=["label:N"])
+    return alt.layer(diag, curve).properties(height=HEIGHT)
+
+
+def cohort_net(data: pd.DataFrame, *, x_title: str, y_title: str, share_title: str) -> alt.Chart:
+    """Mean net result per join week, red below zero (columns week, net, losing, n)."""
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("week:O", title=x_title),
+        y=alt.Y("net:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+        color=alt.Color("net:Q", scale=NET_SCALE, legend=None),
+        tooltip=[alt.Tooltip("week:O", title=x_title),
+                 alt.Tooltip("net:Q", title=y_title, format=",.2f"),
+                 alt.Tooltip("losing:Q", title=share_title, format=".0%"),
+                 alt.Tooltip("n:Q", title="n")],
+    ).properties(height=HEIGHT)
+
+
+def tree(nodes: pd.DataFrame, edges: pd.DataFrame, *, net_title: str, depth_title: str,
+         order_title: str, tooltip_titles: dict[str, str], selected: int | None) -> alt.Chart:
+    """The recruitment tree: nodes at (order, depth), edges to their sponsor, coloured by net.
+
+    ``nodes`` columns: id, x, depth, net, role, join_day, sponsor, status, opacity.
+    ``edges`` columns: x, depth, x2, depth2. Clicking a node selects it (``param "person"``).
+    """
+    y = alt.Y("depth:Q", title=depth_title, scale=alt.Scale(reverse=True),
+              axis=alt.Axis(tickMinStep=1, format="d"))
+    x = alt.X("x:Q", title=order_title, axis=None)
+    links = alt.Chart(edges).mark_rule(color="#bbbbbb", strokeWidth=0.6).encode(
+        x=x, y=y, x2="x2:Q", y2="depth2:Q")
+    pick = alt.selection_point(name="person", fields=["id"], on="click", toggle=False)
+    size = alt.condition(alt.datum.id == (selected if selected is not None else -1),
+                         alt.value(220), alt.value(45))
+    dots = alt.Chart(nodes).mark_point(filled=True, stroke="#333333", strokeWidth=0.4).encode(
+        x=x, y=y,
+        color=alt.Color("net:Q", title=net_title, scale=NET_SCALE),
+        shape=alt.Shape("role:N", title=tooltip_titles["role"], legend=alt.Legend(orient="bottom")),
+        opacity=alt.Opacity("opacity:Q", legend=None, scale=None),
+        size=size,
+        tooltip=[alt.Tooltip("id:Q", title=tooltip_titles["id"]),
+                 alt.Tooltip("role:N", title=tooltip_titles["role"]),
+                 alt.Tooltip("net:Q", title=net_title, format="+,.2f"),
+                 alt.Tooltip("join_day:Q", title=tooltip_titles["join_day"]),
+                 alt.Tooltip("sponsor:N", title=tooltip_titles["sponsor"]),
+                 alt.Tooltip("status:N", title=tooltip_titles["status"])],
+    ).add_params(pick)
+    return alt.layer(links, dots).properties(height=420)
+
+
+def dual_saturation(data: pd.DataFrame, *, x_title: str, joins_title: str,
+                    reached_title: str) -> alt.Chart:
+    """New joins per day (bars) against the share of the market reached (line, right axis)."""
+    base = alt.Chart(data).encode(x=alt.X("day:Q", title=x_title))
+    joins = base.mark_bar(opacity=0.6, color="#4c78a8").encode(
+        y=alt.Y("joins:Q", title=joins_title),
+        tooltip=[alt.Tooltip("day:Q", title=x_title), alt.Tooltip("joins:Q", title=joins_title)])
+    reached = base.mark_line(color="#e45756", strokeWidth=2.5).encode(
+        y=alt.Y("reached:Q", title=reached_title, axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("day:Q", title=x_title),
+                 alt.Tooltip("reached:Q", title=reached_title, format=".1%")])
+    return alt.layer(joins, reached).resolve_scale(y="independent").properties(height=HEIGHT)

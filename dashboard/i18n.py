@@ -1,0 +1,404 @@
+"""Every user-visible string of the dashboard, in English and Chinese.
+
+Pages call ``t("key", **values)``; the language lives in Streamlit's session state under
+``"lang"`` ("en" or "zh"). Keeping both languages side by side in one table makes a missing
+translation a test failure (``tests/test_dashboard.py`` checks that no entry is empty) rather
+than an English word left in a Chinese page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("zh", "en")
+LANG_LABELS = {"zh": "中文", "en": "English"}
+DEFAULT_LANG = "en"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # app shell
+    "app.title": ("Scheme Lab", "社交电商激励模式实验室"),
+    "app.tagline": ("Simulate social e-commerce incentive schemes and audit their pyramid risk.",
+                    "仿真社交电商激励模式,审计其传销风险。"),
+    "app.language": ("Language", "语言"),
+    "app.about": ("Agent-based simulation: every yuan passes through double-entry books. Results "
+                  "are model outcomes under stated assumptions, not forecasts.",
+                  "基于主体的仿真:每一分钱都记入复式账本。结果是在所述假设下的模型输出,不是预测。"),
+    "nav.compare": ("Compare", "比较"),
+    "nav.lab": ("Scenario lab", "场景实验室"),
+    "nav.audit": ("Audit", "审计"),
+    "nav.learn": ("Learn", "课堂"),
+    # shared controls
+    "ctl.seed": ("Seed", "随机种子"),
+    "ctl.seed_help": ("The same seed reproduces a run exactly.", "相同的种子精确复现同一次运行。"),
+    "ctl.market_size": ("Market size (persons)", "市场规模(人)"),
+    "ctl.days": ("Days", "天数"),
+    "ctl.run_settings": ("Run settings", "运行设置"),
+    "ctl.size_help": ("Persons in the market for every scenario on this page. Larger markets take "
+                      "longer (about 1 s per 60,000 persons × 180 days).",
+                      "本页所有场景的市场人口。市场越大运行越久(约每 6 万人 × 180 天 1 秒)。"),
+    "ctl.scenario": ("Scenario", "场景"),
+    "ctl.scenarios": ("Scenarios", "场景"),
+    "ctl.replicates": ("Replicates (Monte Carlo)", "重复次数(蒙特卡洛)"),
+    "ctl.replicates_help": ("Runs per scenario with seeds seed, seed+1, …; more than one draws "
+                            "5–95% bands around the median.",
+                            "每个场景运行的次数(种子依次加一);多于一次时绘制中位数及 5–95% 区间。"),
+    "ctl.running": ("Running {name} ({i}/{n})…", "正在运行 {name}({i}/{n})…"),
+    "ctl.user": ("(yours)", "(自定义)"),
+    "err.scenario": ("This scenario cannot be run: {message}", "该场景无法运行:{message}"),
+    # families
+    "family.retail": ("Retail", "零售"),
+    "family.distribution": ("Distribution", "分销"),
+    "family.membership": ("Membership", "会员"),
+    "family.group_buying": ("Group buying", "团购"),
+    "family.content_live": ("Content and live", "内容与直播"),
+    "family.points_pools": ("Points and pools", "积分与奖池"),
+    "family.channel": ("Channel", "渠道"),
+    "family.user": ("Your scenarios", "自定义场景"),
+    # metrics
+    "m.participants": ("Participants", "参与者"),
+    "m.penetration": ("Penetration", "市场渗透率"),
+    "m.gmv": ("GMV (yuan)", "GMV(元)"),
+    "m.payout_ratio": ("Payout ratio", "奖励支出率"),
+    "m.retention_d1": ("D1 retention", "次日留存"),
+    "m.retention_d7": ("D7 retention", "7日留存"),
+    "m.retention_d30": ("D30 retention", "30日留存"),
+    "m.share_losing_money": ("Share losing money", "亏损参与者占比"),
+    "m.max_paid_depth": ("Max paid depth", "最大计酬层级"),
+    "m.org_levels": ("Organisation levels", "组织层级"),
+    "m.risk_index": ("Risk index (0–100)", "风险指数(0–100)"),
+    "m.platform_net": ("Platform net (yuan)", "平台净收入(元)"),
+    "m.rewards": ("Rewards paid (yuan)", "奖励总额(元)"),
+    "m.customers": ("Customers", "顾客"),
+    "m.rewards_gini": ("Gini of rewards", "奖励基尼系数"),
+    "m.share_rewards_on_joins": ("Rewards paid on joins", "因拉人入会支付的奖励占比"),
+    "m.internal_consumption_share": ("Internal consumption share", "内部消费占比"),
+    "m.merchant_profit": ("Merchant profit (yuan)", "商家利润(元)"),
+    "kpi.metric": ("Metric", "指标"),
+    "kpi.band": ("median (5–95%)", "中位数(5–95%)"),
+    # compare page
+    "cmp.title": ("Compare business models", "比较商业模式"),
+    "cmp.intro": ("Pick scenarios to run side by side in the same market. Hover a chart for values.",
+                  "选择要在同一市场中并排运行的场景。将鼠标悬停在图表上查看数值。"),
+    "cmp.pick": ("Scenarios to compare", "要比较的场景"),
+    "cmp.none": ("Pick at least one scenario.", "请至少选择一个场景。"),
+    "cmp.kpis": ("Key figures", "关键指标"),
+    "cmp.kpis_note": ("{n} run(s) per scenario, {size:,} persons, {days} days, seed {seed}.",
+                      "每个场景 {n} 次运行,{size:,} 人,{days} 天,种子 {seed}。"),
+    "cmp.growth": ("Growth", "增长"),
+    "cmp.growth_measure": ("Measure", "口径"),
+    "cmp.retention": ("Retention: share still active k days after joining",
+                      "留存:加入 k 天后仍活跃的比例"),
+    "cmp.payout": ("Payout ratio over time (cumulative rewards ÷ cumulative GMV)",
+                   "奖励支出率随时间变化(累计奖励 ÷ 累计 GMV)"),
+    "cmp.risk": ("Risk profile", "风险画像"),
+    "cmp.risk_none": ("The risk index is not available in this version of the engine.",
+                      "当前引擎版本没有风险指数。"),
+    "cmp.risk_seed": ("The risk index and profile are from the run with seed {seed}.",
+                      "风险指数与风险画像取自种子 {seed} 的运行。"),
+    "cmp.risk_note": ("Each bar is a scenario's risk index: the weighted parts add up to 0–100. "
+                      "A screening aid for comparing designs; the Audit page has the legal tests.",
+                      "每个条形是一个场景的风险指数,由加权分项相加得到(0–100)。用于比较设计的筛查工具;"
+                      "法律测试见审计页。"),
+    "cmp.mechanisms": ("What each scenario models", "各场景的机制"),
+    "cmp.download": ("Download key figures (CSV)", "下载关键指标(CSV)"),
+    "series.active": ("Active users", "活跃用户"),
+    "series.participants": ("Participants (代理 + leaders)", "参与者(代理 + 团长)"),
+    "series.adopted": ("Ever joined", "累计加入"),
+    "series.gmv": ("GMV per day (yuan)", "每日 GMV(元)"),
+    "series.new_participants": ("New participants per day", "每日新增参与者"),
+    # axes
+    "ax.day": ("Day", "天"),
+    "ax.share": ("Share", "比例"),
+    "ax.value": ("Value", "数值"),
+    "ax.scenario": ("Scenario", "场景"),
+    "ax.score": ("Score (0–100, higher is riskier)", "得分(0–100,越高风险越大)"),
+    "ax.part": ("Component", "分项"),
+    "ax.points": ("Risk index points", "风险指数得分"),
+    "ax.indicator": ("Indicator value", "指标值"),
+    "ax.persons": ("Persons", "人数"),
+    "ax.yuan": ("Yuan", "元"),
+    "ax.depth": ("Paid depth (links from trigger to payee)", "计酬层级(触发者到收款人的链接数)"),
+    "ax.rewards_share": ("Share of rewards", "奖励占比"),
+    "ax.people_share": ("Cumulative share of participants", "参与者累计占比"),
+    "ax.cum_rewards": ("Cumulative share of rewards", "奖励累计占比"),
+    "ax.cohort": ("Join week", "加入周"),
+    "ax.mean_net": ("Mean net result (yuan)", "平均净收益(元)"),
+    "ax.median": ("median", "中位数"),
+    "ax.low": ("5%", "5%"),
+    "ax.high": ("95%", "95%"),
+    # lab page
+    "lab.title": ("Scenario lab", "场景实验室"),
+    "lab.intro": ("Change any parameter, run the edited model against the original with the same "
+                  "seed, and save it as a new scenario file. Every field shows its unit and allowed "
+                  "range; values are checked by the same loader as the command line.",
+                  "修改任意参数,用相同种子把修改后的模型与原模型对比运行,并另存为新的场景文件。每个字段都标明"
+                  "单位和允许范围;取值由与命令行相同的加载器检查。"),
+    "lab.base": ("Start from", "基于场景"),
+    "lab.upload": ("…or open a scenario file (TOML, read as data, never executed)",
+                   "……或打开场景文件(TOML,仅作为数据读取,绝不执行)"),
+    "lab.uploaded": ("Loaded {name} from the uploaded file.", "已从上传文件载入 {name}。"),
+    "lab.upload_bad": ("The uploaded file was not loaded: {message}", "上传的文件未能载入:{message}"),
+    "lab.reset": ("Reset to the original", "恢复原值"),
+    "lab.identity": ("Identity and description", "标识与说明"),
+    "lab.invalid": ("Fix the field marked below before running or saving: {message}",
+                    "运行或保存前请修正下方标出的字段:{message}"),
+    "lab.valid": ("All values are valid. {n} changed from the original.",
+                  "所有取值有效。与原场景相比修改了 {n} 处。"),
+    "lab.changed": ("Changed: {keys}", "已修改:{keys}"),
+    "lab.run": ("Run original and edited", "运行原场景与修改版"),
+    "lab.run_size": ("Run at market size", "运行的市场规模"),
+    "lab.run_size_help": ("Runs use this market size and the scenario's days; the saved file keeps "
+                          "the size set in the market section.",
+                          "运行使用此市场规模和场景天数;保存的文件保留市场部分设置的规模。"),
+    "lab.diff": ("Edited vs original", "修改版 vs 原场景"),
+    "lab.original": ("Original", "原场景"),
+    "lab.edited": ("Edited", "修改版"),
+    "lab.change": ("Change", "变化"),
+    "lab.save": ("Save as a new scenario", "另存为新场景"),
+    "lab.folder": ("Folder", "文件夹"),
+    "lab.filename": ("File name", "文件名"),
+    "lab.save_button": ("Save", "保存"),
+    "lab.overwrite": ("Overwrite if it exists", "存在时覆盖"),
+    "lab.saved": ("Saved {path}; it loads and validates. Open it in Compare or Audit under "
+                  "'Your scenarios'.", "已保存 {path},可正常加载并通过校验。可在比较或审计页的“自定义场景”中打开。"),
+    "lab.save_shipped": ("{path} is a shipped scenario; save under another name or folder.",
+                         "{path} 是内置场景,请换一个文件名或文件夹。"),
+    "lab.save_exists": ("{path} exists; tick 'Overwrite' to replace it.",
+                        "{path} 已存在;勾选“存在时覆盖”以替换。"),
+    "lab.save_name": ("The file name must end in .toml and contain no folder.",
+                      "文件名须以 .toml 结尾且不含文件夹。"),
+    "lab.save_failed": ("Could not write {path}: {reason}", "无法写入 {path}:{reason}"),
+    "lab.download": ("Download TOML", "下载 TOML"),
+    "lab.list_help": ("Comma-separated numbers, e.g. 0.1, 0.05", "用逗号分隔的数字,例如 0.1, 0.05"),
+    "lab.allowed": ("Allowed: {allowed}", "允许:{allowed}"),
+    "lab.not_numbers": ("must be numbers separated by commas, got {value!r}",
+                        "必须是用逗号分隔的数字,实际为 {value!r}"),
+    "lab.section.market": ("Market", "市场"),
+    "lab.section.retail": ("Retail", "零售"),
+    "lab.section.churn": ("Churn", "流失"),
+    "lab.rule": ("Rule: {name}", "规则:{name}"),
+    # audit page
+    "aud.title": ("Pyramid-risk audit", "传销风险审计"),
+    "aud.intro": ("Findings per jurisdiction, each with the article it applies, the numbers that "
+                  "triggered it and the evidence. A finding is a model-based indication for review, "
+                  "not a legal opinion.",
+                  "按法域列出的审计结论,每条都附适用条款、触发的数值和证据。结论是基于模型的风险提示,"
+                  "供审阅参考,不构成法律意见。"),
+    "aud.jurisdiction": ("Jurisdiction", "法域"),
+    "aud.findings": ("Findings", "审计结论"),
+    "aud.counts": ("{breach} breach, {warning} warning, {clear} clear, {na} not applicable",
+                   "违规 {breach} 项,预警 {warning} 项,合规 {clear} 项,不适用 {na} 项"),
+    "aud.citation": ("Citation", "法条"),
+    "aud.measured": ("Measured", "测得"),
+    "aud.thresholds": ("Thresholds", "阈值"),
+    "aud.evidence_static": ("Evidence from the rules (declared)", "规则证据(声明)"),
+    "aud.evidence_dynamic": ("Evidence from the run", "运行证据"),
+    "aud.risk": ("Risk index", "风险指数"),
+    "aud.depth": ("Paid depth of rewards", "奖励计酬层级分布"),
+    "aud.depth_none": ("This run paid no rewards.", "本次运行没有支付奖励。"),
+    "aud.lorenz": ("Lorenz curve of participants' rewards", "参与者奖励的洛伦兹曲线"),
+    "aud.lorenz_note": ("Gini {gini:.2f}; the top 1% of participants took {top:.0%} of rewards.",
+                        "基尼系数 {gini:.2f};收入最高的 1% 参与者拿走了 {top:.0%} 的奖励。"),
+    "aud.equality": ("Equal shares", "完全平均"),
+    "aud.cohort": ("Net result by join week (participants)", "按加入周统计的参与者净收益"),
+    "aud.cohort_note": ("Net = rewards + fair value of goods received − everything paid. Bars below "
+                        "zero are cohorts that lost money on average.",
+                        "净收益 = 奖励 + 所得商品公允价值 − 全部支出。低于零的柱表示该批加入者平均亏损。"),
+    "aud.share_losing": ("Share losing money", "亏损比例"),
+    "aud.no_participants": ("This model has no participants who can earn.", "该模式没有可获得奖励的参与者。"),
+    "aud.stress": ("Stress test: recruitment stops", "压力测试:停止招募"),
+    "aud.stress_intro": ("The same run, except that nobody new joins after the stop day. Schemes "
+                         "whose payouts come from new joiners collapse; retail-funded ones keep paying.",
+                         "与原运行相同,只是在停止日之后不再有新人加入。奖励来自新人的模式会崩溃;"
+                         "靠零售收入支付的模式会继续支付。"),
+    "aud.stop_day": ("Stop recruiting on day", "停止招募日"),
+    "aud.baseline": ("As run", "原运行"),
+    "aud.stopped": ("Recruitment stopped", "停止招募"),
+    "aud.report": ("Download the HTML report", "下载 HTML 报告"),
+    "aud.context": ("For context: in an AARP survey (2018) about 47% of MLM participants lost money, "
+                    "27% broke even and 25% profited; Taylor's study of 350 plans found 99% lose "
+                    "money after costs.",
+                    "参考:AARP 2018 年调查中约 47% 的多层次直销参与者亏损,27% 持平,25% 盈利;Taylor 对 "
+                    "350 个计划的研究发现,计入成本后 99% 的参与者亏损。"),
+    "aud.weight": ("Weight", "权重"),
+    "aud.score": ("Score (0–1)", "得分(0–1)"),
+    "aud.how": ("How it is scored", "计分方式"),
+    "aud.rule": ("Rule", "规则"),
+    "aud.fact": ("Declared fact", "声明事实"),
+    "aud.depth_note": ("Deepest paid link: {max}; {deep:.0%} of rewards went two or more links above "
+                       "the person who triggered them (团队计酬).",
+                       "最深计酬层级:{max};{deep:.0%} 的奖励支付给了触发者上方两层及以上的人(团队计酬)。"),
+    "aud.cohort_losing": ("In all, {share:.0%} of participants lost money.",
+                          "总计 {share:.0%} 的参与者亏损。"),
+    "aud.stress_short": ("The run is too short for a stress test.", "运行时间太短,无法做压力测试。"),
+    "aud.stress_running": ("Rerunning with recruitment stopped…", "正在以停止招募的条件重新运行……"),
+    "aud.daily_rewards": ("Rewards paid per day (yuan)", "每日奖励支出(元)"),
+    "aud.payout_drop": ("Drop in daily payouts after the stop", "停止后日均奖励下降"),
+    "aud.collapse": ("collapse: payouts depend on new joiners", "崩溃:奖励依赖新人加入"),
+    "aud.no_collapse": ("no collapse", "未崩溃"),
+    "jur.all": ("All", "全部"),
+    "jur.cn": ("China", "中国"),
+    "jur.us": ("United States", "美国"),
+    "jur.eu": ("European Union", "欧盟"),
+    "verdict.breach": ("Breach", "违规"),
+    "verdict.warning": ("Warning", "预警"),
+    "verdict.clear": ("Clear", "合规"),
+    "verdict.not_applicable": ("Not applicable", "不适用"),
+    # learn page
+    "learn.title": ("Learn: why late joiners lose", "课堂:为什么后加入的人会亏"),
+    "learn.intro": ("A small market of a few hundred people, stepped day by day. Each dot is a "
+                    "person, placed under the person who recruited them and coloured by their net "
+                    "result so far. Click a dot, or pick a number, to read that person's story.",
+                    "一个只有几百人的小市场,逐日推进。每个点是一个人,位于推荐他的人下方,颜色表示其当前净收益。"
+                    "点击一个点或选择编号,阅读此人的故事。"),
+    "learn.people": ("People in the market", "市场人数"),
+    "learn.step": ("Next day", "下一天"),
+    "learn.week": ("Next 7 days", "前进 7 天"),
+    "learn.play": ("Play", "播放"),
+    "learn.pause": ("Pause", "暂停"),
+    "learn.restart": ("Restart", "重新开始"),
+    "learn.day": ("Day {day} of {days}", "第 {day} 天 / 共 {days} 天"),
+    "learn.counts": ("{joined} of {size} people have joined; {participants} are participants, "
+                     "{losing} of them losing money.",
+                     "{size} 人中已有 {joined} 人加入;其中参与者 {participants} 人,{losing} 人亏损。"),
+    "learn.tree": ("The recruitment tree", "推荐关系树"),
+    "learn.tree_note": ("Top row: organisers and people who came on their own. Each row down is one "
+                        "more recruitment link. Faded dots have left.",
+                        "最上一行是组织者和自行加入的人;每往下一行多一层推荐关系。颜色变淡的点已经离开。"),
+    "learn.net": ("Net result (yuan)", "净收益(元)"),
+    "learn.depth": ("Recruitment links from the top", "距顶层的推荐层数"),
+    "learn.order": ("Position in the tree", "树中位置"),
+    "learn.pick": ("Read the story of person", "阅读此人的故事"),
+    "learn.nobody": ("Nobody has joined yet: take a step.", "还没有人加入:请推进一天。"),
+    "learn.story": ("Story of person {id}", "{id} 号的故事"),
+    "learn.s.founder": ("Person {id} is one of the organisers who started the scheme on day 0.",
+                        "{id} 号是第 0 天发起该模式的组织者之一。"),
+    "learn.s.own": ("Person {id} found the platform on their own (adverts, search) on day {day}.",
+                    "{id} 号在第 {day} 天通过广告或搜索自行加入。"),
+    "learn.s.recruited": ("Person {id} was brought in on day {day} by person {sponsor} ({role}).",
+                          "{id} 号在第 {day} 天由 {sponsor} 号({role})推荐加入。"),
+    "learn.s.participant": ("They became a participant on day {day}, paying {entry:,.2f} yuan to qualify.",
+                            "他们在第 {day} 天成为参与者,为取得资格支付了 {entry:,.2f} 元。"),
+    "learn.s.customer": ("They shop as an ordinary customer and cannot earn rewards.",
+                         "他们是普通顾客,不能获得奖励。"),
+    "learn.s.team": ("Their team owner is person {owner}.", "他们所在团队的老板是 {owner} 号。"),
+    "learn.s.money": ("In all they paid {paid:,.2f} yuan, received goods worth {value:,.2f} yuan and "
+                      "earned {rewards:,.2f} yuan in rewards: a net result of {net:+,.2f} yuan.",
+                      "他们共支付 {paid:,.2f} 元,获得价值 {value:,.2f} 元的商品,赚取奖励 {rewards:,.2f} 元:"
+                      "净收益 {net:+,.2f} 元。"),
+    "learn.s.recruits": ("They recruited {n} participant(s).", "他们直接推荐了 {n} 名参与者。"),
+    "learn.s.left": ("They left on day {day}.", "他们在第 {day} 天离开。"),
+    "learn.s.still": ("They are still active.", "他们仍然活跃。"),
+    "learn.s.from": ("Where their rewards came from:", "他们的奖励来源:"),
+    "learn.s.none": ("They have earned no rewards yet.", "他们还没有获得任何奖励。"),
+    "learn.col.kind": ("Reward", "奖励类型"),
+    "learn.col.trigger": ("Triggered by person", "触发者"),
+    "learn.col.depth": ("Links away", "相隔层数"),
+    "learn.col.day": ("Day", "日期"),
+    "learn.col.amount": ("Yuan", "金额(元)"),
+    "learn.saturation": ("Saturation: why late joiners lose", "饱和:为什么后加入的人会亏"),
+    "learn.sat_text": (
+        "A recruitment scheme pays early members out of what later members bring in. The market is "
+        "finite: every new member uses up some of the people left to recruit. At first each member "
+        "has a whole neighbourhood of friends who have not joined; later, most of the people they "
+        "know are already in, or have said no. New joins per day rise, peak and fall, while every "
+        "newcomer still pays the same entry price. The last people in have nobody left to recruit, "
+        "so they cannot earn back what they paid, and because they are the most numerous, most "
+        "participants lose money. The charts below show it in this run: joins per day against the "
+        "share of the market already reached, and the average net result of each week's joiners.",
+        "招募型模式用后加入者带来的钱支付先加入者。市场是有限的:每多一个成员,可以招募的人就少一些。"
+        "起初每个成员身边有一整个社区的朋友尚未加入;后来,他们认识的人大多已经加入或已经拒绝。"
+        "每日新增先上升、达到高峰、再下降,而每个新人仍要支付同样的入门价格。最后加入的人已无人可招,"
+        "无法收回投入;而他们人数最多,所以大多数参与者亏损。下图展示本次运行中的情况:每日新增与已触达的"
+        "市场比例,以及每周加入者的平均净收益。"),
+    "learn.joins": ("New joiners per day", "每日新加入人数"),
+    "learn.reached": ("Share of the market reached", "已触达的市场比例"),
+    "learn.cohort": ("Average net result by join week", "按加入周的平均净收益"),
+    # reward kinds the engine pays under names other than a rule's key
+    "kind.jiandian": ("见点奖 per-head team bonus", "见点奖"),
+    "kind.pingji": ("平级奖 same-rank bonus", "平级奖"),
+    "kind.direct_referral": ("直推奖 direct referral", "直推奖"),
+    # roles
+    "role.consumer": ("customer", "顾客"),
+    "role.distributor": ("participant (代理)", "代理"),
+    "role.leader": ("leader (团长 / 老板)", "团长 / 老板"),
+    "role.unaware": ("not joined", "未加入"),
+    "role.founder": ("organiser", "组织者"),
+    "learn.role": ("Role", "角色"),
+    "learn.joined": ("Joined on day", "加入日"),
+    "learn.sponsor": ("Recruited by", "推荐人"),
+    "learn.person": ("Person", "人员"),
+    "learn.left": ("Left", "已离开"),
+    "learn.status": ("Status", "状态"),
+    "learn.active": ("Active", "活跃"),
+}
+
+UNITS_ZH = {"persons": "人", "days": "天", "yuan": "元", "1/day": "每日", "yuan/order": "元/单",
+            "units": "件", "contacts": "人", "yuan/day": "元/天", "points": "积分",
+            "yuan/month": "元/月", "months": "月", "%": "%"}
+
+
+def lang_of(state: Any) -> str:
+    """The language chosen in a session state mapping, defaulting to English."""
+    lang = state.get("lang", DEFAULT_LANG) if state is not None else DEFAULT_LANG
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def current() -> str:
+    import streamlit as st
+    return lang_of(st.session_state)
+
+
+def t(key: str, **values: Any) -> str:
+    """The string ``key`` in the session's language, formatted with ``values``."""
+    return text(key, current(), **values)
+
+
+def text(key: str, lang: str, **values: Any) -> str:
+    """The string ``key`` in ``lang``. Widgets' ``format_func`` use it with the language bound
+    when the widget is drawn, since Streamlit may call them outside the page's run."""
+    en, zh = STRINGS[key]
+    out = zh if lang == "zh" else en
+    return out.format(**values) if values else out
+
+
+def pick(en: str, zh: str) -> str:
+    """Choose between an English and a Chinese text from the engine (names, help text)."""
+    return (zh or en) if current() == "zh" else (en or zh)
+
+
+def unit(u: str) -> str:
+    return UNITS_ZH.get(u, u) if current() == "zh" else u
+
+
+def allowed(spec: Any) -> str:
+    """What values a parameter accepts, in the session's language."""
+    if current() == "en":
+        return spec.allowed()
+    if spec.type == "bool":
+        return "是或否"
+    if spec.type == "str":
+        return "可选:" + "、".join(spec.choices) if spec.choices else "文本"
+    noun = {"int": "整数", "float": "数值", "floats": "数值列表"}[spec.type]
+    fmt = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:g}"  # noqa: E731
+    if spec.lo is not None and spec.hi is not None:
+        return f"{noun},{fmt(spec.lo)} 至 {fmt(spec.hi)}"
+    if spec.lo is not None:
+        return f"{noun},≥ {fmt(spec.lo)}"
+    if spec.hi is not None:
+        return f"{noun},≤ {fmt(spec.hi)}"
+    return noun
+
+
+def family(name: str) -> str:
+    """A business-model family's label; families added to the engine later show as written."""
+    return t(f"family.{name}") if f"family.{name}" in STRINGS else name
+
+
+def reward_kind(kind: str) -> str:
+    """A reward kind's label: a translated name, else the name of the rule it is keyed by."""
+    if f"kind.{kind}" in STRINGS:
+        return t(f"kind.{kind}")
+    from sim.rules import REGISTRY
+    rule = REGISTRY.get(kind)
+    return pick(rule.name_en, rule.name_zh) if rule else kind

@@ -1,0 +1,213 @@
+"""Scenario catalogue and cached runs, shared by every page.
+
+Runs are cached on what determines them: the scenario's content hash (its parameters, not the
+file's layout), seed, days and market size. The scenario object itself is passed unhashed, so
+Streamlit never hashes big arrays or DataFrames, and an edited scenario with the same content
+as a shipped one reuses its run. Results are shared read-only across sessions.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import sim
+from sim.scenario import SCENARIO_DIR
+
+USER_DIR = SCENARIO_DIR / "user"
+# Defaults of the interactive views: big enough to show saturation, small enough that a
+# comparison of three scenarios runs in about a second. Tests shrink them with SCHEME_LAB_FAST=1.
+FAST = os.environ.get("SCHEME_LAB_FAST") == "1"
+DEFAULT_SIZE = 2_000 if FAST else 20_000
+DEFAULT_DAYS = 60 if FAST else 180
+# Shown first on the Compare page: the yardstick and two recruitment designs, when shipped.
+PREFERRED = ("retail_baseline", "fission_distribution", "liandong_2plus1")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A scenario a user can pick: shipped, or saved by a user under scenarios/user/."""
+    key: str
+    path: Path
+    scenario: sim.Scenario
+    user: bool
+
+    def name(self, lang: str) -> str:
+        m = self.scenario.meta
+        return (m.name_zh or m.name_en) if lang == "zh" else (m.name_en or m.name_zh)
+
+
+def _signature() -> tuple:
+    paths = [*sim.scenario_paths(), *sorted(USER_DIR.glob("*.toml"))]
+    return tuple((str(p), p.stat().st_mtime_ns) for p in paths if p.exists())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _catalogue(signature: tuple) -> tuple[dict[str, Entry], dict[str, str]]:
+    entries, broken = {}, {}
+    for path_text, _ in signature:
+        path = Path(path_text)
+        user = path.parent == USER_DIR
+        key = f"user/{path.stem}" if user else path.stem
+        try:
+            entries[key] = Entry(key, path, sim.load_scenario(path), user)
+        except sim.ScenarioError as err:  # a hand-edited user file must not take the app down
+            broken[key] = str(err)
+    return entries, broken
+
+
+def catalogue() -> dict[str, Entry]:
+    """Shipped scenarios (sorted by file name) followed by the user's saved ones."""
+    return _catalogue(_signature())[0]
+
+
+def broken_files() -> dict[str, str]:
+    """User files that no longer validate, with the loader's message."""
+    return _catalogue(_signature())[1]
+
+
+def default_selection(keys: list[str]) -> list[str]:
+    chosen = [k for k in PREFERRED if k in keys]
+    return chosen or keys[:3]
+
+
+def label(entry: Entry, lang: str) -> str:
+    from dashboard.i18n import STRINGS
+    if entry.user:
+        return f"{entry.name(lang)} {STRINGS['ctl.user'][1 if lang == 'zh' else 0]}"
+    return entry.name(lang)
+
+
+class _Shared:
+    """A small LRU shared by every session. Not ``st.cache_resource`` on the run itself:
+    Streamlit would record the progress bar updated during a run and replay it on a later page
+    that has no such bar."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], object]) -> object:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()  # outside the lock: another session may run something else meanwhile
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _runs() -> _Shared:
+    return _Shared(256)
+
+
+@st.cache_resource(show_spinner=False)
+def _batches() -> _Shared:
+    return _Shared(16)
+
+
+def run(scenario: sim.Scenario, *, seed: int, days: int | None = None, size: int | None = None,
+        progress: Callable[[int, int], None] | None = None) -> sim.RunResult:
+    """One run, cached on (content hash, seed, days, size); days and size default to the
+    scenario's own. ``progress(day, days)`` is called only when the run is not cached."""
+    days = scenario.market.days if days is None else days
+    size = scenario.market.size if size is None else size
+    return _runs().get((scenario.content_hash(), seed, days, size), lambda: sim.run(
+        scenario, seed=seed, days=days, market_size=size, progress=progress))
+
+
+def replicates(scenarios: list[sim.Scenario], *, seeds: list[int], days: int, size: int,
+               progress: Callable[[int, int], None] | None = None) -> sim.Batch:
+    """Monte Carlo replicates by ``sim.run_many`` (nothing stored), cached on the scenarios'
+    content hashes, the seeds, days and size."""
+    total = len(scenarios) * len(seeds)
+    # Worker processes pay off only for a batch of some size on a machine with cores to spare.
+    cpus = os.cpu_count() or 1
+    workers = min(cpus, 8) if total >= 8 and cpus > 2 else None
+    key = (tuple(s.content_hash() for s in scenarios), tuple(seeds), days, size)
+    return _batches().get(key, lambda: sim.run_many(
+        list(scenarios), seeds=list(seeds), days=days, market_size=size, workers=workers,
+        store=False, progress=progress))
+
+
+def bands(frames: list[pd.DataFrame], column: str, *, x: str = "day",
+          q: tuple[float, float, float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+    """Quantiles of ``column`` across replicate runs, per ``x``: columns x, lo, mid, hi."""
+    stacked = np.vstack([f[column].to_numpy(float) for f in frames])
+    lo, mid, hi = np.quantile(stacked, q, axis=0)
+    return pd.DataFrame({x: frames[0][x].to_numpy(), "lo": lo, "mid": mid, "hi": hi})
+
+
+def series(daily: pd.DataFrame) -> pd.DataFrame:
+    """Per-day series the Compare charts draw, from a run's daily table."""
+    d = daily
+    rewards = d["rewards"].cumsum().to_numpy()
+    gmv = d["gmv"].cumsum().to_numpy()
+    return pd.DataFrame({
+        "day": d["day"].to_numpy(),
+        "active": d["active"].to_numpy(),
+        "participants": (d["distributors"] + d["leaders"]).to_numpy(),
+        "adopted": d["adopted"].to_numpy(),
+        "gmv": d["gmv"].to_numpy(),
+        "new_participants": d["new_participants"].to_numpy(),
+        "retained": np.divide(d["active"].to_numpy(float), d["adopted"].to_numpy(float),
+                              out=np.zeros(len(d)), where=d["adopted"].to_numpy() > 0),
+        "payout_ratio": np.divide(rewards, gmv, out=np.zeros_like(gmv), where=gmv > 0),
+    })
+
+
+def risk(result: sim.RunResult):
+    """The run's risk index (``sim.risk_index``), or None on an engine without the audit."""
+    fn = getattr(sim, "risk_index", None)
+    return fn(result) if fn else None
+
+
+
+
+def stress(scenario: sim.Scenario, *, seed: int, stop_day: int, days: int, size: int,
+           baseline: sim.RunResult):
+    """``sim.stress_test`` with recruitment stopped on ``stop_day``, cached like a run."""
+    return _runs().get(("stress", scenario.content_hash(), seed, stop_day, days, size),
+                       lambda: sim.stress_test(scenario, seed=seed, stop_day=stop_day, days=days,
+                                               market_size=size, baseline=baseline))
+
+
+def report(result: sim.RunResult, lang: str) -> str:
+    """The HTML audit report of one run, in ``lang``."""
+    from sim import report as html_report
+    key = ("report", result.scenario.content_hash(), result.seed, result.days, result.market_size, lang)
+    return _runs().get(key, lambda: html_report.render([result], lang=lang))
+
+
+def carry(name: str, default: object, options: list) -> str:
+    """The widget key for a choice whose option labels follow the language.
+
+    The browser sends back the label it shows, so a widget whose labels were English cannot
+    read its value once they are Chinese. Each language gets its own widget, seeded from a
+    language-neutral copy of the choice (``remember`` keeps it), so the choice survives a switch.
+    """
+    key = f"{name}.{st.session_state.get('lang', 'en')}"
+    value = st.session_state.get(key, st.session_state.get(name, default))
+    # A choice that is no longer offered (a user scenario deleted, say) falls back to the default.
+    if isinstance(value, list):
+        value = [v for v in value if v in options]
+    elif value not in options:
+        value = default
+    st.session_state[key] = value
+    return key
+
+
+def remember(name: str, value: object) -> object:
+    st.session_state[name] = value
+    return value

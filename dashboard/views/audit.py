@@ -1,0 +1,193 @@
+"""Audit page (compliance reviewers): findings per jurisdiction with citations and evidence,
+the risk index, paid depth, Lorenz curve, net result by join cohort, the recruitment-stop
+stress test, and the HTML report."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import sim
+from dashboard import charts, state
+from dashboard.i18n import current, pick, t, text
+
+PREFERRED = ("liandong_2plus1", "fission_distribution")
+ORDER = ("breach", "warning", "clear", "not_applicable")
+ICONS = {"breach": "🔴", "warning": "🟠", "clear": "🟢", "not_applicable": "⚪"}
+
+lang = current()
+st.title(t("aud.title"))
+st.caption(t("aud.intro"))
+
+entries = state.catalogue()
+keys = list(entries)
+ordered = [k for k in PREFERRED if k in keys] + [k for k in keys if k not in PREFERRED]
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+    key = state.remember("aud_scenario", c1.selectbox(
+        t("ctl.scenario"), ordered, key=state.carry("aud_scenario", ordered[0], ordered),
+        format_func=lambda k: state.label(entries[k], lang)))
+    size = c2.number_input(t("ctl.market_size"), min_value=100, max_value=2_000_000,
+                           value=state.DEFAULT_SIZE, step=1_000, key="aud_size")
+    days = c3.number_input(t("ctl.days"), min_value=10, max_value=1_095,
+                           value=state.DEFAULT_DAYS, step=30, key="aud_days")
+    seed = c4.number_input(t("ctl.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
+                           key="aud_seed", help=t("ctl.seed_help"))
+scenario = entries[key].scenario
+size, days, seed = int(size), int(days), int(seed)
+
+bar = st.progress(0.0)
+try:
+    result = state.run(scenario, seed=seed, days=days, size=size,
+                       progress=lambda d, n: bar.progress(d / n, text=t(
+                           "ctl.running", name=state.label(entries[key], lang), i=d, n=n)))
+except sim.ScenarioError as err:  # e.g. a market smaller than the scenario's founders
+    bar.empty()
+    st.error(t("err.scenario", message=str(err)))
+    st.stop()
+bar.empty()
+
+
+def _num(v) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, float):
+        return "∞" if math.isinf(v) else f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    return str(v)
+
+
+# ----------------------------------------------------------------------------- risk index
+ri = sim.risk_index(result)
+left, right = st.columns([1, 3])
+with left:
+    st.metric(t("aud.risk"), f"{ri.total:.1f} / 100", ri.band(lang), delta_color="off")
+with right:
+    parts = pd.DataFrame([{t("ax.part"): pick(p.name_en, p.name_zh), t("aud.weight"): p.weight,
+                           t("aud.score"): p.score, t("ax.points"): p.points,
+                           t("aud.how"): p.explain(lang)} for p in ri.parts])
+    st.dataframe(parts, hide_index=True, width="stretch", key="aud_risk_parts",
+                 column_config={t("aud.score"): st.column_config.ProgressColumn(
+                     min_value=0.0, max_value=1.0, format="%.2f"),
+                     t("ax.points"): st.column_config.NumberColumn(format="%.1f")})
+
+# ----------------------------------------------------------------------------- findings
+st.subheader(t("aud.findings"))
+jurisdictions = ("all", *sim.audit.JURISDICTIONS)
+where = state.remember("aud_where", st.radio(
+    t("aud.jurisdiction"), jurisdictions, horizontal=True, key=state.carry("aud_where", "all", list(jurisdictions)),
+    format_func=lambda j: text(f"jur.{j}", lang)))
+findings = sim.audit(result, jurisdiction=where)
+counts = {v: sum(f.verdict == v for f in findings) for v in ORDER}
+st.markdown(t("aud.counts", breach=counts["breach"], warning=counts["warning"],
+              clear=counts["clear"], na=counts["not_applicable"]))
+for f in sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.jurisdiction)):
+    head = (f"{ICONS[f.verdict]} **{t('verdict.' + f.verdict)}** · {t('jur.' + f.jurisdiction)} · "
+            f"{f.title(lang)}")
+    with st.expander(head, expanded=f.verdict == "breach"):
+        st.markdown(f"**{t('aud.citation')}:** {f.citation}")
+        st.write(f.explanation(lang))
+        keys_ = list(dict.fromkeys([*f.measured, *f.thresholds]))
+        if keys_:
+            st.dataframe(pd.DataFrame({
+                t("kpi.metric"): keys_,
+                t("aud.measured"): [_num(f.measured[k]) if k in f.measured else "" for k in keys_],
+                t("aud.thresholds"): [_num(f.thresholds[k]) if k in f.thresholds else ""
+                                      for k in keys_]}), hide_index=True, width="stretch")
+        if f.evidence.static:
+            st.markdown(f"*{t('aud.evidence_static')}*")
+            st.dataframe(pd.DataFrame([(f"rules.{r}", fact, _num(v)) for r, fact, v in f.evidence.static],
+                                      columns=[t("aud.rule"), t("aud.fact"), t("ax.value")]),
+                         hide_index=True, width="stretch")
+        for ex in f.evidence.dynamic:
+            st.markdown(f"*{t('aud.evidence_dynamic')}: {pick(ex.title_en, ex.title_zh)}*")
+            cols = [pick(en, zh) for en, zh in ex.columns]
+            st.dataframe(pd.DataFrame([[_num(v) for v in row] for row in ex.rows], columns=cols),
+                         hide_index=True, width="stretch")
+st.caption(t("aud.context"))
+
+# ----------------------------------------------------------------------------- charts
+people, flows = result.people, result.flows
+participants = people[people["participant_day"] >= 0]
+left, right = st.columns(2)
+with left:
+    st.subheader(t("aud.depth"))
+    if flows.empty:
+        st.info(t("aud.depth_none"))
+    else:
+        depth = flows.groupby("depth", as_index=False)["amount"].sum()
+        depth["share"] = depth["amount"] / depth["amount"].sum()
+        st.altair_chart(charts.bars(depth, x="depth", y="share", x_title=t("ax.depth"),
+                                    y_title=t("ax.rewards_share"), y_format=".0%", x_type="O"),
+                        width="stretch")
+        st.caption(t("aud.depth_note", max=int(flows["depth"].max()),
+                     deep=float(depth.loc[depth["depth"] >= 2, "share"].sum())))
+with right:
+    st.subheader(t("aud.lorenz"))
+    if participants.empty or participants["rewards"].sum() == 0:
+        st.info(t("aud.no_participants") if participants.empty else t("aud.depth_none"))
+    else:
+        r = np.sort(participants["rewards"].to_numpy())
+        n = len(r)
+        curve = pd.DataFrame({"x": np.concatenate([[0], np.arange(1, n + 1) / n]),
+                              "y": np.concatenate([[0], np.cumsum(r) / r.sum()])})
+        if len(curve) > 600:  # a few hundred points draw the same curve
+            curve = curve.iloc[np.unique(np.linspace(0, len(curve) - 1, 600).astype(int))]
+        st.altair_chart(charts.lorenz(curve, x_title=t("ax.people_share"),
+                                      y_title=t("ax.cum_rewards"), equality=t("aud.equality")),
+                        width="stretch")
+        st.caption(t("aud.lorenz_note", gini=result.metrics["rewards_gini"],
+                     top=result.metrics["top1_share_rewards"]))
+
+st.subheader(t("aud.cohort"))
+if participants.empty:
+    st.info(t("aud.no_participants"))
+else:
+    cohort = (participants.assign(week=participants["join_day"] // 7).groupby("week", as_index=False)
+              .agg(net=("net", "mean"), losing=("net", lambda s: float((s < 0).mean())),
+                   n=("net", "size")))
+    st.altair_chart(charts.cohort_net(cohort, x_title=t("ax.cohort"), y_title=t("ax.mean_net"),
+                                      share_title=t("aud.share_losing")), width="stretch")
+    st.caption(t("aud.cohort_note") + " " + t(
+        "aud.cohort_losing", share=result.metrics["share_losing_money"]))
+
+# ----------------------------------------------------------------------------- stress test
+st.subheader(t("aud.stress"))
+st.caption(t("aud.stress_intro"))
+if days < 3:
+    st.info(t("aud.stress_short"))
+else:
+    stop = st.slider(t("aud.stop_day"), min_value=1, max_value=days - 1, value=max(1, days // 2),
+                     key="aud_stop")
+    sbar = st.progress(0.0, text=t("aud.stress_running"))
+    stress = state.stress(scenario, seed=seed, stop_day=int(stop), days=days, size=size,
+                          baseline=result)
+    sbar.empty()
+    series = pd.concat([
+        pd.DataFrame({"x": r.daily["day"], "mid": r.daily["rewards"], "lo": 0.0, "hi": 0.0,
+                      "series": label})
+        for r, label in ((stress.baseline, t("aud.baseline")), (stress.stopped, t("aud.stopped")))],
+        ignore_index=True)
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(charts.banded_lines(series, x_title=t("ax.day"), y_title=t("aud.daily_rewards"),
+                                            legend="", bands=False, marker=int(stop)), width="stretch")
+    with right:
+        st.metric(t("aud.payout_drop"), f"{stress.payout_drop:.0%}",
+                  t("aud.collapse") if stress.collapse else t("aud.no_collapse"), delta_color="off")
+        st.dataframe(pd.DataFrame([(pick(en, zh), b, s) for en, zh, b, s in stress.rows()],
+                                  columns=[t("kpi.metric"), t("aud.baseline"), t("aud.stopped")]),
+                     hide_index=True, width="stretch", key="aud_stress_table",
+                     column_config={t("aud.baseline"): st.column_config.NumberColumn(format="localized"),
+                                    t("aud.stopped"): st.column_config.NumberColumn(format="localized")})
+
+# ----------------------------------------------------------------------------- report
+st.divider()
+# Built only when clicked: the report draws its own charts, which the page should not wait for.
+st.download_button(t("aud.report"), lambda: state.report(result, lang).encode("utf-8"), key="aud_report",
+                   file_name=f"scheme_lab_{scenario.id}_seed{seed}_{lang}.html", mime="text/html",
+                   type="primary")

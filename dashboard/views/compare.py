@@ -1,0 +1,152 @@
+"""Compare page: run scenarios side by side; KPI table, growth, retention, payout and risk charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, state
+from dashboard.i18n import current, family, pick, t, text
+
+KPIS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d1", "retention_d7",
+        "retention_d30", "share_losing_money", "max_paid_depth", "org_levels", "risk_index")
+PERCENT = {"penetration", "payout_ratio", "retention_d1", "retention_d7", "retention_d30",
+           "share_losing_money"}
+GROWTH = ("active", "participants", "adopted", "new_participants", "gmv")
+
+lang = current()
+st.title(t("cmp.title"))
+st.caption(t("cmp.intro"))
+
+entries = state.catalogue()
+keys = list(entries)
+with st.container(border=True):
+    picked = st.multiselect(t("cmp.pick"), keys, format_func=lambda k: state.label(entries[k], lang),
+                            key=state.carry("cmp_pick", state.default_selection(keys), keys))
+    chosen = state.remember("cmp_pick", [k for k in picked if k in entries])
+    c1, c2, c3, c4 = st.columns(4)
+    size = c1.number_input(t("ctl.market_size"), min_value=100, max_value=2_000_000,
+                           value=state.DEFAULT_SIZE, step=1_000, help=t("ctl.size_help"),
+                           key="cmp_size")
+    days = c2.number_input(t("ctl.days"), min_value=10, max_value=1_095, value=state.DEFAULT_DAYS,
+                           step=30, key="cmp_days")
+    seed = c3.number_input(t("ctl.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
+                           help=t("ctl.seed_help"), key="cmp_seed")
+    reps = c4.number_input(t("ctl.replicates"), min_value=1, max_value=50, value=1, step=1,
+                           help=t("ctl.replicates_help"), key="cmp_reps")
+
+if not chosen:
+    st.info(t("cmp.none"))
+    st.stop()
+
+names = {k: state.label(entries[k], lang) for k in chosen}
+seed, reps, days, size = int(seed), int(reps), int(days), int(size)
+banded = reps > 1
+bar = st.progress(0.0)
+
+
+def _full_runs() -> dict:
+    """One full run per scenario at the first seed: the risk index needs the people table."""
+    out = {}
+    for i, k in enumerate(chosen):
+        text = t("ctl.running", name=names[k], i=i + 1, n=len(chosen))
+        out[k] = state.run(entries[k].scenario, seed=seed, days=days, size=size,
+                           progress=lambda d, n, i=i, text=text: bar.progress(
+                               (i + d / n) / len(chosen), text=text))
+    return out
+
+
+full = _full_runs()
+if banded:
+    batch = state.replicates([entries[k].scenario for k in chosen],
+                             seeds=list(range(seed, seed + reps)), days=days, size=size,
+                             progress=lambda done, total: bar.progress(done / total, text=t(
+                                 "ctl.running", name="Monte Carlo", i=done, n=total)))
+    # run_many labels runs with the hash of the scenario as run (days and size applied).
+    run_hash = {k: entries[k].scenario.with_market(days=days, size=size).content_hash()
+                for k in chosen}
+    daily = {run_id: g for run_id, g in batch.daily.groupby("run_id", sort=False)}
+    metric_runs = {k: batch.runs[batch.runs["scenario_hash"] == run_hash[k]] for k in chosen}
+    frames = {k: [state.series(daily[r]) for r in metric_runs[k]["run_id"]] for k in chosen}
+else:
+    frames = {k: [state.series(full[k].daily)] for k in chosen}
+    metric_runs = {k: pd.DataFrame([full[k].metrics]) for k in chosen}
+bar.empty()
+risk = {k: state.risk(full[k]) for k in chosen}
+
+
+def _long(measure: str) -> pd.DataFrame:
+    parts = [state.bands(frames[k], measure).rename(columns={"day": "x"}).assign(series=names[k])
+             for k in chosen]
+    return pd.concat(parts, ignore_index=True)
+
+
+# The first chart comes before the table so it shows as soon as the runs are done.
+left, right = st.columns(2)
+with left:
+    st.subheader(t("cmp.growth"))
+    measure = state.remember("cmp_growth", st.selectbox(
+        t("cmp.growth_measure"), GROWTH, format_func=lambda m: text(f"series.{m}", lang),
+        key=state.carry("cmp_growth", GROWTH[0], list(GROWTH)), label_visibility="collapsed"))
+    st.altair_chart(charts.banded_lines(_long(measure), x_title=t("ax.day"),
+                                        y_title=t(f"series.{measure}"), legend=t("ax.scenario"),
+                                        bands=banded), width="stretch")
+with right:
+    st.subheader(t("cmp.retention"))
+    st.altair_chart(charts.banded_lines(_long("retained"), x_title=t("ax.day"),
+                                        y_title=t("ax.share"),
+                                        legend=t("ax.scenario"), y_format=".0%", bands=banded),
+                    width="stretch")
+
+st.subheader(t("cmp.kpis"))
+st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed)
+           + (" " + t("cmp.risk_seed", seed=seed) if banded else ""))
+per_run = {k: metric_runs[k][[m for m in KPIS if m != "risk_index"]].astype(float)
+              .assign(risk_index=risk[k].total if risk[k] is not None else float("nan"))
+           for k in chosen}
+table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
+table.index = [names[k] for k in chosen]
+table.index.name = t("ax.scenario")
+if all(risk[k] is None for k in chosen):
+    table = table.drop(columns="risk_index")
+shown = table.rename(columns={m: t(f"m.{m}") for m in table.columns})
+config = {t(f"m.{m}"): st.column_config.NumberColumn(
+    format="percent" if m in PERCENT else "%.1f" if m == "risk_index" else "localized")
+    for m in table.columns}
+st.dataframe(shown, column_config=config, width="stretch", key="cmp_kpis")
+if banded:
+    with st.expander(t("kpi.band")):
+        def _fmt(m: str, v: float) -> str:
+            return f"{v:.1%}" if m in PERCENT else f"{v:,.1f}" if m == "risk_index" else f"{v:,.0f}"
+        ranges = pd.DataFrame({names[k]: {
+            t(f"m.{m}"): f"{_fmt(m, per_run[k][m].median())} ({_fmt(m, per_run[k][m].quantile(0.05))}"
+                         f"–{_fmt(m, per_run[k][m].quantile(0.95))})"
+            for m in table.columns} for k in chosen})
+        st.dataframe(ranges, width="stretch")
+st.download_button(t("cmp.download"), shown.to_csv().encode("utf-8-sig"),
+                   file_name="scheme_lab_compare.csv", mime="text/csv")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("cmp.payout"))
+    st.altair_chart(charts.banded_lines(_long("payout_ratio"), x_title=t("ax.day"),
+                                        y_title=t("m.payout_ratio"), legend=t("ax.scenario"),
+                                        y_format=".1%", bands=banded), width="stretch")
+with right:
+    st.subheader(t("cmp.risk"))
+    rows = [{"series": names[k], "part": pick(p.name_en, p.name_zh), "points": p.points,
+             "value": p.value} for k in chosen if risk[k] is not None for p in risk[k].parts]
+    if rows:
+        st.altair_chart(charts.stacked_risk(pd.DataFrame(rows), x_title=t("ax.points"),
+                                            y_title=t("ax.scenario"), part_title=t("ax.part"),
+                                            value_title=t("ax.indicator")), width="stretch")
+        st.caption(t("cmp.risk_note"))
+    else:
+        st.info(t("cmp.risk_none"))
+
+with st.expander(t("cmp.mechanisms")):
+    for k in chosen:
+        m = entries[k].scenario.meta
+        st.markdown(f"**{names[k]}** · {family(m.family)}")
+        st.write(pick(m.mechanism_en.strip(), m.mechanism_zh.strip()))
+        st.caption(m.source)

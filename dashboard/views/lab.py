@@ -1,0 +1,277 @@
+"""Scenario lab: a widget for every declared parameter, rerun against the original, save as TOML.
+
+Widgets are generated from ``sim.schema.specs`` of each section and rule, with no min/max of
+their own: the value goes to ``sim.load_scenario`` and the loader's message is shown next to
+the field it names, so the dashboard and the command line accept exactly the same files.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import sim
+from dashboard import charts, state, toml_writer
+from dashboard.i18n import STRINGS, allowed, current, pick, t, unit
+from sim.schema import specs
+from sim.sections import Churn, Market, Meta, Retail
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTION_CLASSES = {"market": Market, "retail": Retail, "churn": Churn}
+MAX_UPLOAD = 1_000_000  # bytes; a scenario file is a few kB
+DIFF_METRICS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d7",
+                "retention_d30", "share_losing_money", "max_paid_depth", "org_levels",
+                "platform_net", "rewards")
+PERCENT = {"penetration", "payout_ratio", "retention_d7", "retention_d30", "share_losing_money"}
+TEXT_AREAS = {"source", "mechanism_en", "mechanism_zh"}
+
+lang = current()
+st.title(t("lab.title"))
+st.caption(t("lab.intro"))
+
+entries = state.catalogue()
+bases: dict[str, tuple[str, sim.Scenario]] = {k: (state.label(e, lang), e.scenario)
+                                              for k, e in entries.items()}
+
+uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload")
+if uploaded is not None:
+    try:
+        raw = uploaded.getvalue()
+        if len(raw) > MAX_UPLOAD:
+            raise ValueError(f"{len(raw):,} bytes; at most {MAX_UPLOAD:,}")
+        table = tomllib.loads(raw.decode("utf-8"))  # parsed as data: nothing in it is executed
+        scenario = sim.load_scenario(table)
+    except sim.ScenarioError as err:
+        st.error(t("lab.upload_bad", message=f"{uploaded.name}: {err.key}: {err.message}"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as err:
+        st.error(t("lab.upload_bad", message=f"{uploaded.name}: {err}"))
+    else:
+        key = f"upload/{uploaded.name}"
+        bases[key] = (f"{pick(scenario.meta.name_en, scenario.meta.name_zh)} ({uploaded.name})",
+                      scenario)
+        if st.session_state.get("lab_upload_id") != uploaded.file_id:  # select a new upload once
+            st.session_state["lab_upload_id"] = uploaded.file_id
+            st.session_state["lab_base"] = key
+            st.session_state.pop(f"lab_base.{lang}", None)
+        st.success(t("lab.uploaded", name=bases[key][0]))
+
+if st.session_state.get("lab_base") not in bases:  # e.g. an upload that was removed
+    st.session_state.pop("lab_base", None)
+base_key = state.remember("lab_base", st.selectbox(
+    t("lab.base"), list(bases), format_func=lambda k: bases[k][0],
+    key=state.carry("lab_base", next(iter(bases)), list(bases))))
+base = bases[base_key][1]
+original = base.to_dict()
+version = st.session_state.setdefault("lab_version", 0)
+prefix = f"lab{version}|{base_key}|"
+
+
+def wkey(path: str) -> str:
+    return prefix + path
+
+
+def _parse_floats(text: str) -> list[float] | str:
+    parts = [p.strip() for p in str(text).replace(",", ",").split(",") if p.strip()]
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        return t("lab.not_numbers", value=text)
+
+
+def _widget_default(spec, v):
+    return ", ".join(f"{x:g}" for x in v) if spec.type == "floats" else v
+
+
+# Read what the widgets hold (or the original, before they exist) and validate it all at once,
+# before drawing anything, so that the message can be drawn right under the field it names.
+edited: dict = {"rules": {}}
+local_errors: dict[str, str] = {}
+
+
+def _collect(section: str, path_prefix: str, cls, values: dict) -> dict:
+    out = {}
+    for spec in specs(cls):
+        path = f"{path_prefix}.{spec.key}"
+        v = st.session_state.get(wkey(path), _widget_default(spec, values[spec.key]))
+        if spec.type == "floats":
+            parsed = _parse_floats(v)
+            if isinstance(parsed, str):
+                local_errors[path] = parsed
+                parsed = list(values[spec.key])
+            v = parsed
+        out[spec.key] = v
+    return out
+
+
+edited["scenario"] = _collect("scenario", "scenario", Meta, original["scenario"])
+for name, cls in SECTION_CLASSES.items():
+    edited[name] = _collect(name, name, cls, original[name])
+for rule in base.rules:
+    edited["rules"][rule.key] = _collect("rules", f"rules.{rule.key}", type(rule),
+                                         original["rules"][rule.key])
+
+error_key, error_message, candidate = None, None, None
+if local_errors:
+    error_key, error_message = next(iter(local_errors.items()))
+else:
+    try:
+        candidate = sim.load_scenario(edited)
+    except sim.ScenarioError as err:
+        error_key, error_message = err.key, err.message
+
+
+def _changed() -> list[str]:
+    out = []
+    for name in ("scenario", *SECTION_CLASSES):
+        out += [f"{name}.{k}" for k, v in edited[name].items() if v != original[name][k]]
+    for rk, body in edited["rules"].items():
+        out += [f"rules.{rk}.{k}" for k, v in body.items() if v != original["rules"][rk][k]]
+    return out
+
+
+changed = _changed()
+if error_key is not None:
+    st.error(t("lab.invalid", message=f"{error_key}: {error_message}"), icon="⚠️")
+else:
+    st.success(t("lab.valid", n=len(changed)))
+    if changed:
+        st.caption(t("lab.changed", keys=", ".join(changed)))
+
+
+def _field(spec, path: str, current_value) -> None:
+    key = wkey(path)
+    text = pick(spec.en, spec.zh)
+    u = unit(spec.unit)
+    label = f"{text} ({u})" if u else text
+    other = spec.zh if lang == "en" else spec.en
+    help_text = f"`{path}` — {other}  \n{t('lab.allowed', allowed=allowed(spec))}"
+    default = _widget_default(spec, current_value)
+    if spec.type == "bool":
+        st.checkbox(label, value=default, help=help_text, key=key)
+    elif spec.type == "str" and spec.choices:
+        # Bilingual labels that do not change with the language (see state.carry).
+        fmt = (lambda f: " · ".join(STRINGS.get(f"family.{f}", (f,)))) \
+            if path == "scenario.family" else str
+        st.selectbox(label, spec.choices, index=list(spec.choices).index(default), help=help_text,
+                     key=key, format_func=fmt)
+    elif spec.type == "str":
+        widget = st.text_area if spec.key in TEXT_AREAS else st.text_input
+        widget(label, value=default, help=help_text, key=key)
+    elif spec.type == "floats":
+        st.text_input(label, value=default, help=f"{help_text}  \n{t('lab.list_help')}", key=key)
+    elif spec.type == "int":
+        st.number_input(label, value=int(default), step=1, help=help_text, key=key)
+    else:
+        v = float(default)
+        step = 10 ** math.floor(math.log10(abs(v))) / 10 if v else 0.01
+        st.number_input(label, value=v, step=step, format="%g", help=help_text, key=key)
+    if error_key == path:
+        st.error(error_message, icon="⚠️")
+
+
+def _section(title: str, path_prefix: str, cls, values: dict) -> None:
+    fields = specs(cls)
+    has_error = error_key is not None and (error_key == path_prefix
+                                           or error_key.startswith(path_prefix + "."))
+    with st.expander(title, expanded=has_error):
+        if error_key == path_prefix:
+            st.error(error_message, icon="⚠️")
+        cols = st.columns(2)
+        for i, spec in enumerate(fields):
+            with cols[i % 2]:
+                _field(spec, f"{path_prefix}.{spec.key}", values[spec.key])
+
+
+_section(t("lab.identity"), "scenario", Meta, original["scenario"])
+for name, cls in SECTION_CLASSES.items():
+    _section(t(f"lab.section.{name}"), name, cls, original[name])
+for rule in base.rules:
+    _section(t("lab.rule", name=pick(rule.name_en, rule.name_zh)) + f" · [rules.{rule.key}]",
+             f"rules.{rule.key}", type(rule), original["rules"][rule.key])
+
+if st.button(t("lab.reset"), key="lab_reset"):
+    st.session_state["lab_version"] = version + 1
+    st.session_state.pop("lab_ran", None)
+    st.rerun()
+
+# ----------------------------------------------------------------------------- run and compare
+st.divider()
+st.subheader(t("lab.diff"))
+seed = st.number_input(t("ctl.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
+                       help=t("ctl.seed_help"), key="lab_seed")
+if st.button(t("lab.run"), type="primary", disabled=candidate is None, key="lab_run"):
+    st.session_state["lab_ran"] = (base_key, int(seed))
+ran = st.session_state.get("lab_ran")
+if candidate is not None and ran == (base_key, int(seed)):
+    results = {}
+    for which, scenario in (("original", base), ("edited", candidate)):
+        bar = st.progress(0.0)
+        label = t(f"lab.{which}")
+        results[which] = state.run(
+            scenario, seed=int(seed),
+            progress=lambda d, n, b=bar, lb=label: b.progress(d / n, text=t(
+                "ctl.running", name=lb, i=d, n=n)))
+        bar.empty()
+    a, b = results["original"].metrics, results["edited"].metrics
+    rows = []
+    for m in DIFF_METRICS:
+        va, vb = float(a[m]), float(b[m])
+        if m in PERCENT:
+            rows.append((t(f"m.{m}"), f"{va:.1%}", f"{vb:.1%}", f"{(vb - va) * 100:+.1f} pp"))
+        else:
+            rows.append((t(f"m.{m}"), f"{va:,.0f}", f"{vb:,.0f}", f"{vb - va:+,.0f}"))
+    st.dataframe(pd.DataFrame(rows, columns=[t("kpi.metric"), t("lab.original"), t("lab.edited"),
+                                             t("lab.change")]).set_index(t("kpi.metric")),
+                 width="stretch", key="lab_diff")
+    left, right = st.columns(2)
+    for col, measure, fmt in ((left, "participants", ",.0f"), (right, "payout_ratio", ".1%")):
+        data = pd.concat([state.series(results[w].daily).rename(columns={"day": "x", measure: "mid"})
+                          .assign(series=t(f"lab.{w}"), lo=0.0, hi=0.0)[["x", "series", "lo", "mid", "hi"]]
+                          for w in ("original", "edited")], ignore_index=True)
+        title = t(f"series.{measure}") if measure == "participants" else t("m.payout_ratio")
+        with col:
+            st.markdown(f"**{title}**")
+            st.altair_chart(charts.banded_lines(data, x_title=t("ax.day"), y_title=title,
+                                                legend="", y_format=fmt, bands=False), width="stretch")
+
+# ----------------------------------------------------------------------------- save
+st.divider()
+st.subheader(t("lab.save"))
+c1, c2 = st.columns(2)
+folder = c1.text_input(t("lab.folder"), value="scenarios/user", key="lab_folder")
+default_name = f"{edited['scenario']['id'] or 'scenario'}.toml"
+filename = c2.text_input(t("lab.filename"), value=default_name, key=f"lab_filename|{default_name}")
+overwrite = st.checkbox(t("lab.overwrite"), key="lab_overwrite")
+if candidate is not None:
+    text = toml_writer.dumps(candidate.to_dict(), header=(
+        f"Saved from the Scheme Lab scenario lab, based on {base.id}.\n"
+        f"Changed: {', '.join(changed) or 'nothing'}"))
+    s1, s2 = st.columns(2)
+    save = s1.button(t("lab.save_button"), key="lab_save")
+    s2.download_button(t("lab.download"), text.encode("utf-8"), file_name=filename or default_name,
+                       mime="application/toml", key="lab_download")
+    if save:
+        target = (Path(folder).expanduser() if Path(folder).expanduser().is_absolute()
+                  else ROOT / folder) / filename
+        shipped = {p.resolve() for p in sim.scenario_paths()}
+        if not filename.endswith(".toml") or Path(filename).name != filename:
+            st.error(t("lab.save_name"))
+        elif target.resolve() in shipped:
+            st.error(t("lab.save_shipped", path=target))
+        elif target.exists() and not overwrite:
+            st.error(t("lab.save_exists", path=target))
+        else:
+            try:
+                # Check the text reads back to the same scenario before anything is written.
+                if sim.load_scenario(tomllib.loads(text)).content_hash() != candidate.content_hash():
+                    raise ValueError("the TOML text does not read back to the same scenario")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            except (OSError, ValueError) as err:
+                st.error(t("lab.save_failed", path=target, reason=err))
+            else:
+                st.success(t("lab.saved", path=target))

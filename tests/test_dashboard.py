@@ -1,0 +1,270 @@
+"""Dashboard pages driven by Streamlit's AppTest: each page's main interactions, checked
+against what ``sim`` computes for the same scenario, seed and market.
+
+SCHEME_LAB_FAST=1 shrinks the pages' default market to 2,000 persons × 60 days.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+os.environ["SCHEME_LAB_FAST"] = "1"  # read when dashboard.state is first imported
+
+import sim  # noqa: E402
+from dashboard import i18n, state, toml_writer  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+SIZE, DAYS = state.DEFAULT_SIZE, state.DEFAULT_DAYS
+
+
+def app(page: str | None = None, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list:
+    """The data of every Vega-Lite chart on the page, one DataFrame per dataset."""
+    out = []
+    for el in at.get("vega_lite_chart"):
+        json.loads(el.proto.spec)  # a valid spec
+        out.append([pa.ipc.open_stream(d.data.data).read_pandas() for d in el.proto.datasets])
+    return out
+
+
+def run(key: str, seed: int = 0) -> sim.RunResult:
+    return sim.run(key, seed=seed, days=DAYS, market_size=SIZE)
+
+
+# -------------------------------------------------------------------------------------- i18n
+def test_every_string_has_both_languages_and_every_key_used_exists():
+    for key, (en, zh) in i18n.STRINGS.items():
+        assert en.strip() and zh.strip(), key
+    used = set()
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
+    missing = {k for k in used if k not in i18n.STRINGS}
+    assert not missing, missing
+
+
+# -------------------------------------------------------------------------------------- compare
+def test_compare_default_view_shows_each_scenarios_metrics():
+    at = app()
+    table = at.dataframe[0].value
+    keys = state.default_selection(list(state.catalogue()))
+    assert list(table.index) == [state.catalogue()[k].name("en") for k in keys]
+    for k in keys:
+        r = run(k)
+        row = table.loc[state.catalogue()[k].name("en")]
+        assert row["Participants"] == r.metrics["participants"]
+        assert row["Payout ratio"] == pytest.approx(r.metrics["payout_ratio"])
+        assert row["D7 retention"] == pytest.approx(r.metrics["retention_d7"])
+        assert row["Organisation levels"] == r.metrics["org_levels"]
+        assert row["Risk index (0–100)"] == pytest.approx(sim.risk_index(r).total)
+    data = charts(at)
+    assert len(data) == 4  # growth, retention, payout ratio, risk profile
+    growth = data[0][0]
+    last = growth[growth["series"] == table.index[-1]].sort_values("x").iloc[-1]
+    assert last["mid"] == run(keys[-1]).daily["active"].iloc[-1]
+
+
+def test_compare_replicates_draw_bands_from_run_many():
+    at = app()
+    at.multiselect(key="cmp_pick.en").set_value(["liandong_2plus1"]).run()
+    at.number_input(key="cmp_reps").set_value(3).run()
+    assert not at.exception
+    batch = sim.run_many(["liandong_2plus1"], seeds=3, days=DAYS, market_size=SIZE, store=False)
+    table = at.dataframe[0].value
+    assert table.iloc[0]["Participants"] == batch.runs["participants"].median()
+    growth = charts(at)[0][0]
+    final = batch.daily[batch.daily["day"] == DAYS]["active"]
+    row = growth.sort_values("x").iloc[-1]
+    assert (row["lo"], row["hi"]) == pytest.approx((final.quantile(0.05), final.quantile(0.95)))
+    assert row["lo"] < row["hi"]  # replicates differ, so there is a band to draw
+
+
+def test_compare_in_chinese_and_with_nothing_picked():
+    at = app(lang="zh")
+    table = at.dataframe[0].value
+    assert "参与者" in table.columns and "风险指数(0–100)" in table.columns
+    assert "链动2+1" in table.index
+    at.radio(key="lang").set_value("en").run()
+    assert "Participants" in at.dataframe[0].value.columns
+    at.multiselect(key="cmp_pick.en").set_value([]).run()
+    assert [i.value for i in at.info] == [i18n.STRINGS["cmp.none"][0]]
+    assert not at.get("vega_lite_chart")
+
+
+# -------------------------------------------------------------------------------------- lab
+def lab_key(at: AppTest, path: str) -> str:
+    """The key of the widget for a scenario key, on the lab's current base scenario."""
+    return f"lab0|{at.selectbox(key='lab_base.en').value}|{path}"
+
+
+def test_lab_shows_the_loaders_message_next_to_an_invalid_field():
+    at = app("lab")
+    at.selectbox(key="lab_base.en").set_value("liandong_2plus1").run()
+    at.number_input(key=lab_key(at, "rules.liandong.jiandian")).set_value(500.0).run()
+    d = sim.load_scenario("liandong_2plus1").to_dict()
+    d["rules"]["liandong"]["jiandian"] = 500.0
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(d)
+    assert err.value.key == "rules.liandong.jiandian"
+    assert err.value.message in [e.value for e in at.error]  # under the field
+    assert at.button(key="lab_run").disabled
+    at.number_input(key=lab_key(at, "rules.liandong.jiandian")).set_value(60.0).run()
+    assert not at.error
+    assert at.success[0].value == "All values are valid. 1 changed from the original."
+
+
+def test_lab_rejects_a_malformed_list_and_a_negative_size():
+    at = app("lab")
+    at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
+    at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.1, ten").run()
+    assert "must be numbers separated by commas, got '0.1, ten'" in [e.value for e in at.error]
+    at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.1").run()
+    at.number_input(key=lab_key(at, "market.size")).set_value(-5).run()
+    assert "must be a whole number from 1 to 50,000,000, got -5" in [e.value for e in at.error]
+    assert not at.exception
+
+
+def test_lab_reruns_against_the_original_and_saves_a_valid_toml(tmp_path):
+    at = app("lab")
+    at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
+    at.number_input(key=lab_key(at, "market.size")).set_value(SIZE).run()
+    at.number_input(key=lab_key(at, "market.days")).set_value(DAYS).run()
+    at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.2, 0.1").run()
+    at.button(key="lab_run").click().run()
+    assert not at.exception
+    diff = at.dataframe[0].value
+    base = sim.load_scenario("fission_distribution")
+    edited = base.to_dict()
+    edited["market"].update(size=SIZE, days=DAYS)
+    edited["rules"]["multi_level_commission"]["rates"] = [0.2, 0.1]
+    ours, theirs = sim.run(base, seed=0), sim.run(edited, seed=0)
+    assert diff.loc["Participants", "Original"] == f"{ours.metrics['participants']:,.0f}"
+    assert diff.loc["Participants", "Edited"] == f"{theirs.metrics['participants']:,.0f}"
+    assert diff.loc["Payout ratio", "Edited"] == f"{theirs.metrics['payout_ratio']:.1%}"
+
+    at.text_input(key="lab_folder").set_value(str(tmp_path)).run()
+    at.button(key="lab_save").click().run()
+    saved = tmp_path / "fission_distribution.toml"
+    assert at.success[-1].value.startswith(f"Saved {saved}")
+    assert sim.load_scenario(saved).content_hash() == sim.load_scenario(edited).content_hash()
+    at.button(key="lab_save").click().run()  # a second save needs "overwrite"
+    assert at.error[-1].value == f"{saved} exists; tick 'Overwrite' to replace it."
+
+
+def test_lab_never_overwrites_a_shipped_scenario():
+    at = app("lab")
+    at.text_input(key="lab_folder").set_value("scenarios").run()
+    name = at.text_input(key=next(w.key for w in at.text_input if w.key.startswith("lab_filename")))
+    name.set_value(sim.scenario_paths()[0].name).run()
+    before = sim.scenario_paths()[0].read_bytes()
+    at.checkbox(key="lab_overwrite").check().run()
+    at.button(key="lab_save").click().run()
+    assert "is a shipped scenario" in at.error[-1].value
+    assert sim.scenario_paths()[0].read_bytes() == before
+
+
+@pytest.mark.parametrize("path", sim.scenario_paths(), ids=lambda p: p.stem)
+def test_toml_writer_round_trips_every_shipped_scenario(path):
+    s = sim.load_scenario(path)
+    text = toml_writer.dumps(s.to_dict(), header="a header\nwith two lines")
+    assert sim.load_scenario(tomllib.loads(text)).content_hash() == s.content_hash()
+
+
+def test_toml_writer_escapes_strings_and_refuses_what_toml_cannot_hold():
+    tricky = 'quote " backslash \\ tab \t newline \n del \x7f 中文 """'
+    table = tomllib.loads(toml_writer.dumps({"scenario": {"name_zh": tricky, "x": 1e-05,
+                                                          "rates": [0.1, 2.0], "on": True}}))
+    assert table["scenario"] == {"name_zh": tricky, "x": 1e-05, "rates": [0.1, 2.0], "on": True}
+    with pytest.raises(ValueError):
+        toml_writer.value(float("nan"))
+    with pytest.raises(TypeError):
+        toml_writer.value({"nested": 1})
+
+
+# -------------------------------------------------------------------------------------- learn
+def test_learn_steps_the_market_and_tells_a_persons_story():
+    at = app("learn")
+    at.selectbox(key="learn_scenario.en").set_value("liandong_2plus1").run()
+    assert at.markdown[0].value.startswith("**Day 0 of 120**")
+    at.button(key="learn_week").click().run()
+    at.button(key="learn_step").click().run()
+    assert not at.exception
+    model = at.session_state["learn_model"][1]
+    assert model.day - 1 == 8
+    assert at.markdown[0].value.startswith("**Day 8 of 120**")
+    people = sim.result.collect(model).people
+    assert f"{len(people)} of 500 people have joined" in at.markdown[0].value
+    # the tree has one node per person who joined, placed under their sponsor
+    nodes = next(d for d in charts(at)[0] if "depth" in d and "id" in d)
+    assert sorted(nodes["id"]) == sorted(people["id"])
+    recruited = people[(people["sponsor"] >= 0) & people["sponsor"].isin(people["id"])].iloc[0]
+    at.selectbox(key="learn_person").set_value(int(recruited["id"])).run()
+    story = next(m.value for m in at.markdown if m.value.startswith(f"Person {recruited['id']} "))
+    assert f"by person {int(recruited['sponsor'])}" in story
+    assert f"net result of {recruited['net']:+,.2f} yuan" in story
+    at.button(key="learn_restart").click().run()
+    assert at.markdown[0].value.startswith("**Day 0 of 120**")
+
+
+def test_learn_story_lists_rewards_and_who_triggered_them():
+    at = app("learn", lang="zh")
+    for _ in range(5):
+        at.button(key="learn_week").click().run()
+    model = at.session_state["learn_model"][1]
+    result = sim.result.collect(model)
+    top = int(result.people.sort_values("rewards").iloc[-1]["id"])
+    at.selectbox(key="learn_person").set_value(top).run()
+    table = next(d.value for d in at.dataframe if "触发者" in d.value.columns)
+    mine = result.journal[result.journal["payee"] == top]
+    assert table["金额(元)"].sum() == pytest.approx(mine["amount"].sum())
+    assert set(table["触发者"]) == set(mine["trigger"])
+    assert any("的故事" in m.value for m in at.markdown)
+
+
+# -------------------------------------------------------------------------------------- audit
+def test_audit_findings_risk_and_stress_test_match_the_engine():
+    at = app("audit")
+    at.selectbox(key="aud_scenario.en").set_value("liandong_2plus1").run()
+    r = run("liandong_2plus1")
+    findings = sim.audit(r)
+    counts = {v: sum(f.verdict == v for f in findings) for v in ("breach", "warning", "clear",
+                                                                  "not_applicable")}
+    assert (f"{counts['breach']} breach, {counts['warning']} warning, {counts['clear']} clear, "
+            f"{counts['not_applicable']} not applicable") in [m.value for m in at.markdown]
+    assert at.metric[0].value == f"{sim.risk_index(r).total:.1f} / 100"
+    assert any(f.citation in m.value for f in findings for m in at.markdown)
+    stress = sim.stress_test("liandong_2plus1", seed=0, stop_day=DAYS // 2, days=DAYS,
+                             market_size=SIZE)
+    assert at.metric[1].value == f"{stress.payout_drop:.0%}"
+    table = at.dataframe[-1].value  # the stress-test table closes the page
+    assert list(table.iloc[:, 2]) == pytest.approx([row[3] for row in stress.rows()])
+    assert len(charts(at)) == 4  # depth, Lorenz, cohorts, stress test
+
+    at.radio(key="aud_where.en").set_value("cn").run()
+    assert all("· China ·" in e.label for e in at.expander)
+    assert len(at.expander) == len(sim.audit(r, jurisdiction="cn"))
+
+
+def test_audit_of_a_model_without_participants_says_so():
+    at = app("audit", lang="zh")
+    at.selectbox(key="aud_scenario.zh").set_value("retail_baseline").run()
+    assert not at.exception
+    assert i18n.STRINGS["aud.no_participants"][1] in [i.value for i in at.info]
+    assert all("不适用" in e.label for e in at.expander)
