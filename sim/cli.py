@@ -29,7 +29,7 @@ OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
 # Modules that add subcommands: each has ``register(sub) -> {name: handler}``; a handler takes
 # the parsed arguments and returns the exit status, raising Fail or ScenarioError on bad input.
-COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch",)
+COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit")
 
 
 class Fail(Exception):

@@ -80,7 +80,7 @@ def risk_index(result: RunResult) -> RiskIndex:
     i = Audited(result).indicators
     fee = i["entry_fee"]
     promised = i["promised_end"]
-    uncovered = (promised - i["cash_held_end"]) / promised if promised > 0 else 0.0
+    uncovered = max((promised - i["cash_held_end"]) / promised, 0.0) if promised > 0 else 0.0
     values = (i["reward_share_recruitment"],
               i["entry_fee_above_goods_value"] / fee if fee > 0 else 0.0,
               i["reward_share_team"], i["internal_consumption_share"], i["share_losing_money"],

@@ -1,0 +1,231 @@
+"""Charts of run results (matplotlib, no pyplot): growth, retention, payout ratio, paid depth,
+Lorenz curve of rewards, net result by join cohort, the recruitment-stop stress test.
+
+Every function takes a list of results and a language ("zh" or "en") and returns a Figure;
+:func:`png_data_uri` turns one into an inline image. Chinese labels need a CJK font:
+:func:`cjk_font` finds one (Debian: ``apt-get install fonts-noto-cjk``) and warns once,
+clearly, when there is none, since Chinese would then render as empty boxes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator, Sequence
+
+import matplotlib
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from sim.result import RunResult
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
+                "PingFang SC", "Heiti SC", "Noto Serif CJK SC", "AR PL UMing CN")
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+DPI = 110
+
+LABELS = {
+    "day": ("day", "天"),
+    "participants": ("participants", "参与者(代理)"),
+    "customers": ("customers", "顾客"),
+    "growth": ("Growth: active persons by role", "增长:各角色活跃人数"),
+    "retention": ("Retention: share still active k days after joining", "留存:加入 k 天后仍活跃的比例"),
+    "payout": ("Cumulative payout ratio (rewards ÷ GMV)", "累计奖励支出率(奖励 ÷ 销售额)"),
+    "depth": ("Rewards by paid depth", "各计酬层级的奖励占比"),
+    "depth_x": ("paid depth (sponsor links from trigger to payee)", "计酬层级(触发者到受益人的推荐链接数)"),
+    "share_rewards": ("share of rewards", "奖励占比"),
+    "lorenz": ("Lorenz curve of rewards among participants", "参与者奖励的洛伦兹曲线"),
+    "lorenz_x": ("share of participants (lowest earners first)", "参与者累计占比(收入由低到高)"),
+    "lorenz_y": ("share of rewards", "奖励累计占比"),
+    "equality": ("equal shares", "完全平均"),
+    "cohort_losing": ("Share losing money by join cohort", "各加入批次的亏损比例"),
+    "cohort_net": ("Mean net result by join cohort (¥)", "各加入批次的平均净收益(¥)"),
+    "cohort_x": ("joined as participant, day", "成为参与者的日期(天)"),
+    "aarp": ("AARP 2018: 47% lost money", "AARP 2018:47% 亏损"),
+    "stress": ("Daily rewards: baseline vs recruitment stopped", "每日奖励:基准与停止招募对比"),
+    "baseline": ("baseline", "基准"),
+    "stopped": ("recruitment stopped", "停止招募"),
+    "stop": ("stop day", "停止日"),
+    "yuan_day": ("¥ per day", "¥/天"),
+    "none": ("no participants", "无参与者"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    en, zh = LABELS[key]
+    return zh if lang == "zh" else en
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The first installed font family that can render Chinese, or None (with a warning)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FAMILIES if name in installed), None)
+    if found is None:
+        warnings.warn("no CJK font found: Chinese labels in charts will render as empty boxes; "
+                      "install one (Debian: apt-get install fonts-noto-cjk)", RuntimeWarning, stacklevel=2)
+    return found
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Chart style with the CJK font first, for these charts only (global settings untouched)."""
+    font = cjk_font()
+    # Named families (not "sans-serif") are stored in each text object, so the figure keeps
+    # its CJK font when it is saved or shown after this context has closed.
+    families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    with matplotlib.rc_context({"font.family": families,
+                                "axes.unicode_minus": False, "axes.spines.top": False,
+                                "axes.spines.right": False, "font.size": 9,
+                                "axes.titlesize": 10, "legend.fontsize": 8, "legend.frameon": False}):
+        yield
+
+
+def png_data_uri(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _name(r: RunResult, lang: str) -> str:
+    return r.scenario.meta.name_zh if lang == "zh" else r.scenario.meta.name_en
+
+
+def _figure(ncols: int = 1, height: float = 3.4) -> tuple[Figure, list]:
+    fig = Figure(figsize=(7.6 if ncols == 1 else 9.0, height), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
+    return fig, axes
+
+
+def _participants(r: RunResult) -> np.ndarray:
+    return r.people.loc[r.people["participant_day"] >= 0]
+
+
+def growth(results: Sequence[RunResult], lang: str) -> Figure:
+    with style():
+        fig, (left, right) = _figure(2)
+        for r, c in zip(results, COLOURS):
+            d = r.daily
+            left.plot(d["day"], d["distributors"] + d["leaders"], color=c, label=_name(r, lang))
+            right.plot(d["day"], d["consumers"], color=c, label=_name(r, lang))
+        for ax, key in ((left, "participants"), (right, "customers")):
+            ax.set_title(label(key, lang))
+            ax.set_xlabel(label("day", lang))
+        left.legend()
+        fig.suptitle(label("growth", lang))
+    return fig
+
+
+def retention(results: Sequence[RunResult], lang: str) -> Figure:
+    with style():
+        fig, (ax,) = _figure()
+        keys = ("retention_d1", "retention_d7", "retention_d30", "retention_d90")
+        x = np.arange(len(keys))
+        width = 0.8 / max(len(results), 1)
+        for k, (r, c) in enumerate(zip(results, COLOURS)):
+            ax.bar(x + k * width, [r.metrics.get(key, 0.0) for key in keys], width, color=c, label=_name(r, lang))
+        ax.set_xticks(x + width * (len(results) - 1) / 2, ["D1", "D7", "D30", "D90"])
+        ax.set_ylim(0, 1)
+        ax.set_title(label("retention", lang))
+        ax.legend()
+    return fig
+
+
+def payout_ratio(results: Sequence[RunResult], lang: str) -> Figure:
+    with style():
+        fig, (ax,) = _figure()
+        for r, c in zip(results, COLOURS):
+            d = r.daily
+            gmv = d["gmv"].cumsum().to_numpy()
+            ratio = np.divide(d["rewards"].cumsum().to_numpy(), gmv, out=np.zeros(len(d)), where=gmv > 0)
+            ax.plot(d["day"], ratio, color=c, label=_name(r, lang))
+        ax.set_title(label("payout", lang))
+        ax.set_xlabel(label("day", lang))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.legend()
+    return fig
+
+
+def paid_depth(results: Sequence[RunResult], lang: str) -> Figure:
+    with style():
+        fig, (ax,) = _figure()
+        width = 0.8 / max(len(results), 1)
+        deepest = 1
+        for k, (r, c) in enumerate(zip(results, COLOURS)):
+            by_depth = r.flows.groupby("depth")["amount"].sum()
+            if by_depth.sum() > 0:
+                deepest = max(deepest, int(by_depth.index.max()))
+                ax.bar(by_depth.index.to_numpy() + k * width, by_depth.to_numpy() / by_depth.sum(), width,
+                       color=c, label=_name(r, lang))
+            else:
+                ax.bar([], [], color=c, label=f"{_name(r, lang)} ({label('none', lang)})")
+        ax.set_xticks(np.arange(0, deepest + 1) + width * (len(results) - 1) / 2, range(deepest + 1))
+        ax.set_xlabel(label("depth_x", lang))
+        ax.set_ylabel(label("share_rewards", lang))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_title(label("depth", lang))
+        ax.legend()
+    return fig
+
+
+def lorenz(results: Sequence[RunResult], lang: str) -> Figure:
+    from sim.metrics import gini
+    with style():
+        fig, (ax,) = _figure(height=4.0)
+        ax.plot([0, 1], [0, 1], color="#999", linestyle=":", label=label("equality", lang))
+        for r, c in zip(results, COLOURS):
+            rewards = np.sort(_participants(r)["rewards"].to_numpy(float))
+            if len(rewards) == 0 or rewards.sum() == 0:
+                continue
+            y = np.r_[0, np.cumsum(rewards) / rewards.sum()]
+            x = np.linspace(0, 1, len(y))
+            ax.plot(x, y, color=c, label=f"{_name(r, lang)} (Gini {gini(rewards):.2f})")
+        ax.set_xlabel(label("lorenz_x", lang))
+        ax.set_ylabel(label("lorenz_y", lang))
+        ax.set_aspect("equal")
+        ax.set_title(label("lorenz", lang))
+        ax.legend(loc="upper left")
+    return fig
+
+
+def cohorts(results: Sequence[RunResult], lang: str) -> Figure:
+    from sim.audit.measure import indicators
+    with style():
+        fig, (left, right) = _figure(2)
+        for r, c in zip(results, COLOURS):
+            rows = indicators(r)["cohorts"]
+            if not rows:
+                continue
+            day = [row["start_day"] for row in rows]
+            left.plot(day, [row["share_losing"] for row in rows], "o-", color=c, label=_name(r, lang))
+            right.plot(day, [row["mean_net"] for row in rows], "o-", color=c, label=_name(r, lang))
+        left.axhline(0.47, color="#999", linestyle="--", linewidth=1, label=label("aarp", lang))
+        left.set_ylim(-0.02, 1.02)
+        left.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        right.axhline(0, color="#999", linewidth=0.8)
+        for ax, key in ((left, "cohort_losing"), (right, "cohort_net")):
+            ax.set_title(label(key, lang))
+            ax.set_xlabel(label("cohort_x", lang))
+        left.legend()
+    return fig
+
+
+def stress(tests: Sequence, lang: str) -> Figure:
+    """Daily rewards in each stress test's baseline and stopped runs (one panel each)."""
+    with style():
+        fig, axes = _figure(len(tests), height=3.0)
+        for ax, t in zip(axes, tests):
+            for run, key, c in ((t.baseline, "baseline", COLOURS[0]), (t.stopped, "stopped", COLOURS[1])):
+                ax.plot(run.daily["day"], run.daily["rewards"], color=c, label=label(key, lang))
+            ax.axvline(t.stop_day, color="#555", linestyle="--", linewidth=1, label=label("stop", lang))
+            ax.set_title(_name(t.baseline, lang))
+            ax.set_xlabel(label("day", lang))
+        axes[0].set_ylabel(label("yuan_day", lang))
+        axes[0].legend()
+        fig.suptitle(label("stress", lang))
+    return fig

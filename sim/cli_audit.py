@@ -1,0 +1,124 @@
+"""``sim audit`` and ``sim report``: findings on the terminal, reports as one HTML file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from sim.audit import JURISDICTIONS, audit, indicators, risk_index, stress_test
+from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES
+from sim.cli import Fail, add_run_options, load_for_cli, run_for_cli
+from sim.report import AARP, TAYLOR_LOSING, LANGS
+from sim.report import write as write_report
+from sim.scenario import Scenario
+
+
+def register(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
+    p = sub.add_parser("audit", help="pyramid-risk findings with citations / 传销风险审查")
+    p.add_argument("scenario", help="TOML file or shipped scenario id")
+    add_run_options(p)
+    p.add_argument("--jurisdiction", choices=(*JURISDICTIONS, "all"), default="all",
+                   help="rule pack: cn, us, eu or all (default)")
+    p.add_argument("--lang", choices=LANGS, default="zh", help="language of titles and explanations")
+    p.add_argument("--stop-day", type=int, help="also run the recruitment-stop stress test from this day")
+    p = sub.add_parser("report", help="self-contained HTML report / 生成 HTML 报告")
+    p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
+    add_run_options(p)
+    p.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    p.add_argument("--lang", choices=LANGS, default="zh", help="report language (default zh)")
+    p.add_argument("--stop-day", type=int, help="recruitment-stop day of the stress test (default: half the run)")
+    return {"audit": cmd_audit, "report": cmd_report}
+
+
+def _check_stop_day(stop_day: int | None, scenario: Scenario) -> None:
+    days = scenario.market.days
+    if stop_day is not None and not 1 <= stop_day < days:
+        raise Fail(f"--stop-day: must be between 1 and {days - 1} for {scenario.id} ({days} days), got {stop_day}")
+
+
+def _finite(obj: Any) -> Any:
+    """JSON has no infinity or NaN: those become null."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    scenario = load_for_cli(args.scenario, args)
+    _check_stop_day(args.stop_day, scenario)
+    result = run_for_cli(scenario, args)
+    findings = audit(result, args.jurisdiction)
+    ri, ind = risk_index(result), indicators(result)
+    stress = (stress_test(scenario, seed=args.seed, stop_day=args.stop_day, baseline=result)
+              if args.stop_day is not None else None)
+    if args.json:
+        out = {"scenario": scenario.id, "seed": args.seed, "days": result.days,
+               "market_size": result.market_size, "code_version": result.code_version,
+               "risk_index": ri.to_dict(), "indicators": ind,
+               "context": {"aarp_2018": AARP, "taylor_share_losing": TAYLOR_LOSING},
+               "findings": [f.to_dict() for f in findings]}
+        if stress:
+            out["stress_test"] = stress.to_dict()
+        print(json.dumps(_finite(out), ensure_ascii=False))
+        return 0
+    zh = args.lang == "zh"
+    name = scenario.meta.name_zh if zh else scenario.meta.name_en
+    print(f"{scenario.id} · {name} · seed {args.seed} · {result.days} days × {result.market_size:,} persons")
+    parts = " + ".join(f"{p.name_zh if zh else p.name_en} {p.points:.1f}/{p.weight}" for p in ri.parts)
+    print(f"{'传销风险指数' if zh else 'pyramid-risk index'} {ri.total:.1f}/100 ({ri.band(args.lang)}) = {parts}")
+    if ind["participants"]:
+        print((f"参与者亏损 {ind['share_losing_money']:.1%}、持平 {ind['share_broke_even']:.1%}、盈利 "
+               f"{ind['share_profited']:.1%};对照 AARP 2018 约 47% / 27% / 25%,Taylor 计入成本后约 99% 亏损"
+               if zh else
+               f"participants lost money {ind['share_losing_money']:.1%}, broke even {ind['share_broke_even']:.1%}, "
+               f"profited {ind['share_profited']:.1%}; AARP 2018: ~47% / 27% / 25%; Taylor: ~99% lose after costs"))
+    if stress:
+        print((f"停止招募(第 {stress.stop_day} 天):日均奖励 ¥{stress.payouts_before:,.0f} → ¥{stress.payouts_after:,.0f}"
+               f"{',崩塌' if stress.collapse else ''}" if zh else
+               f"recruitment stopped on day {stress.stop_day}: daily payouts ¥{stress.payouts_before:,.0f} → "
+               f"¥{stress.payouts_after:,.0f}{', collapse' if stress.collapse else ''}"))
+    for j in JURISDICTIONS:
+        mine = [f for f in findings if f.jurisdiction == j]
+        if not mine:
+            continue
+        print(f"\n[{j}] {JURISDICTION_NAMES[j][zh]}")
+        for f in mine:
+            verdict = VERDICT_NAMES[f.verdict][zh]
+            print(f"  {verdict.upper() if not zh else verdict:<14} {f.title(args.lang)}")
+            print(f"  {'':<14} {f.citation}")
+            print(f"  {'':<14} {f.explanation(args.lang)}")
+    return 0
+
+
+def _check_out(out: Path) -> Path:
+    if out.is_dir():
+        raise Fail(f"--out: {out} is a folder; give a file name ending in .html")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise Fail(f"--out: {out} must end in .html")
+    existing = next(a for a in out.resolve().parents if a.exists())
+    if not existing.is_dir():
+        raise Fail(f"--out: {existing} is a file, not a folder")
+    return out
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    out = _check_out(args.out)
+    scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
+    for s in scenarios:
+        _check_stop_day(args.stop_day, s)
+    results = [run_for_cli(s, args) for s in scenarios]
+    path = write_report(results, out, lang=args.lang, stop_day=args.stop_day)
+    if args.json:
+        print(json.dumps({"out": str(path), "lang": args.lang, "seed": args.seed,
+                          "scenarios": [s.id for s in scenarios], "bytes": path.stat().st_size}))
+    else:
+        print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB, {args.lang})", file=sys.stdout)
+    return 0

@@ -1,0 +1,378 @@
+"""Self-contained HTML reports: one file, charts inlined, in Chinese or English.
+
+    import sim, sim.report
+    results = [sim.run(s, seed=1) for s in ("retail_baseline", "liandong_2plus1")]
+    sim.report.write(results, "out/report.html", lang="zh")
+
+Sections: summary, empirical context, pyramid-risk index (as its parts), growth, retention,
+payout ratio, paid depth, Lorenz curve of rewards, net result by join cohort, the
+recruitment-stop stress test, the findings with citations and evidence, and every parameter
+with the seed so each run can be reproduced. Nothing is loaded from the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from html import escape
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from sim import charts
+from sim.audit import audit, risk_index, stress_test
+from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
+from sim.audit.measure import indicators
+from sim.audit.stress import StressTest
+from sim.result import RunResult
+from sim.scenario import SCENARIO_DIR
+
+LANGS = ("zh", "en")
+# Empirical context (DESIGN.md): AARP Foundation, "Multilevel Marketing: Research Study" (2018),
+# a survey of US participants; Jon M. Taylor, "The Case (for and) against Multi-level
+# Marketing" (Consumer Awareness Institute, 2011), compensation plans of 350 MLMs.
+AARP = {"lost": 0.47, "even": 0.27, "profited": 0.25}
+TAYLOR_LOSING = 0.99
+
+TEXT = {
+    "title": ("Scheme Lab report: growth, money and pyramid risk", "Scheme Lab 报告:增长、资金与传销风险"),
+    "summary": ("Summary", "概要"),
+    "context": ("Who loses money: the simulation beside surveys", "谁在亏钱:仿真结果与调查对照"),
+    "risk": ("Pyramid-risk index, part by part", "传销风险指数(分项)"),
+    "growth": ("Growth", "增长"),
+    "retention": ("Retention", "留存"),
+    "payout": ("Payout ratio", "奖励支出率"),
+    "depth": ("Paid depth", "计酬层级"),
+    "lorenz": ("Concentration of rewards", "奖励集中度"),
+    "cohorts": ("Net result by join cohort", "各加入批次的净收益"),
+    "stress": ("Recruitment-stop stress test", "停止招募压力测试"),
+    "findings": ("Findings by jurisdiction", "分法域审查结论"),
+    "parameters": ("Parameters and seed", "参数与随机种子"),
+    "scenario": ("scenario", "场景"),
+    "metric": ("measure", "指标"),
+    "component": ("component", "分项"),
+    "weight": ("weight", "权重"),
+    "value": ("value", "数值"),
+    "score": ("score 0–1", "得分 0–1"),
+    "points": ("points", "分值"),
+    "how": ("how it is scored", "计分方法"),
+    "total": ("total", "合计"),
+    "measured": ("measured", "实测"),
+    "threshold": ("threshold", "阈值"),
+    "static": ("Declared by the components (static evidence)", "组件声明(静态证据)"),
+    "dynamic": ("From the run (dynamic evidence)", "运行实例(动态证据)"),
+    "baseline": ("baseline", "基准"),
+    "stopped": ("recruitment stopped", "停止招募"),
+    "reproduce": ("Reproduce", "复现命令"),
+    "seed": ("seed", "随机种子"),
+    "code": ("code version", "代码版本"),
+    "hash": ("parameter hash", "参数哈希"),
+    "nofont": ("No CJK font was found when drawing the charts: Chinese labels in them may show as "
+               "empty boxes. Install one (Debian: apt-get install fonts-noto-cjk) and regenerate.",
+               "绘制图表时未找到中文字体,图中中文可能显示为方框。请安装(Debian:apt-get install "
+               "fonts-noto-cjk)后重新生成。"),
+}
+SUMMARY_ROWS = (  # (indicator key, en, zh, kind)
+    ("customers", "persons who joined the market", "进入市场人数", "int"),
+    ("participants", "participants (able to earn)", "参与者(可获奖励)", "int"),
+    ("gmv", "GMV ¥", "销售额 ¥", "money"),
+    ("rewards", "rewards paid ¥", "奖励支出 ¥", "money"),
+    ("payout_ratio", "payout ratio", "奖励支出率", "pct"),
+    ("reward_share_recruitment", "rewards triggered by joins", "因加入触发的奖励占比", "pct"),
+    ("internal_consumption_share", "internal consumption share of sales", "内部自购占销售额", "pct"),
+    ("entry_fee", "entry cost to earn ¥", "取得计酬资格的费用 ¥", "money"),
+    ("org_levels", "organisation levels (organiser = 1)", "组织层级(组织者为第一级)", "int"),
+    ("max_paid_depth", "deepest paid depth", "最深计酬层级", "int"),
+    ("share_losing_money", "participants losing money", "亏损参与者占比", "pct"),
+    ("rewards_gini", "Gini of rewards", "奖励基尼系数", "num"),
+    ("top1_share_rewards", "top 1% share of rewards", "前 1% 获得的奖励占比", "pct"),
+    ("promised_end", "owed at the end (wallets, points, pools) ¥", "期末所欠(钱包、积分、资金池)¥", "money"),
+    ("cash_held_end", "platform cash at the end ¥", "期末平台现金 ¥", "money"),
+    ("capital_injected", "owners' capital injected ¥", "股东注资 ¥", "money"),
+)
+CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
+"Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:24px;color:#222;line-height:1.5}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+h3{margin-bottom:.3em}table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+img{max-width:100%;display:block;margin:.5em 0}
+.finding{border:1px solid #ddd;border-left:6px solid #999;margin:.8em 0;padding:.4em .9em;border-radius:4px}
+.finding.breach{border-left-color:#c62828}.finding.warning{border-left-color:#ef8f00}
+.finding.clear{border-left-color:#2e7d32}.badge{display:inline-block;padding:0 .5em;border-radius:3px;
+color:#fff;font-size:.85em;margin-right:.5em}.badge.breach{background:#c62828}
+.badge.warning{background:#ef8f00}.badge.clear{background:#2e7d32}.badge.not_applicable{background:#888}
+.cite{color:#555;font-size:.9em}.note{background:#fff8e1;border:1px solid #f0d890;padding:.5em .9em}
+pre{background:#f7f7f7;padding:.6em;white-space:pre-wrap;font-size:.8em}details{margin:.3em 0}
+"""
+
+
+def t(key: str, lang: str) -> str:
+    en, zh = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def _fmt(value: Any, kind: str = "auto", key: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes / 是" if value else "no / 否"
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    if v in (float("inf"), float("-inf")):
+        return "∞"
+    if kind == "auto":
+        if any(w in key for w in ("payers", "participants", "levels", "depth", "heads", "elements",
+                                  "over_threshold")):
+            kind = "int"
+        elif any(w in key for w in ("share", "ratio", "pay_to", "coverage")):
+            kind = "pct"
+        elif any(w in key for w in ("fee", "rewards", "collected", "sales", "amount", "consideration",
+                                    "payment", "value", "cash")):
+            kind = "money"
+        else:
+            kind = "int" if v == int(v) else "num"
+    if kind == "pct":
+        return f"{v:.1%}"
+    if kind == "money":
+        return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
+    if kind == "int":
+        return f"{v:,.0f}"
+    return f"{v:,.3f}"
+
+
+NUMERIC = ' class="n"'
+
+
+def _table(head: Sequence[str] | None, rows: Sequence[Sequence[Any]], *, numeric_from: int = 1) -> str:
+    out = ["<table>"]
+    if head:
+        out += ["<tr>", *(f"<th>{escape(str(h))}</th>" for h in head), "</tr>"]
+    for row in rows:
+        out.append("<tr>")
+        for k, cell in enumerate(row):
+            text = cell if isinstance(cell, str) else _fmt(cell)
+            numeric = k >= numeric_from and text[:1] in "¥−-0123456789∞"  # right-aligned figures
+            out.append(f"<td{NUMERIC if numeric else ''}>{escape(text)}</td>")
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _name(r: RunResult, lang: str) -> str:
+    m = r.scenario.meta
+    return m.name_zh if lang == "zh" else m.name_en
+
+
+def _img(fig, alt: str) -> str:
+    return f'<img alt="{escape(alt)}" src="{charts.png_data_uri(fig)}">'
+
+
+def _section(key: str, lang: str, body: str) -> str:
+    return f'<section id="{key}"><h2>{escape(t(key, lang))}</h2>{body}</section>'
+
+
+def _summary(results: Sequence[RunResult], lang: str, inds: list[dict], findings: list[list[Finding]]) -> str:
+    rows = [[zh if lang == "zh" else en, *(_fmt(i[key], kind) for i in inds)]
+            for key, en, zh, kind in SUMMARY_ROWS]
+    for j, (en_j, zh_j) in JURISDICTION_NAMES.items():
+        rows.append([f"{zh_j}:违反 / 警示" if lang == "zh" else f"{en_j}: breaches / warnings",
+                     *(f"{sum(f.verdict == 'breach' for f in fs if f.jurisdiction == j)} / "
+                       f"{sum(f.verdict == 'warning' for f in fs if f.jurisdiction == j)}" for fs in findings)])
+    rows.append(["days × market size / 天数 × 市场规模",
+                 *(f"{r.days} × {r.market_size:,}" for r in results)])
+    return _table([t("metric", lang), *(_name(r, lang) for r in results)], rows)
+
+
+def _context(results: Sequence[RunResult], lang: str, inds: list[dict]) -> str:
+    if lang == "zh":
+        head = ["来源", "亏损", "持平", "盈利"]
+        aarp, taylor = "AARP 2018 美国参与者调查", "Taylor(2011),350 个计划的报酬方案,计入成本后"
+        intro = ("净收益 = 奖励 + 所得商品的公允价值 − 支付的全部费用(礼包、商品、会费)。调查数据是自报结果,"
+                 "仿真是对一个设计的推演;两者并列只为帮助判断仿真结果处在现实中的什么位置。")
+    else:
+        head = ["source", "lost money", "broke even", "profited"]
+        aarp, taylor = "AARP 2018 survey of US participants", "Taylor (2011), 350 plans' pay structures, after costs"
+        intro = ("Net result = rewards + fair value of goods received − everything paid (packages, goods, fees). "
+                 "The surveys are self-reported and the simulation is one design's consequences; they sit "
+                 "side by side so a reader can place the simulated share losing money.")
+    rows = [[_name(r, lang), i["share_losing_money"], i["share_broke_even"], i["share_profited"]]
+            for r, i in zip(results, inds) if i["participants"]]
+    rows = [[n, *(f"{x:.1%}" for x in xs)] for n, *xs in rows]
+    rows += [[aarp, "≈47%", "≈27%", "≈25%"], [taylor, "≈99%", "—", "≈1%"]]
+    return f"<p>{escape(intro)}</p>" + _table(head, rows)
+
+
+def _risk(results: Sequence[RunResult], lang: str) -> str:
+    intro = ("The index adds weighted parts, each scored 0–1; weights sum to 100. It screens designs "
+             "against each other and is not a legal test: the findings are." if lang == "en" else
+             "指数由各分项加权相加,每项得分 0–1,权重合计 100。它用于比较不同设计,并非法律判断;法律判断见审查结论。")
+    out = [f"<p>{escape(intro)}</p>"]
+    for r in results:
+        ri = risk_index(r)
+        rows = [[p.name_zh if lang == "zh" else p.name_en, str(p.weight), f"{p.value:.3f}",
+                 f"{p.score:.3f}", f"{p.points:.1f}", p.explain(lang)] for p in ri.parts]
+        rows.append([t("total", lang), "100", "", "", f"{ri.total:.1f}", ri.band(lang)])
+        out.append(f"<h3>{escape(_name(r, lang))}: {ri.total:.1f} / 100 ({escape(ri.band(lang))})</h3>")
+        out.append(_table([t(k, lang) for k in ("component", "weight", "value", "score", "points", "how")], rows))
+    return "".join(out)
+
+
+def _stress(tests: list[StressTest], lang: str) -> str:
+    intro = ("Each model is rerun from the same seed with recruitment stopped on the stop day: customers "
+             "still come and buy, but no one new becomes a participant. A scheme whose pay depends on new "
+             "joins collapses (daily payouts fall by 80% or more)." if lang == "en" else
+             "每个模式用相同随机种子重新运行,并在停止日起停止招募:顾客仍会到来并购买,但不再有人成为参与者。"
+             "报酬依赖新人加入的模式会崩塌(每日奖励下降 80% 以上)。")
+    out = [f"<p>{escape(intro)}</p>", _img(charts.stress(tests, lang), t("stress", lang))]
+    for s in tests:
+        verdict = (("collapse", "崩塌") if s.collapse else ("no collapse", "未崩塌"))[lang == "zh"]
+        drop = f"{s.payout_drop:.0%}"
+        title = (f"{_name(s.baseline, lang)}: 第 {s.stop_day} 天停止招募,前 {s.window} 天日均奖励 "
+                 f"¥{s.payouts_before:,.0f},之后 {s.window} 天 ¥{s.payouts_after:,.0f}(下降 {drop}):{verdict}"
+                 if lang == "zh" else
+                 f"{_name(s.baseline, lang)}: recruitment stopped on day {s.stop_day}; mean daily payouts "
+                 f"¥{s.payouts_before:,.0f} over the {s.window} days before, ¥{s.payouts_after:,.0f} over "
+                 f"the {s.window} days after (change −{drop}): {verdict}")
+        rows = [[zh if lang == "zh" else en, _fmt(b, "pct" if "share" in en else "num" if b != int(b) else "int"),
+                 _fmt(x, "pct" if "share" in en else "num" if x != int(x) else "int")]
+                for en, zh, b, x in s.rows()]
+        out.append(f"<h3>{escape(title)}</h3>" + _table([t("metric", lang), t("baseline", lang), t("stopped", lang)], rows))
+    return "".join(out)
+
+
+def _finding(f: Finding, lang: str) -> str:
+    en_v, zh_v = VERDICT_NAMES[f.verdict]
+    keys = list(dict.fromkeys([*f.measured, *f.thresholds]))
+    rows = [[t("measured", lang) if k in f.measured else t("threshold", lang), k, _fmt(v, key=k)]
+            for k, v in [*f.measured.items(), *f.thresholds.items()]] if keys else []
+    out = [f'<div class="finding {f.verdict}" data-id="{escape(f.id)}" data-verdict="{f.verdict}">',
+           f'<h4><span class="badge {f.verdict}">{escape(zh_v if lang == "zh" else en_v)}</span>'
+           f'{escape(f.title(lang))}</h4>',
+           f'<div class="cite">{escape(f.citation)} · <code>{escape(f.id)}</code></div>',
+           f"<p>{escape(f.explanation(lang))}</p>"]
+    if rows:
+        out.append(_table(["", "key", t("value", lang)], rows, numeric_from=2))
+    ev = f.evidence
+    if ev.static:
+        out.append(f"<details open><summary>{escape(t('static', lang))}</summary><ul>")
+        out += [f"<li><code>[rules.{escape(k)}]</code> {escape(name)} = {escape(str(v))}</li>" for k, name, v in ev.static]
+        out.append("</ul></details>")
+    for ex in ev.dynamic:
+        out.append(f"<details open><summary>{escape(t('dynamic', lang))}: "
+                   f"{escape(ex.title_zh if lang == 'zh' else ex.title_en)}</summary>")
+        rows = [[str(v) if isinstance(v, (int, str)) else f"{v:,.2f}" for v in row] for row in ex.rows]
+        out.append(_table([c[1] if lang == "zh" else c[0] for c in ex.columns], rows))
+        out.append("</details>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _findings(results: Sequence[RunResult], lang: str, findings: list[list[Finding]]) -> str:
+    out = []
+    for r, fs in zip(results, findings):
+        out.append(f"<h3>{escape(_name(r, lang))}</h3>")
+        for j, names in JURISDICTION_NAMES.items():
+            mine = sorted((f for f in fs if f.jurisdiction == j), key=lambda f: VERDICTS.index(f.verdict))
+            if mine:
+                out.append(f"<h4>{escape(names[lang == 'zh'])}</h4>" + "".join(_finding(f, lang) for f in mine))
+    return "".join(out)
+
+
+def reproduce_command(r: RunResult) -> str:
+    s = r.scenario
+    shipped = Path(s.source).resolve() == (SCENARIO_DIR / f"{s.id}.toml").resolve()
+    src = s.id if shipped else s.source
+    return f"sim report {src} --seed {r.seed} --days {r.days} --market-size {r.market_size} --out report.html"
+
+
+def scenario_toml(table: dict[str, Any]) -> str:
+    """A scenario as a TOML file ``sim.load_scenario`` reads back (with the run's market)."""
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return json.dumps(v, ensure_ascii=False)  # JSON strings and numbers are valid TOML
+
+    lines = []
+    for section, body in table.items():
+        for name, fields in (body.items() if section == "rules" else [(None, body)]):
+            lines.append(f"[{section}.{name}]" if name else f"[{section}]")
+            lines += [f"{k} = {value(v)}" for k, v in fields.items()]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _parameters(results: Sequence[RunResult], lang: str) -> str:
+    out = []
+    for r in results:
+        s = r.scenario
+        rows = [[t("scenario", lang), s.id], [t("seed", lang), str(r.seed)],
+                ["days / 天数", str(r.days)], ["market size / 市场规模", f"{r.market_size:,}"],
+                [t("code", lang), r.code_version], [t("hash", lang), s.content_hash()],
+                [t("reproduce", lang), reproduce_command(r)]]
+        out.append(f"<h3>{escape(_name(r, lang))}</h3>" + _table(None, rows, numeric_from=9))
+        mech = s.meta.mechanism_zh if lang == "zh" else s.meta.mechanism_en
+        out.append(f"<p>{escape(mech.strip())}</p>")
+        out.append(f'<pre class="parameters" data-scenario="{escape(s.id)}" data-seed="{r.seed}">'
+                   f"{escape(scenario_toml(s.to_dict()))}</pre>")
+    return "".join(out)
+
+
+def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | None = None,
+           stress: Sequence[StressTest] | None = None) -> str:
+    """The report as one HTML string. ``stress``: stress tests already run (one per result);
+    otherwise each result is rerun with recruitment stopped on ``stop_day`` (default: half
+    way through the run)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be zh or en, got {lang!r}")
+    if not results:
+        raise ValueError("a report needs at least one result")
+    results = list(results)
+    if stress is None:
+        stress = [stress_test(r.scenario, seed=r.seed, stop_day=stop_day or max(1, r.days // 2), baseline=r)
+                  for r in results]
+    inds = [indicators(r) for r in results]
+    findings = [audit(r) for r in results]
+    chart: Callable[[str, Callable], str] = lambda key, fn: _img(fn(results, lang), t(key, lang))  # noqa: E731
+    note = "" if charts.cjk_font() else f'<p class="note">{escape(t("nofont", lang))}</p>'
+    names = " · ".join(_name(r, lang) for r in results)
+    body = "".join([
+        f"<h1>{escape(t('title', lang))}</h1><p>{escape(names)}</p>", note,
+        _section("summary", lang, _summary(results, lang, inds, findings)),
+        _section("context", lang, _context(results, lang, inds)),
+        _section("risk", lang, _risk(results, lang)),
+        _section("growth", lang, chart("growth", charts.growth)),
+        _section("retention", lang, chart("retention", charts.retention)),
+        _section("payout", lang, chart("payout", charts.payout_ratio)),
+        _section("depth", lang, chart("depth", charts.paid_depth)),
+        _section("lorenz", lang, chart("lorenz", charts.lorenz)),
+        _section("cohorts", lang, chart("cohorts", charts.cohorts)),
+        _section("stress", lang, _stress(list(stress), lang)),
+        _section("findings", lang, _findings(results, lang, findings)),
+        _section("parameters", lang, _parameters(results, lang)),
+    ])
+    return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f"<title>{escape(t('title', lang))}</title><style>{CSS}</style></head><body>{body}</body></html>")
+
+
+def write(results: Sequence[RunResult], path: str | Path, *, lang: str = "zh",
+          stop_day: int | None = None, stress: Sequence[StressTest] | None = None) -> Path:
+    """Render and write atomically: a temporary file beside ``path``, then a rename."""
+    path = Path(path)
+    text = render(results, lang=lang, stop_day=stop_day, stress=stress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)  # a report to hand on, not a private temporary file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,211 @@
+"""Reports: parsed (sections, findings, inline charts, parameters and seed), written atomically,
+shown in headless Chromium (screenshot in tests/artifacts/), and the audit/report CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import sim
+import sim.report
+from sim import charts
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+SMALL = dict(seed=3, days=90, market_size=2000)
+NAMES = ("retail_baseline", "fission_distribution", "liandong_2plus1")
+SECTIONS = ("summary", "context", "risk", "growth", "retention", "payout", "depth", "lorenz",
+            "cohorts", "stress", "findings", "parameters")
+
+
+class Page(HTMLParser):
+    """What a reader sees: sections, findings, images, parameter blocks and all text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.sections, self.findings, self.images, self.params, self.links = [], [], [], [], []
+        self.lang, self.text, self._pre = None, [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "section":
+            self.sections.append(a["id"])
+        if tag == "div" and "data-id" in a:
+            self.findings.append((a["data-id"], a["data-verdict"]))
+        if tag == "img":
+            self.images.append(a["src"])
+        if tag == "pre" and "data-scenario" in a:
+            self._pre = [a["data-scenario"], a["data-seed"], ""]
+        for key in ("src", "href"):
+            if key in a and a[key].startswith(("http:", "https:", "//")):
+                self.links.append(a[key])
+
+    def handle_endtag(self, tag):
+        if tag == "pre" and self._pre:
+            self.params.append(tuple(self._pre))
+            self._pre = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._pre:
+            self._pre[2] += data
+
+
+@pytest.fixture(scope="module")
+def results():
+    return [sim.run(name, **SMALL) for name in NAMES]
+
+
+@pytest.fixture(scope="module")
+def report_zh(results, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report_zh.html"
+    sim.report.write(results, path, lang="zh")
+    return path
+
+
+def test_report_has_every_section_finding_chart_and_parameter(results, report_zh):
+    page = Page(report_zh.read_text(encoding="utf-8"))
+    text = "".join(page.text)
+    assert page.lang == "zh-CN"
+    assert page.sections == list(SECTIONS)
+    # Every finding of every scenario, with its verdict and citation.
+    expected = [(f.id, f.verdict) for r in results for f in sim.audit(r)]
+    assert sorted(page.findings) == sorted(expected) and len(page.findings) == 33
+    assert ("cn.ban_pyramid.art7_1_recruitment", "breach") in page.findings
+    for citation in ("禁止传销条例 第七条第(二)项", "直销管理条例 第二十四条", "刑法 第二百二十四条之一",
+                     "Koscot", "Herbalife", "Vemma", "2005/29/EC"):
+        assert citation in text
+    assert "推荐链" in text and "组织者在前" in text      # dynamic evidence: real chains
+    assert "[rules.liandong]" in text                     # static evidence: declared facts
+    # Charts inline: growth, retention, payout, depth, Lorenz, cohorts, stress; real PNGs.
+    assert len(page.images) == 7
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.links == []                               # self-contained
+    # Full parameters and the seed, enough to reproduce each run.
+    assert [(p[0], p[1]) for p in page.params] == [(n, "3") for n in NAMES]
+    for (_, _, params), r in zip(page.params, results):  # a scenario file that loads back
+        assert sim.load_scenario(tomllib.loads(params)).to_dict() == r.scenario.to_dict()
+    assert "sim report liandong_2plus1 --seed 3 --days 90 --market-size 2000" in text
+    # Context beside outcomes, and the risk index as its parts.
+    assert "AARP 2018" in text and "Taylor" in text and "拉人头报酬占比" in text
+
+
+def test_english_report(results, tmp_path):
+    path = sim.report.write(results[2:], tmp_path / "en.html", lang="en", stop_day=30)
+    page = Page(path.read_text(encoding="utf-8"))
+    text = "".join(page.text)
+    assert page.lang == "en" and page.sections == list(SECTIONS)
+    assert "Findings by jurisdiction" in text and "recruitment stopped on day 30" in text
+    assert "collapse" in text and len(page.findings) == 11
+
+
+def test_write_is_atomic(results, tmp_path):
+    target = tmp_path / "r.html"
+    target.write_text("old")
+    with pytest.raises(ValueError, match="lang"):
+        sim.report.write(results[:1], target, lang="fr")
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_cjk_font_found_or_clearly_warned(monkeypatch):
+    if os.environ.get("CI"):
+        assert charts.cjk_font() is not None, "CI installs fonts-noto-cjk"
+    charts.cjk_font.cache_clear()
+    monkeypatch.setattr(charts.font_manager.fontManager, "ttflist", [])
+    try:
+        with pytest.warns(RuntimeWarning, match="no CJK font found.*fonts-noto-cjk"):
+            assert charts.cjk_font() is None
+    finally:
+        charts.cjk_font.cache_clear()
+
+
+def test_report_displays_in_headless_chromium(report_zh):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (.ci/run installs it): /usr/bin/chromium missing")
+        pytest.skip("no /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report_zh.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(report_zh.as_uri())
+            loaded = page.evaluate("Array.from(document.images).map(i => i.complete && i.naturalWidth)")
+            heading = page.inner_text("h1")
+            # Chinese must lay out in a real font: a CJK glyph as wide as the font size, not a
+            # zero-width or fallback box of another width.
+            widths = page.evaluate("""() => { const c = document.createElement('canvas').getContext('2d');
+                const f = getComputedStyle(document.body).fontFamily; c.font = '20px ' + f;
+                return [c.measureText('传销').width, c.measureText('审查').width]; }""")
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert heading.startswith("Scheme Lab 报告")
+    assert len(loaded) == 7 and all(w and w > 300 for w in loaded)  # every chart decoded and shown
+    assert all(abs(w - 40) < 2 for w in widths), widths
+    assert shot.stat().st_size > 100_000
+
+
+# -- CLI -------------------------------------------------------------------------------------
+def test_cli_audit_json(capsys):
+    assert main(["audit", "liandong_2plus1", "--days", "90", "--market-size", "2000", "--json",
+                 "--jurisdiction", "cn", "--stop-day", "45"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {f["jurisdiction"] for f in out["findings"]} == {"cn"} and len(out["findings"]) == 6
+    assert all(f["verdict"] == "breach" for f in out["findings"])
+    assert out["risk_index"]["total"] == pytest.approx(sum(p["points"] for p in out["risk_index"]["parts"]))
+    assert out["stress_test"]["collapse"] is True
+    assert out["context"]["aarp_2018"]["lost"] == 0.47
+
+
+def test_cli_audit_text(capsys):
+    assert main(["audit", "fission_distribution", "--days", "60", "--market-size", "1500", "--quiet",
+                 "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "pyramid-risk index" in out and "禁止传销条例 第七条第(三)项" in out and "BREACH" in out
+
+
+def test_cli_report_writes_one_file(tmp_path, capsys):
+    out = tmp_path / "deep" / "r.html"
+    assert main(["report", "retail_baseline", "liandong_2plus1", "--days", "60", "--market-size", "1500",
+                 "--out", str(out), "--lang", "en", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["scenarios"] == ["retail_baseline", "liandong_2plus1"] and out.exists()
+    assert Page(out.read_text(encoding="utf-8")).sections == list(SECTIONS)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "retail_baseline", "--out", "{tmp}/r.txt"], "--out: .* must end in .html"),
+    (["report", "retail_baseline", "--out", "{tmp}"], "is a folder"),
+    (["report", "retail_baseline", "nope", "--out", "{tmp}/r.html"], "nope: no such scenario file"),
+    (["report", "retail_baseline", "--out", "{tmp}/r.html", "--days", "30", "--stop-day", "30"],
+     "--stop-day: must be between 1 and 29"),
+    (["audit", "retail_baseline", "--stop-day", "0"], "--stop-day"),
+    (["audit", "retail_baseline", "--jurisdiction", "uk"], "invalid choice"),
+])
+def test_cli_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, args, message):
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert re.search(message, err), err
+    assert list(tmp_path.iterdir()) == []
