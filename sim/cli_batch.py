@@ -381,7 +381,7 @@ def _runs_show(args: argparse.Namespace, store: Store) -> int:
             return 0
         for key in ("sweep_id", "kind", "status", "created", "finished", "scenarios", "grid",
                     "stored", "planned", "code_version", "command"):
-            print(f"{key:<13} {sweep[key]}")
+            print(f"{key:<13} {_cell(sweep[key])}")
         if len(batch):
             print(format_summary(batch, batch.summary(metrics), metrics))
         return 0
@@ -393,7 +393,7 @@ def _runs_show(args: argparse.Namespace, store: Store) -> int:
         return 0
     for key in ("run_id", "sweep_id", "scenario", "scenario_hash", "params", "seed", "days",
                 "market_size", "code_version", "started", "finished", "wall_s"):
-        print(f"{key:<14} {run[key]}")
+        print(f"{key:<14} {_cell(run[key])}")
     print("metrics:")
     width = max(len(k) for k in run["metrics"])
     for key, value in run["metrics"].items():
@@ -431,6 +431,15 @@ def _runs_export(args: argparse.Namespace, store: Store) -> int:
 
 
 # -- output ---------------------------------------------------------------------------------
+def _cell(value: Any) -> str:
+    """Times to the second, JSON-like values as JSON, the rest as they print."""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+
+
 def _records(frame: Any) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
 
