@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS runs (
     code_version VARCHAR, started TIMESTAMP, finished TIMESTAMP, wall_s DOUBLE,
     daily_columns VARCHAR);
 CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, position SMALLINT, name VARCHAR,
-    value DOUBLE, whole BOOLEAN);
+    value DOUBLE, kind VARCHAR);
 CREATE TABLE IF NOT EXISTS daily (run_id VARCHAR, day INTEGER, name VARCHAR, value DOUBLE);
 """
 
@@ -172,7 +173,7 @@ class Store:
         metrics = pd.DataFrame({
             "run_id": record.run_id, "position": range(len(names)), "name": names,
             "value": [float(v) for v in record.metrics.values()],
-            "whole": [isinstance(v, int) for v in record.metrics.values()],
+            "kind": [_kind(k, v) for k, v in record.metrics.items()],
         })
         con = self.con
         con.begin()
@@ -255,11 +256,11 @@ class Store:
                              "`sim runs list --sweeps` shows the ids")
 
     def _metrics(self, run_ids: list[str]) -> dict[str, dict[str, Any]]:
-        rows = self.con.execute("SELECT run_id, name, value, whole FROM metrics WHERE run_id IN "
+        rows = self.con.execute("SELECT run_id, name, value, kind FROM metrics WHERE run_id IN "
                                 "(SELECT unnest(?)) ORDER BY run_id, position", [run_ids]).fetchall()
         out: dict[str, dict[str, Any]] = {r: {} for r in run_ids}
-        for run_id, name, value, whole in rows:
-            out[run_id][name] = int(value) if whole else value
+        for run_id, name, value, kind in rows:
+            out[run_id][name] = KINDS[kind](value)
         return out
 
     def records(self, *, sweep_id: str | None = None,
@@ -359,6 +360,18 @@ class Store:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+KINDS = {"bool": bool, "int": int, "float": float}
+
+
+def _kind(name: str, value: Any) -> str:
+    """The Python type a metric is given back as (values are stored as DOUBLE)."""
+    for kind, cls in KINDS.items():  # bool first: a bool is also an int
+        if isinstance(value, (cls, np.bool_ if kind == "bool" else np.integer if kind == "int"
+                              else np.floating)):
+            return kind
+    raise TypeError(f"metric {name!r} is {type(value).__name__}; the store keeps numbers")
 
 
 def _same(a: Any, b: Any) -> bool:
