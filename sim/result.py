@@ -105,7 +105,8 @@ def collect(model: SchemeModel) -> RunResult:
     """Turn a finished model into a plain result."""
     p, ledger = model.people, model.ledger
     daily = pd.DataFrame(model.daily).fillna(0)
-    money = [c for c in daily.columns if c in MONEY_DAILY or c.startswith(("flow_", "reward_"))]
+    money = [c for c in daily.columns if c in MONEY_DAILY or c in model.figure_keys
+             or c.startswith(("flow_", "reward_"))]
     daily[money] = daily[money].astype(np.int64) / 100
 
     ids = p.order[:p.adopted].astype(np.int64)

@@ -9,8 +9,11 @@ hooks with whole batches of events as numpy arrays, so a rule is vectorised or i
 * ``demand(model, active)``: a multiplier of each active person's purchase chance, or None;
 * ``shape_orders(model, orders)``: change prices, costs or take orders into escrow
   (:class:`sim.orders.Orders`) before they are booked;
-* ``on_purchase(model, buyers, amounts)``: booked retail purchases (amounts paid, in cents);
-* ``on_day_end(model)``: once a day after purchases.
+* ``on_purchase(model, buyers, amounts)``: booked retail purchases (amounts paid, in cents;
+  ``model.booking`` holds their orders, e.g. each order's merchant);
+* ``on_day_end(model)``: once a day after purchases;
+* ``daily_figures(model)``: money figures (cents) for the day's row, such as value promised
+  to persons that the books do not hold (``promised_offbook``); equal keys are summed.
 
 Each rule declares :class:`Facts` that the audit reads without running anything, and a test
 checks those declarations against what the ledger shows (STYLE lesson 2).
@@ -97,6 +100,9 @@ class Rule:
 
     def on_day_end(self, model: SchemeModel) -> None:
         pass
+
+    def daily_figures(self, model: SchemeModel) -> dict[str, int]:
+        return {}
 
 
 def cents(yuan: float) -> int:
