@@ -52,6 +52,7 @@ FLOWS: dict[str, tuple[int, int]] = {
     "loan": (LENDERS, MERCHANTS),                # supply-chain finance against orders
     "loan_repayment": (MERCHANTS, LENDERS),
     "loan_interest": (MERCHANTS, LENDERS),
+    "placement_fee": (MERCHANTS, PLATFORM),      # merchants pay for placement: content ads (广告位), live slots (坑位费), creators' CPS commission
 }
 REWARD = "reward:"
 GMV_FLOWS = ("sale", "package_sale", "escrow_sale")
