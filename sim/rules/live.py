@@ -1,0 +1,190 @@
+"""直播电商: scheduled live sessions (直播) to a channel's followers; KOL or brand self-streaming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.ledger import SALE
+from sim.people import ACTIVE
+from sim.rules.base import PPM, Facts, Rule, cents, ppm
+from sim.rules.content import (_COMMUNITY, _TAIL, Audience, appoint_hosts, audience_of,
+                               charge_advertisers, draw_audience, following_live, lift_adoption,
+                               pay_by_channel)
+from sim.schema import param
+
+if TYPE_CHECKING:
+    from sim.model import SchemeModel
+    from sim.orders import Orders
+
+MONTH = 30  # days
+
+
+@dataclass
+class Schedule(Audience):
+    """Channels, followers, each channel's session phase, and who is being reached tomorrow."""
+    phase: np.ndarray      # per channel: offset of its sessions, in days
+    boosted: np.ndarray    # persons whose adoption hazard a session raised for today
+
+
+@dataclass(frozen=True)
+class LiveSessions(Rule):
+    """Live streaming (直播电商), by a hired streamer (达人直播) or the brand itself (品牌自播).
+
+    Source: 000_378a153c03d2435e.txt, model 9 ("主播通過直播平臺展示商品……平臺根據銷售額給予
+    主播傭金獎勵並抽取一定比例的服務費"); 001_f318f902d5210b6f.txt (二)直播电商模式:
+    "某美妆品牌每月自播4次,带动月销增长25%" and "邀请行业KOL……进行带货,利用其粉丝效应快速起量".
+
+    Each channel (a streamer, or the brand's own account) holds ``sessions_per_month``
+    sessions on evenly spaced days. On a session day, each active follower watches with
+    chance ``attendance``; a viewer's purchase chance that day rises by ``conversion``
+    (added to their own daily chance), and orders placed in the session get ``discount`` off,
+    of which the platform funds ``platform_funds`` as a coupon (coupon_subsidy) and the
+    merchant the rest. Followers not yet on the platform come in with chance
+    ``session_reach`` on a session day (the fan effect, 粉丝效应). The streamer earns
+    ``commission`` of session sales (depth 1: they sold to the viewer) and, per session,
+    ``slots`` merchants each pay a slot fee (坑位费): the platform collects it as a
+    placement fee and pays it to the streamer in full, journaled at depth 0 with the streamer
+    as trigger (pay for their own session, not for anyone's purchase or join). The platform's
+    service fee (服务费) is the retail platform fee. With ``host = "brand"`` no one in the
+    market is paid: the brand's staff and studio cost ``session_cost`` per session (marketing).
+    """
+    key = "live_sessions"
+    name_en = "Live streaming sessions"
+    name_zh = "直播带货"
+    sales_amount_key = "commission"
+
+    host: str = param("streamer", choices=("streamer", "brand"),
+                      en="Who streams: hired streamers (paid) or the brand's own staff",
+                      zh="主播类型:达人主播(计佣)或品牌自播")
+    channels: int = param(10, lo=1, hi=1_000_000, en="Streamers (or brand accounts) streaming",
+                          zh="直播间(主播)数量")
+    audience: float = param(0.3, lo=0, hi=1, en="Share of the market following some channel",
+                            zh="关注直播间的人口比例")
+    audience_tail: float = param(1.2, **_TAIL)
+    community_share: float = param(0.0, **_COMMUNITY)
+    sessions_per_month: float = param(4.0, lo=0.1, hi=30, unit="sessions/month",
+                                      en="Sessions each channel holds in 30 days", zh="每月开播场次")
+    attendance: float = param(0.3, lo=0, hi=1, en="Share of active followers watching a session",
+                              zh="粉丝每场观看比例")
+    conversion: float = param(0.1, lo=0, hi=1,
+                              en="Extra chance a viewer buys on a session day",
+                              zh="观看者开播当日的额外购买概率")
+    session_reach: float = param(0.0, lo=0, hi=1, unit="1/day",
+                                 en="Chance a follower not yet on the platform joins on a session day",
+                                 zh="开播日未注册粉丝的加入概率")
+    discount: float = param(0.0, lo=0, hi=0.95, en="Price cut on orders placed in a session",
+                            zh="直播间折扣")
+    platform_funds: float = param(0.0, lo=0, hi=1,
+                                  en="Share of the discount the platform funds as a coupon "
+                                     "(the merchant funds the rest)",
+                                  zh="折扣中平台补贴的比例(其余由商家承担)")
+    commission: float = param(0.2, lo=0, hi=1, en="Share of session sales paid to the streamer",
+                              zh="主播佣金比例")
+    slot_fee: float = param(0.0, lo=0, hi=100_000_000, unit="yuan",
+                            en="坑位费 a featured merchant pays per session", zh="每场坑位费")
+    slots: int = param(1, lo=1, hi=1_000, en="Merchants featured (paying a slot fee) per session",
+                       zh="每场坑位数")
+    session_cost: float = param(0.0, lo=0, hi=100_000_000, unit="yuan",
+                                en="Staff and studio cost of a session, paid by the platform",
+                                zh="每场直播人员与场地成本")
+
+    def _kinds(self) -> tuple[str, ...]:
+        return ((("streamer_commission",) if self.commission > 0 else ())
+                + (("slot_fee",) if self.slot_fee > 0 else ()))
+
+    def facts(self) -> Facts:
+        return Facts(reward_kinds=self._kinds(), levels_paid=1 if self.commission > 0 else 0,
+                     pays_on_sales=bool(self._kinds()), appoints_payees=self.host == "streamer")
+
+    def problems(self) -> list[tuple[str, str]]:
+        if self.host == "brand" and self._kinds():
+            return [("commission" if self.commission > 0 else "slot_fee",
+                     "a brand's own staff are paid as session_cost, not commission or slot fees; "
+                     "set it to 0 or host = \"streamer\"")]
+        if self.host == "streamer" and not self._kinds():
+            return [("commission", "streamers are paid nothing: set commission or slot_fee, "
+                                   "or host = \"brand\" with a session_cost")]
+        return []
+
+    def reward_rate_on_sales(self) -> float:
+        return self.commission
+
+    # -- schedule -----------------------------------------------------------------------
+    def session_days(self, phase: np.ndarray, day: int) -> np.ndarray:
+        """Channels holding a session on ``day``: exactly ``sessions_per_month`` in any 30 days."""
+        rate = self.sessions_per_month / MONTH
+        return np.floor((day + phase) * rate) != np.floor((day - 1 + phase) * rate)
+
+    def _on_air(self, sch: Schedule, day: int) -> np.ndarray:
+        return np.flatnonzero(self.session_days(sch.phase, day) & sch.live)
+
+    # -- hooks --------------------------------------------------------------------------
+    def on_setup(self, model: SchemeModel) -> None:
+        hosts = (appoint_hosts(model, self.channels) if self.host == "streamer"
+                 else np.full(self.channels, -1, np.int64))
+        follows = draw_audience(model, hosts, share=self.audience, tail=self.audience_tail,
+                                community_share=self.community_share)
+        phase = model.rng.random(len(hosts)) * MONTH
+        sch = Schedule(hosts, follows, np.ones(len(hosts), bool), phase, np.zeros(0, np.int64))
+        setattr(model, f"audience_{self.key}", sch)
+        self._reach(model, sch, model.day + 1)
+
+    def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
+        sch = audience_of(model, self.key)
+        on_air = np.zeros(len(sch.hosts), bool)
+        on_air[self._on_air(sch, model.day)] = True
+        ch = following_live(model, sch, active)
+        fan = np.flatnonzero((ch >= 0) & on_air[np.maximum(ch, 0)])
+        watch = fan[model.rng.random(len(fan)) < self.attendance]
+        model.column("live_viewer_day", np.int32, -1)[active[watch]] = model.day
+        if len(watch) == 0:
+            return None
+        # A multiplier of the viewer's own chance that adds ``conversion`` to it.
+        base = model.people.propensity[active[watch]]
+        lift = np.ones(len(active))
+        lift[watch] = np.where(base > 0, 1 + self.conversion / np.maximum(base, 1e-12), 1.0)
+        return lift
+
+    def _viewing(self, model: SchemeModel, buyers: np.ndarray) -> np.ndarray:
+        return model.column("live_viewer_day", np.int32, -1)[buyers] == model.day
+
+    def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
+        if self.discount == 0:
+            return
+        i = np.flatnonzero(~orders.held & self._viewing(model, orders.buyers))
+        cut = orders.paid[i] * ppm(self.discount) // PPM
+        orders.paid[i] -= cut
+        orders.subsidy[i] += cut * ppm(self.platform_funds) // PPM
+
+    def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
+        if self.commission > 0:
+            sch = audience_of(model, self.key)
+            ch = np.where(self._viewing(model, buyers), following_live(model, sch, buyers), -1)
+            pay_by_channel(model, "streamer_commission", sch, buyers, ch, amounts, self.commission)
+
+    def on_day_end(self, model: SchemeModel) -> None:
+        sch = audience_of(model, self.key)
+        held = self._on_air(sch, model.day)
+        model.ledger.transfer("marketing", len(held) * cents(self.session_cost))
+        if self.slot_fee > 0 and len(held):
+            per_slot = np.full(len(held) * self.slots, cents(self.slot_fee), np.int64)
+            fee = charge_advertisers(model, per_slot).reshape(len(held), self.slots).sum(axis=1)
+            streamers = sch.hosts[held]
+            model.ledger.reward("slot_fee", streamers, streamers, np.zeros(len(held), np.int64),
+                                fee, basis=SALE)
+        if self.host == "streamer":
+            sch.live &= model.people.state[sch.hosts] == ACTIVE  # a streamer who left stops
+        self._reach(model, sch, model.day + 1)
+
+    def _reach(self, model: SchemeModel, sch: Schedule, day: int) -> None:
+        """Move the session-day adoption lift from today's audiences to tomorrow's."""
+        if self.session_reach == 0:
+            return
+        lift_adoption(model, sch.boosted, -self.session_reach)
+        on_air = np.zeros(len(sch.hosts), bool)
+        on_air[self._on_air(sch, day)] = True
+        sch.boosted = np.flatnonzero((sch.follows >= 0) & on_air[np.maximum(sch.follows, 0)])
+        lift_adoption(model, sch.boosted, self.session_reach)
