@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.batch import Batch, Interrupted, Point, _seeds, apply_params, execute, grid_points, metric_names
-from sim.cli import USAGE_ERROR, Fail, _clean, _fmt, add_run_options, load_for_cli
+from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
+from sim.cli import Fail, _clean, _fmt, add_run_options, load_for_cli
 from sim.errors import ScenarioError
 from sim.progress import Progress
 from sim.scenario import Scenario
@@ -275,7 +275,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for key, option in (("market.size", "--market-size"), ("market.days", "--days")):
         if key in grid and getattr(args, option[2:].replace("-", "_")) is not None:
             raise Fail(f"--param {key}: not with {option}; give one of them")
-    metrics = args.metric or [m for m in SHOWN_METRICS]
+    metrics = args.metric or list(SHOWN_METRICS)
     _check_metrics(metrics, scenarios)
     try:
         points = [p for s in scenarios for p in grid_points(s, grid)]
