@@ -25,6 +25,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Sample reports: three contrasting models (plain retail, 3-level fission, 链动2+1), zh and en.
+REPORT_SCENARIOS := retail_baseline fission_distribution liandong_2plus1
+.PHONY: reports
+reports: $(STAMP)
+	$(BIN)/sim report $(REPORT_SCENARIOS) --seed 1 --lang zh --out reports/sample_report.zh.html --quiet
+	$(BIN)/sim report $(REPORT_SCENARIOS) --seed 1 --lang en --out reports/sample_report.en.html --quiet
+
 bench: $(STAMP)
 	$(BIN)/python bench/run_benchmarks.py
 

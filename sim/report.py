@@ -181,7 +181,7 @@ def _summary(results: Sequence[RunResult], lang: str, inds: list[dict], findings
         rows.append([f"{zh_j}:违反 / 警示" if lang == "zh" else f"{en_j}: breaches / warnings",
                      *(f"{sum(f.verdict == 'breach' for f in fs if f.jurisdiction == j)} / "
                        f"{sum(f.verdict == 'warning' for f in fs if f.jurisdiction == j)}" for fs in findings)])
-    rows.append(["days × market size / 天数 × 市场规模",
+    rows.append(["天数 × 市场规模" if lang == "zh" else "days × market size",
                  *(f"{r.days} × {r.market_size:,}" for r in results)])
     return _table([t("metric", lang), *(_name(r, lang) for r in results)], rows)
 
@@ -201,7 +201,7 @@ def _context(results: Sequence[RunResult], lang: str, inds: list[dict]) -> str:
     rows = [[_name(r, lang), i["share_losing_money"], i["share_broke_even"], i["share_profited"]]
             for r, i in zip(results, inds) if i["participants"]]
     rows = [[n, *(f"{x:.1%}" for x in xs)] for n, *xs in rows]
-    rows += [[aarp, "≈47%", "≈27%", "≈25%"], [taylor, "≈99%", "—", "≈1%"]]
+    rows += [[aarp, "≈47%", "≈27%", "≈25%"], [taylor, "≈99%", "—", "≤1%"]]
     return f"<p>{escape(intro)}</p>" + _table(head, rows)
 
 
@@ -311,7 +311,8 @@ def _parameters(results: Sequence[RunResult], lang: str) -> str:
     for r in results:
         s = r.scenario
         rows = [[t("scenario", lang), s.id], [t("seed", lang), str(r.seed)],
-                ["days / 天数", str(r.days)], ["market size / 市场规模", f"{r.market_size:,}"],
+                ["天数" if lang == "zh" else "days", str(r.days)],
+                ["市场规模" if lang == "zh" else "market size", f"{r.market_size:,}"],
                 [t("code", lang), r.code_version], [t("hash", lang), s.content_hash()],
                 [t("reproduce", lang), reproduce_command(r)]]
         out.append(f"<h3>{escape(_name(r, lang))}</h3>" + _table(None, rows, numeric_from=9))
