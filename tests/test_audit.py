@@ -250,3 +250,29 @@ def test_recruitment_stop_collapses_liandong_not_retail(shipped):
 def test_stress_test_rejects_a_stop_outside_the_run():
     with pytest.raises(ValueError, match="stop_day"):
         sim.stress_test("retail_baseline", seed=0, stop_day=120, days=120, market_size=500)
+
+
+def test_breakaway_does_not_cut_the_level_count(script):
+    """链动2+1: B breaks away from A's team as a 老板, yet A→B→E still counts 3 levels, and
+    A is still paid for E's join (the 2013 opinion counts such levels for A)."""
+    s = script({"liandong": {"passups": 2, "jiandian": 8.0, "pingji": 2.0}})
+    for name, sponsor in (("B", "A"), ("C", "B"), ("D", "B"), ("E", "B")):
+        s.join(name, sponsor)
+    p, n = s.model.people, s.names
+    assert p.team_owner[n["B"]] == n["B"] and p.team_owner[n["E"]] == n["B"]  # broken away
+    crime = by_id(sim.audit(finish(s), "cn"))["cn.criminal.art224_1_prosecution"]
+    assert crime.measured["levels"] == 3 and crime.measured["participants"] == 5
+    chain = crime.evidence.dynamic[0]
+    # C and D were passed up to A's team, E stayed in B's: all three are level 3 under B.
+    assert [r[1] for r in chain.rows][:2] == [n["A"], n["B"]] and chain.rows[2][1] in {n[x] for x in "CDE"}
+    assert s.rewards("A") == 8.0 * 3 + 2.0  # 见点奖 for B, C, D and 平级奖 for E
+
+
+def test_evidence_without_a_journal_falls_back_to_the_flows():
+    r = sim.run("liandong_2plus1", journal=False, **SMALL)
+    assert r.journal is None
+    art3 = by_id(sim.audit(r, "cn"))["cn.ban_pyramid.art7_3_team_pay"]
+    assert art3.verdict == BREACH
+    table = art3.evidence.dynamic[0]
+    assert table.title_en == "Rewards by paid depth, whole run"
+    assert sum(row[2] for row in table.rows) == pytest.approx(sim.indicators(r)["rewards"])
