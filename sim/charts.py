@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 
 import matplotlib
 import numpy as np
+import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
@@ -102,7 +103,7 @@ def _figure(ncols: int = 1, height: float = 3.4) -> tuple[Figure, list]:
     return fig, axes
 
 
-def _participants(r: RunResult) -> np.ndarray:
+def _participants(r: RunResult) -> pd.DataFrame:
     return r.people.loc[r.people["participant_day"] >= 0]
 
 

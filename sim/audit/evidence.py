@@ -33,7 +33,8 @@ def sponsor_chain(a: Audited, *, basis: str | None = None) -> Example | None:
     deepest = j.groupby(["day", "trigger", "basis"], sort=True)["depth"].max()
     (day, trigger, how), depth = deepest.idxmax(), int(deepest.max())
     event = j[(j["day"] == day) & (j["trigger"] == trigger) & (j["basis"] == how)]
-    paid = event.groupby("payee").agg(amount=("amount", "sum"), kinds=("kind", lambda k: ", ".join(sorted(set(k)))))
+    paid = event.groupby("payee").agg(amount=("amount", "sum"),
+                                      kinds=("kind", lambda k: ", ".join(sorted(set(k)))))
     sponsor = a.people["sponsor"].to_numpy()
     trigger_label = "trigger: join / 触发:加入" if how == "join" else "trigger: purchase / 触发:消费"
     rows, person = [], int(trigger)
