@@ -280,3 +280,32 @@ def test_live_streaming_next_day_retention_under_20_percent():
     r = sim.run("live_streaming", seed=0, market_size=5000, days=90)
     assert 0.12 < r.metrics["retention_d1"] < 0.20
     assert r.daily["reward_streamer_commission"].sum() > 0
+
+
+# Who each scenario pays, and how much of it merchants fund through placement fees.
+SCENARIO_PAY = {
+    "content_commerce": {"creator_commission"},
+    "content_kol_xiaohongshu": {"creator_commission", "creator_ad_share"},
+    "live_streaming": {"streamer_commission"},
+    "kol_streaming": {"streamer_commission", "slot_fee"},
+    "social_live_content": {"direct_referral", "creator_commission", "streamer_commission"},
+    "brand_self_streaming": set(),
+}
+
+
+@pytest.mark.parametrize("name", SCENARIO_PAY)
+def test_each_scenario_pays_its_hosts_from_merchants(name):
+    r = sim.run(name, seed=1, market_size=3000, days=90)
+    paid = r.flows.groupby("kind")["amount"].sum()
+    assert set(paid.index) == SCENARIO_PAY[name] and (paid > 0).all()
+    total = lambda col: r.daily[col].sum() if col in r.daily else 0.0  # noqa: E731
+    hosts_pay = sum(paid.get(k, 0.0) for k in ("creator_commission", "streamer_commission", "slot_fee"))
+    ad_share = paid.get("creator_ad_share", 0.0)
+    # Commissions and slot fees pass through in full; creators keep 90% of note ads.
+    ads = total("flow_placement_fee") - hosts_pay
+    assert ads >= 0 and ad_share == pytest.approx(0.9 * ads, rel=1e-3, abs=1e-9)
+    if name == "kol_streaming":
+        assert total("flow_coupon_subsidy") > 0  # the platform funds part of the deep discount
+    if name == "brand_self_streaming":  # 12 sessions in 90 days at ¥5,000 each
+        assert total("flow_marketing") == 12 * 5000
+    assert (r.people.loc[r.people["role"] == "leader", "rewards"] > 0).any() == (name != "brand_self_streaming")
