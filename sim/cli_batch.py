@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
 from sim.cli import Fail, _clean, _fmt, add_run_options, load_for_cli
 from sim.errors import ScenarioError
@@ -70,6 +72,9 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p = verbs.add_parser("replay", help="rerun a stored run and check its metrics are identical")
     p.add_argument("id", help="a run id")
     _add_store(p, json_flag=True)
+    p = verbs.add_parser("delete", help="remove a sweep and its runs (say, an interrupted one)")
+    p.add_argument("id", help="a sweep id")
+    _add_store(p, json_flag=False)
     p = verbs.add_parser("export", help="write the store (or one sweep) as Parquet files")
     p.add_argument("--out", type=Path, required=True, help="a new folder for the Parquet files")
     p.add_argument("--sweep", help="only this sweep")
@@ -215,7 +220,7 @@ def _executor(args: argparse.Namespace, planned: int) -> tuple[int | None, Any]:
 
 
 def _store(args: argparse.Namespace, *, read_only: bool) -> Store | None:
-    if not read_only and args.no_store:
+    if not read_only and getattr(args, "no_store", False):
         if args.store:
             raise Fail("--store: not with --no-store")
         return None
@@ -332,6 +337,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     print(f"{scenario.id}: sensitivity of {args.metric} ({args.method}; {len(result.x)} points, "
           f"each the mean of {len(seeds)} seed{'s' * (len(seeds) > 1)}; {len(result.batch)} runs)")
     print(format_frame(result.table))
+    if np.ptp(result.y) == 0:
+        print(f"note: {args.metric} was {result.y[0]:g} at every point; it does not respond to "
+              "these parameters over these ranges (indices undefined)")
     print(f"plot: {path}")
     if store:
         print(f"runs stored in {store.path} as sweep {result.batch.sweep_id}")
@@ -339,11 +347,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    store = _store(args, read_only=True)
+    store = _store(args, read_only=args.runs_command != "delete")
     assert store is not None
     try:
         return {"list": _runs_list, "show": _runs_show, "replay": _runs_replay,
-                "export": _runs_export}[args.runs_command](args, store)
+                "delete": _runs_delete, "export": _runs_export}[args.runs_command](args, store)
     except StoreError as err:
         raise Fail(str(err)) from None
     finally:
@@ -375,14 +383,19 @@ def _runs_show(args: argparse.Namespace, store: Store) -> int:
         sweep = store.sweep(args.id)
         batch = store.batch(args.id)
         metrics = [m for m in SHOWN_METRICS if m in batch.metrics] or batch.metrics[:4]
+        analyses = store.analyses(args.id)
         if args.json:
-            print(json.dumps({**sweep, "summary": _records(batch.summary())},
+            print(json.dumps({**sweep, "summary": _records(batch.summary()),
+                              "analyses": [{**a, "table": _records(a["table"])} for a in analyses]},
                              ensure_ascii=False, default=str))
             return 0
         for key in ("sweep_id", "kind", "status", "created", "finished", "scenarios", "grid",
                     "stored", "planned", "code_version", "command"):
             print(f"{key:<13} {_cell(sweep[key])}")
-        if len(batch):
+        for a in analyses:  # a sensitivity sweep: its ranked indices, not hundreds of points
+            print(f"{a['kind']} sensitivity of {a['metric']}:")
+            print(format_frame(a["table"]))
+        if len(batch) and not analyses:
             print(format_summary(batch, batch.summary(metrics), metrics))
         return 0
     run = store.run(args.id)
@@ -419,6 +432,12 @@ def _runs_replay(args: argparse.Namespace, store: Store) -> int:
         for key, (old, new) in replay.differences.items():
             print(f"  {key}: stored {old}, now {new}")
     return 0 if replay.identical else 1
+
+
+def _runs_delete(args: argparse.Namespace, store: Store) -> int:
+    n = store.delete(args.id)
+    print(f"deleted sweep {args.id} and its {n} runs from {store.path}")
+    return 0
 
 
 def _runs_export(args: argparse.Namespace, store: Store) -> int:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.batch import _DEFAULT, Batch, Point, _seeds, apply_params, execute, metric_names
+from sim.batch import _DEFAULT, Batch, Point, _open, _seeds, apply_params, execute, metric_names
 from sim.errors import ScenarioError
 from sim.scenario import Scenario, load_scenario
 from sim.schema import ParamSpec, specs
@@ -135,8 +135,6 @@ def sensitivity(scenario: str | Path | dict | Scenario, *, vary: dict[str, tuple
     ``metric`` over the seeds and analyse. ``samples``: N of Saltelli's scheme for Sobol
     (N × (D + 2) points; a power of 2) or the number of trajectories for Morris
     (N × (D + 1) points). Whole-number keys are rounded at each point."""
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
@@ -169,24 +167,43 @@ def sensitivity(scenario: str | Path | dict | Scenario, *, vary: dict[str, tuple
     unique, where = np.unique(x, axis=0, return_inverse=True)
     points = [Point(apply_params(base, params), params) for params in
               ({k: _cast(spec[k], v) for k, v in zip(keys, row)} for row in unique)]
-    batch = execute(points, seed_list, params=keys, kind="sensitivity", workers=workers,
-                    scheduler=scheduler, store=store, progress=progress,
-                    grid={k: list(vary[k]) for k in keys}, command=command)
-    per_point = batch.runs[metric].to_numpy(float).reshape(len(points), len(seed_list)).mean(axis=1)
-    y = per_point[where.ravel()]
-    with np.errstate(divide="ignore", invalid="ignore"):  # a metric that never moves: NaN, said below
+    db, own = _open(store)
+    try:
+        batch = execute(points, seed_list, params=keys, kind="sensitivity", workers=workers,
+                        scheduler=scheduler, store=db or False, progress=progress,
+                        grid={k: list(vary[k]) for k in keys}, command=command)
+        y = _point_means(batch.runs[metric].to_numpy(float), len(points), len(seed_list))[where.ravel()]
+        table = _analyse(method, problem, x, y, sample_seed)
+        table.insert(1, "low", [vary[k][0] for k in table["parameter"]])
+        table.insert(2, "high", [vary[k][1] for k in table["parameter"]])
+        if db:
+            db.add_analysis(batch.sweep_id, kind=method, metric=metric, table=table)  # type: ignore[arg-type]
+    finally:
+        if own:
+            db.close()  # type: ignore[union-attr]
+    return Sensitivity(base.id, metric, method, table, x, y, seed_list, batch)
+
+
+def _point_means(values: np.ndarray, points: int, seeds: int) -> np.ndarray:
+    """Runs come point by point, each point's seeds together: average over the seeds."""
+    return values.reshape(points, seeds).mean(axis=1)
+
+
+def _analyse(method: str, problem: dict, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+    """SALib's indices, ranked: by ST (Sobol) or mu_star (Morris)."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+    keys = problem["names"]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a metric that never moves: NaN indices
         if method == "sobol":
-            si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=sample_seed)
+            si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
             table = pd.DataFrame({"parameter": keys, "S1": si["S1"], "S1_conf": si["S1_conf"],
                                   "ST": si["ST"], "ST_conf": si["ST_conf"]})
             rank = "ST"
         else:
-            si = morris_analyze.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=sample_seed)
+            si = morris_analyze.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=seed)
             table = pd.DataFrame({"parameter": keys, "mu_star": si["mu_star"],
                                   "mu_star_conf": si["mu_star_conf"], "mu": si["mu"],
                                   "sigma": si["sigma"]})
             rank = "mu_star"
-    table.insert(1, "low", [vary[k][0] for k in keys])
-    table.insert(2, "high", [vary[k][1] for k in keys])
-    table = table.sort_values(rank, ascending=False, na_position="last").reset_index(drop=True)
-    return Sensitivity(base.id, metric, method, table, x, y, seed_list, batch)
+    return table.sort_values(rank, ascending=False, na_position="last").reset_index(drop=True)

@@ -17,7 +17,9 @@ Only one process writes: the one that calls :func:`sim.run_many`; workers send t
 back to it. Each run is written in one transaction, so a killed sweep leaves every stored run
 complete (its row, metrics and daily series) and the database readable. DuckDB lets one
 process open a file for writing, or several for reading, not both at once: a store being
-written by a running sweep cannot be read until the sweep ends.
+written by a running sweep cannot be read until the sweep ends, and a reader (a dashboard)
+should open, read and close rather than hold the store open. Opening waits a few seconds for
+another process's brief hold to end.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,7 +46,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "SCHEME_LAB_STORE"
 DEFAULT_PATH = Path("results") / "schemelab.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sweeps (
@@ -60,6 +63,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, position SMALLINT, name VARCHAR,
     value DOUBLE, kind VARCHAR);
 CREATE TABLE IF NOT EXISTS daily (run_id VARCHAR, day INTEGER, name VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS analyses (sweep_id VARCHAR, kind VARCHAR, metric VARCHAR,
+    created TIMESTAMP, result VARCHAR);
 """
 
 
@@ -106,7 +111,7 @@ class Replay:
 class Store:
     """One DuckDB file. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, wait: float = 5.0) -> None:
         self.path = Path(path)
         self.read_only = read_only
         if read_only and not self.path.is_file():
@@ -114,23 +119,36 @@ class Store:
                              f"one with --store or ${ENV_VAR}")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as err:
-            if "lock" in str(err).lower():
-                raise StoreError(f"results store {self.path} is in use by another process (a sweep "
-                                 "still running?); try again when it ends") from None
-            raise StoreError(f"cannot open results store {self.path}: "
-                             f"{str(err).splitlines()[0]}") from None
-        except duckdb.Error as err:
-            raise StoreError(f"{self.path} is not a results store: {str(err).splitlines()[0]}") from None
-        if not read_only:
+        self.con = self._connect(wait)
+        if not read_only and not self._has_table("meta"):
             self.con.execute(SCHEMA)
-            self.con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                             [str(SCHEMA_VERSION)])
-        elif not self._has_table("runs"):
+            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        found = (self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                 if self._has_table("meta") else None)
+        if found is None or found[0] != str(SCHEMA_VERSION):
             self.con.close()
-            raise StoreError(f"{self.path} is a DuckDB file but not a results store")
+            raise StoreError(f"{self.path} is a DuckDB file but not a results store" if found is None
+                             else f"{self.path} was written with store schema {found[0]}; this "
+                                  f"Scheme Lab reads schema {SCHEMA_VERSION}: use a new --store")
+
+    def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
+        """Connect, waiting up to ``wait`` seconds for another process's brief hold to end."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as err:
+                if "lock" not in str(err).lower():
+                    raise StoreError(f"cannot open results store {self.path}: "
+                                     f"{str(err).splitlines()[0]}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"results store {self.path} is in use by another process (a "
+                                     "sweep still running, or a reader holding it open); try again "
+                                     "when it ends") from None
+                time.sleep(0.2)
+            except duckdb.Error as err:
+                raise StoreError(f"{self.path} is not a results store: "
+                                 f"{str(err).splitlines()[0]}") from None
 
     def _has_table(self, name: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM information_schema.tables "
@@ -200,6 +218,32 @@ class Store:
             con.unregister("_metrics")
             con.unregister("_daily")
 
+    def add_analysis(self, sweep_id: str, *, kind: str, metric: str, table: pd.DataFrame) -> None:
+        """Keep what was concluded from a sweep's runs (say, sensitivity indices) beside them."""
+        self.con.execute("INSERT INTO analyses VALUES (?, ?, ?, ?, ?)",
+                         [sweep_id, kind, metric, _now(), table.to_json(orient="records")])
+
+    def delete(self, sweep_id: str) -> int:
+        """Remove a sweep, its runs and analyses (one transaction); return how many runs went."""
+        self._check_sweep(sweep_id)
+        con = self.con
+        con.begin()
+        try:
+            n = con.execute("SELECT count(*) FROM runs WHERE sweep_id = ?", [sweep_id]).fetchone()[0]
+            for table in ("metrics", "daily"):
+                con.execute(f"DELETE FROM {table} WHERE run_id IN "
+                            "(SELECT run_id FROM runs WHERE sweep_id = ?)", [sweep_id])
+            for table in ("runs", "analyses", "sweeps"):
+                con.execute(f"DELETE FROM {table} WHERE sweep_id = ?", [sweep_id])
+            con.execute("DELETE FROM scenarios WHERE scenario_hash NOT IN "
+                        "(SELECT scenario_hash FROM runs)")
+            con.commit()
+        except BaseException:
+            with contextlib.suppress(duckdb.TransactionException):
+                con.rollback()
+            raise
+        return int(n)
+
     # -- reading ---------------------------------------------------------------------------
     def sweeps(self) -> pd.DataFrame:
         """One row per sweep, newest first, with how many of its runs are stored."""
@@ -245,6 +289,14 @@ class Store:
         for key in ("scenarios", "grid", "seeds"):
             row[key] = json.loads(row[key])
         return row
+
+    def analyses(self, sweep_id: str) -> list[dict[str, Any]]:
+        """A sweep's stored analyses, oldest first; each ``table`` a DataFrame."""
+        self._check_sweep(sweep_id)
+        rows = self.con.execute("SELECT kind, metric, created, result FROM analyses WHERE "
+                                "sweep_id = ? ORDER BY created", [sweep_id]).fetchall()
+        return [{"kind": k, "metric": m, "created": c, "table": pd.DataFrame(json.loads(r))}
+                for k, m, c, r in rows]
 
     def has_sweep(self, sweep_id: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?",

@@ -160,7 +160,14 @@ def test_sensitivity_prints_a_ranked_table_and_saves_the_plot(tmp_path, capsys):
     assert out[2].split()[0] == "rules.liandong.jiandian" and out[3].split()[0] == "retail.merchant_runway"
     assert out[-2] == f"plot: {plot}" and plot.read_bytes()[:4] == b"\x89PNG"
     with sim.open_store(tmp_path / "s.duckdb", read_only=True) as s:
+        sweep_id, = s.sweeps()["sweep_id"]
         assert s.sweeps()["kind"].tolist() == ["sensitivity"]
+        (analysis,) = s.analyses(sweep_id)
+        assert (analysis["kind"], analysis["metric"]) == ("morris", "payout_ratio")
+        assert analysis["table"]["parameter"].tolist() == ["rules.liandong.jiandian", "retail.merchant_runway"]
+    assert main(["runs", "show", sweep_id, "--store", str(tmp_path / "s.duckdb")]) == 0
+    shown = capsys.readouterr().out
+    assert "morris sensitivity of payout_ratio:" in shown and "rules.liandong.jiandian" in shown
 
 
 @pytest.mark.parametrize("args, message", [

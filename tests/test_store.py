@@ -163,3 +163,30 @@ def test_ctrl_c_stops_a_sweep_on_workers_and_marks_it_interrupted(tmp_path):
                                             f"those runs are in {path} as sweep "
                                             f"{err.split('as sweep ')[-1].strip()}")
     assert "Traceback" not in err
+
+
+def test_delete_removes_a_sweep_and_nothing_else(tmp_path, stored):
+    path, batch = stored
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(path.read_bytes())
+    with Store(copy) as store:
+        other = sim.run_many("retail_baseline", seeds=1, store=store, days=5, market_size=300)
+        assert store.delete(batch.sweep_id) == 4
+        assert store.sweeps()["sweep_id"].tolist() == [other.sweep_id]
+        for table in ("runs", "metrics", "daily", "scenarios"):
+            ids = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            assert ids > 0, table
+        assert store.con.execute("SELECT count(*) FROM daily WHERE run_id LIKE ?",
+                                 [batch.sweep_id + "%"]).fetchone()[0] == 0
+        assert store.con.execute("SELECT count(*) FROM scenarios").fetchone()[0] == 1
+        pd.testing.assert_frame_equal(store.batch(other.sweep_id).runs, other.runs)
+
+
+def test_a_store_with_another_schema_is_refused(tmp_path):
+    path = tmp_path / "old.duckdb"
+    Store(path).close()
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    for read_only in (True, False):
+        with pytest.raises(StoreError, match="written with store schema 1"):
+            Store(path, read_only=read_only)
