@@ -102,6 +102,7 @@ class PaidMembership(Rule):
         """Who buys membership today: some of today's newcomers, then some customers who
         never held one."""
         p, rng, until = model.people, model.rng, self._until(model)
+        new = new[until[new] < 0]
         first = new[rng.random(len(new)) < self.conversion]
         if self.conversion_daily == 0:
             return first
@@ -266,6 +267,7 @@ class Subscription(Rule):
         p, rng = model.people, model.rng
         nxt, shop = self._columns(model)
         new = newcomers(model)
+        new = new[nxt[new] == -1]
         start = new[rng.random(len(new)) < self.conversion]
         if self.conversion_daily:
             waiting = np.flatnonzero((p.state == ACTIVE) & (nxt == -1) & (p.join_day < model.day))
