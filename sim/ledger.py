@@ -53,6 +53,7 @@ FLOWS: dict[str, tuple[int, int]] = {
     "loan_repayment": (MERCHANTS, LENDERS),
     "loan_interest": (MERCHANTS, LENDERS),
     "placement_fee": (MERCHANTS, PLATFORM),      # merchants pay for placement: content ads (广告位), live slots (坑位费), creators' CPS commission
+    "airdrop_merchants": (POINTS, MERCHANTS),    # 共享购: merchants' share of an airdrop, sold back at its price
 }
 REWARD = "reward:"
 GMV_FLOWS = ("sale", "package_sale", "escrow_sale")
