@@ -72,7 +72,8 @@ def draw_audience(model: SchemeModel, hosts: np.ndarray, *, share: float, tail: 
 
 
 def lift_adoption(model: SchemeModel, ids: np.ndarray, hazard: float) -> None:
-    """Add a daily adoption hazard (posts, sessions seen) to unaware persons ``ids``.
+    """Add a daily adoption hazard (posts, sessions seen) to persons ``ids``; it acts only
+    while they are not yet on the platform.
 
     Content reaches people the way adverts do, so it adds to their external (Bass p) hazard,
     scaled by trust like adverts; a negative ``hazard`` takes it away again. Newcomers it

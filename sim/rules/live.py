@@ -136,6 +136,8 @@ class LiveSessions(Rule):
         sch = audience_of(model, self.key)
         on_air = np.zeros(len(sch.hosts), bool)
         on_air[self._on_air(sch, model.day)] = True
+        if not on_air.any():
+            return None
         ch = following_live(model, sch, active)
         fan = np.flatnonzero((ch >= 0) & on_air[np.maximum(ch, 0)])
         watch = fan[model.rng.random(len(fan)) < self.attendance]
