@@ -26,6 +26,8 @@ MONTH = 30  # days
 class Schedule(Audience):
     """Channels, followers, each channel's session phase, and who is being reached tomorrow."""
     phase: np.ndarray      # per channel: offset of its sessions, in days
+    fans: np.ndarray       # followers sorted by channel; channel c's are fans[bounds[c]:bounds[c+1]]
+    bounds: np.ndarray
     boosted: np.ndarray    # persons whose adoption hazard a session raised for today
 
 
@@ -128,7 +130,11 @@ class LiveSessions(Rule):
         follows = draw_audience(model, hosts, share=self.audience, tail=self.audience_tail,
                                 community_share=self.community_share)
         phase = model.rng.random(len(hosts)) * MONTH
-        sch = Schedule(hosts, follows, np.ones(len(hosts), bool), phase, np.zeros(0, np.int64))
+        fans = np.flatnonzero(follows >= 0)
+        fans = fans[np.argsort(follows[fans], kind="stable")]
+        bounds = np.searchsorted(follows[fans], np.arange(len(hosts) + 1))
+        sch = Schedule(hosts, follows, np.ones(len(hosts), bool), phase, fans, bounds,
+                       np.zeros(0, np.int64))
         setattr(model, f"audience_{self.key}", sch)
         self._reach(model, sch, model.day + 1)
 
@@ -186,7 +192,6 @@ class LiveSessions(Rule):
         if self.session_reach == 0:
             return
         lift_adoption(model, sch.boosted, -self.session_reach)
-        on_air = np.zeros(len(sch.hosts), bool)
-        on_air[self._on_air(sch, day)] = True
-        sch.boosted = np.flatnonzero((sch.follows >= 0) & on_air[np.maximum(sch.follows, 0)])
+        sch.boosted = np.concatenate([np.zeros(0, np.int64)] + [
+            sch.fans[sch.bounds[c]:sch.bounds[c + 1]] for c in self._on_air(sch, day)])
         lift_adoption(model, sch.boosted, self.session_reach)
