@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -42,12 +41,12 @@ class TimedStore(Store):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.write_s: list[float] = []
+        self.write_s: dict[str, float] = {}
 
     def add_run(self, record, parameters) -> None:  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         super().add_run(record, parameters)
-        self.write_s.append(time.perf_counter() - t0)
+        self.write_s[record.run_id] = time.perf_counter() - t0
 
 
 def sweep(workers: int, sizes: dict, folder: Path) -> dict:
@@ -56,8 +55,8 @@ def sweep(workers: int, sizes: dict, folder: Path) -> dict:
         batch = sim.run_many(SCENARIO, seeds=sizes["replicates"], days=sizes["days"],
                              market_size=sizes["size"], workers=workers, store=store)
         wall = time.perf_counter() - t0
-        run_s = store.runs(batch.sweep_id)["wall_s"].to_numpy()
-        write_s = list(store.write_s)
+        run_s = store.runs(batch.sweep_id).set_index("run_id")["wall_s"]
+        write_s = pd.Series(store.write_s)[run_s.index]
     return {"wall_s": wall, "run_s": run_s, "write_s": write_s, "runs": batch.runs}
 
 
@@ -82,8 +81,8 @@ def main() -> None:
     one, two = results[1], results[2]
     pd.testing.assert_frame_equal(one["runs"].drop(columns="run_id"), two["runs"].drop(columns="run_id"))
     speedup = one["wall_s"] / two["wall_s"]
-    per_run = [w / r for w, r in zip(one["write_s"], one["run_s"])]
-    overhead = sum(one["write_s"]) / sum(one["run_s"])
+    per_run = one["write_s"] / one["run_s"]
+    overhead = one["write_s"].sum() / one["run_s"].sum()
 
     def met(ok: bool) -> str:
         return "n/a (quick)" if args.quick else ("yes" if ok else "**no**")
@@ -98,7 +97,7 @@ def main() -> None:
         f"{two['wall_s'] / reps:.2f} |  |  |",
         f"| **speed-up** with 2 workers |  | **{speedup:.2f}×** |  | ≥ {TARGETS['speedup']}× | "
         f"{met(speedup >= TARGETS['speedup'])} |",
-        f"| **store overhead** per run (1 worker) |  | {statistics.mean(one['write_s']) * 1e3:.0f} ms "
+        f"| **store overhead** per run (1 worker) |  | {one['write_s'].mean() * 1e3:.0f} ms "
         f"per write | **{overhead:.1%}** of compute (worst run {max(per_run):.1%}) | "
         f"< {TARGETS['store_overhead']:.0%} | {met(overhead < TARGETS['store_overhead'])} |",
     ]

@@ -186,3 +186,9 @@ def test_bad_sensitivity_input_is_one_line_exit_2_and_writes_nothing(tmp_path, c
     err = capsys.readouterr().err
     assert err.startswith("sim: error: " + message) and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_eta_reads_as_seconds_minutes_or_hours():
+    from sim.progress import _clock
+    assert [_clock(s) for s in (0.4, 59.4, 61, 3599, 3600, 7325)] == \
+        ["   0s", "  59s", "1:01", "59:59", "1:00:00", "2:02:05"]
