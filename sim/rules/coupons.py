@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.people import ACTIVE
 from sim.rules.base import Facts, Rule, cents
-from sim.rules.membership import FUNDERS, discount
+from sim.rules.membership import FUNDERS, apply_discount
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -79,11 +79,11 @@ class Coupons(Rule):
         idx = orders.open
         idx = idx[self.holding(model, orders.buyers[idx])]
         if len(idx):
-            discount(orders, idx, np.full(len(idx), cents(self.value), np.int64), self.funded_by)
+            apply_discount(orders, idx, np.full(len(idx), cents(self.value), np.int64), self.funded_by)
             self._columns(model)[0][orders.buyers[idx]] = -1
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
-        until, group = self._columns(model)
+        group = self._columns(model)[1]
         if self.issue == "after_purchase":
             self.give(model, buyers[model.rng.random(len(buyers)) < self.reach])
             return
@@ -92,5 +92,5 @@ class Coupons(Rule):
 
     def on_day_end(self, model: SchemeModel) -> None:
         if self.issue == "community" and model.day % self.every_days == 0:
-            until, group = self._columns(model)
+            group = self._columns(model)[1]
             self.give(model, np.flatnonzero((group == IN_GROUP) & (model.people.state == ACTIVE)))

@@ -21,7 +21,7 @@ _FUNDED_BY = dict(choices=FUNDERS, en="Who pays for the discount: the platform (
                   zh="折扣由谁承担:平台(补贴商家)或商家(少收)")
 
 
-def discount(orders: Orders, index: np.ndarray, amount: np.ndarray, funded_by: str) -> None:
+def apply_discount(orders: Orders, index: np.ndarray, amount: np.ndarray, funded_by: str) -> None:
     """Take ``amount`` cents off the buyer's price of orders ``index``; a platform-funded
     discount is added back as subsidy so the merchant still receives the full price."""
     amount = np.minimum(amount, orders.paid[index])
@@ -134,7 +134,7 @@ class PaidMembership(Rule):
         tiers = model.scenario.rule("member_tiers")
         if tiers is not None:
             rate = rate * tiers.discount_scale_ppm(model, orders.buyers[idx]) // PPM
-        discount(orders, idx, orders.list_price[idx] * rate // PPM, self.funded_by)
+        apply_discount(orders, idx, orders.list_price[idx] * rate // PPM, self.funded_by)
 
     def on_day_end(self, model: SchemeModel) -> None:
         p, until = model.people, self._until(model)
