@@ -372,3 +372,14 @@ def test_finance_scenario_shows_interest_and_defaults():
     # Outstanding = lent - repaid on time - defaulted (recovered part + written off).
     outstanding = d["flow_loan"].sum() - d["flow_loan_repayment"].sum() - d["loan_written_off"].sum()
     assert round(d["loans_outstanding"].iloc[-1] * 100) == round(outstanding * 100)
+
+
+def test_the_start_up_launches_on_ten_big_leaders():
+    """003: 起盘期合伙人级别的大团长……只需要10个. The ten organisers lead a tenth of the
+    market each, nobody else is appointed, and the platform pays its team every day."""
+    r = sim.run("community_group_buy_startup", seed=0, market_size=20_000, days=20)
+    leaders = r.people[r.people["role"] == "leader"]
+    assert len(leaders) == 10 and leaders["founder"].all()
+    assert (r.daily["leaders"].iloc[2:] == 10).all()
+    assert r.daily["flow_marketing"].sum() == 2_500 * 20
+    assert r.daily["reward_leader_commission"].sum() > 0
