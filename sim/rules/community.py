@@ -156,6 +156,8 @@ class CommunityLeaders(Rule):
         taken = st.leader >= 0
         ids, ts = [], []
         for f in model.founders.tolist():
+            if taken.all():
+                break
             t = int(model.community[f]) // self.territory
             for k in range(n):
                 if not taken[(t + k) % n]:
