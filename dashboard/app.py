@@ -17,7 +17,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard.i18n import DEFAULT_LANG, LANG_LABELS, LANGS, t  # noqa: E402
 
-st.set_page_config(page_title="Scheme Lab · 社交电商激励模式实验室", page_icon="🧮", layout="wide")
+st.set_page_config(page_title="Scheme Lab · 社交电商激励模式实验室", page_icon=":material/query_stats:", layout="wide")
 
 # ?lang=zh in the address opens the app in Chinese; the sidebar toggle changes it after that.
 if "lang" not in st.session_state:
@@ -25,15 +25,17 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
 
 with st.sidebar:
+    st.markdown(f"### {t('app.title')}")
+    st.caption(t("app.tagline"))
     st.radio("Language / 语言", LANGS, key="lang", format_func=LANG_LABELS.get, horizontal=True)
 
 HERE = Path(__file__).resolve().parent
 pages = [
-    st.Page(HERE / "views" / "compare.py", title=t("nav.compare"), icon="📈", url_path="compare",
+    st.Page(HERE / "views" / "compare.py", title=t("nav.compare"), icon=":material/query_stats:", url_path="compare",
             default=True),
-    st.Page(HERE / "views" / "lab.py", title=t("nav.lab"), icon="🧪", url_path="lab"),
-    st.Page(HERE / "views" / "audit.py", title=t("nav.audit"), icon="⚖️", url_path="audit"),
-    st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon="🎓", url_path="learn"),
+    st.Page(HERE / "views" / "lab.py", title=t("nav.lab"), icon=":material/tune:", url_path="lab"),
+    st.Page(HERE / "views" / "audit.py", title=t("nav.audit"), icon=":material/gavel:", url_path="audit"),
+    st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
 ]
 page = st.navigation(pages)
 

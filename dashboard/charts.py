@@ -6,15 +6,24 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-HEIGHT = 280
+HEIGHT = 360  # whole chart: legend and axis titles included
 # Diverging colours for money: losses red, gains green, zero white-ish.
 NET_SCALE = alt.Scale(scheme="redyellowgreen", domainMid=0)
 VERDICT_COLOURS = {"breach": "#c0392b", "warning": "#e67e22", "clear": "#27ae60",
                    "not_applicable": "#95a5a6"}
 
 
+def _series_colour(title: str, order: list[str] | None) -> alt.Color:
+    """Series in the order given, so a scenario keeps its colour in every chart and language
+    (Vega would otherwise sort names alphabetically, which differs between 中文 and English)."""
+    scale = alt.Scale(domain=order) if order else alt.Undefined
+    return alt.Color("series:N", title=title, scale=scale, sort=order or "ascending",
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=320))
+
+
 def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,
-                 y_format: str = ",.0f", bands: bool, marker: float | None = None) -> alt.Chart:
+                 y_format: str = ",.0f", bands: bool, marker: float | None = None,
+                 order: list[str] | None = None) -> alt.Chart:
     """Median lines per scenario; with ``bands``, a shaded 5–95% band behind each; with
     ``marker``, a dashed vertical line at that x (the day recruitment stops, say).
 
@@ -22,8 +31,7 @@ def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,
     """
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title=x_title),
-        color=alt.Color("series:N", title=legend, legend=alt.Legend(orient="bottom", columns=2,
-                                                                    labelLimit=320)))
+        color=_series_colour(legend, order))
     tooltip = [alt.Tooltip("series:N", title=legend), alt.Tooltip("x:Q", title=x_title),
                alt.Tooltip("mid:Q", title=y_title, format=y_format)]
     if bands:
@@ -62,19 +70,20 @@ def bars(data: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str, colo
 
 
 def stacked_risk(data: pd.DataFrame, *, x_title: str, y_title: str, part_title: str,
-                 value_title: str) -> alt.Chart:
+                 value_title: str, order: list[str]) -> alt.Chart:
     """One horizontal bar per scenario: its risk index, split into weighted parts
     (columns series, part, points, value)."""
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("sum(points):Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("series:N", title=y_title, sort=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("series:N", title=y_title, sort=order, scale=alt.Scale(domain=order),
+                axis=alt.Axis(labelLimit=220)),
         color=alt.Color("part:N", title=part_title, sort=None,
                         legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
         order=alt.Order("points:Q", sort="descending"),
         tooltip=[alt.Tooltip("series:N", title=y_title), alt.Tooltip("part:N", title=part_title),
                  alt.Tooltip("points:Q", title=x_title, format=".1f"),
                  alt.Tooltip("value:Q", title=value_title, format=".3f")],
-    ).properties(height=max(120, 60 * data["series"].nunique() + 80))
+    ).properties(height=180 + 50 * len(order))  # the legend of seven parts takes ~120 px
 
 
 def lorenz(data: pd.DataFrame, *, x_title: str, y_title: str, equality: str) -> alt.Chart:

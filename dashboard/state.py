@@ -167,12 +167,6 @@ def series(daily: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def risk(result: sim.RunResult):
-    """The run's risk index (``sim.risk_index``), or None on an engine without the audit."""
-    fn = getattr(sim, "risk_index", None)
-    return fn(result) if fn else None
-
-
 
 
 def stress(scenario: sim.Scenario, *, seed: int, stop_day: int, days: int, size: int,
@@ -183,11 +177,13 @@ def stress(scenario: sim.Scenario, *, seed: int, stop_day: int, days: int, size:
                                                market_size=size, baseline=baseline))
 
 
-def report(result: sim.RunResult, lang: str) -> str:
-    """The HTML audit report of one run, in ``lang``."""
+def report(result: sim.RunResult, lang: str, stress=None) -> str:
+    """The HTML audit report of one run, in ``lang``, with the stress test already shown."""
     from sim import report as html_report
-    key = ("report", result.scenario.content_hash(), result.seed, result.days, result.market_size, lang)
-    return _runs().get(key, lambda: html_report.render([result], lang=lang))
+    key = ("report", result.scenario.content_hash(), result.seed, result.days, result.market_size,
+           lang, stress.stop_day if stress is not None else None)
+    return _runs().get(key, lambda: html_report.render(
+        [result], lang=lang, stress=[stress] if stress is not None else None))
 
 
 def carry(name: str, default: object, options: list) -> str:

@@ -258,7 +258,7 @@ def test_audit_findings_risk_and_stress_test_match_the_engine():
     assert len(charts(at)) == 4  # depth, Lorenz, cohorts, stress test
 
     at.radio(key="aud_where.en").set_value("cn").run()
-    assert all("· China ·" in e.label for e in at.expander)
+    assert all("] China · " in e.label for e in at.expander)
     assert len(at.expander) == len(sim.audit(r, jurisdiction="cn"))
 
 
@@ -268,3 +268,12 @@ def test_audit_of_a_model_without_participants_says_so():
     assert not at.exception
     assert i18n.STRINGS["aud.no_participants"][1] in [i.value for i in at.info]
     assert all("不适用" in e.label for e in at.expander)
+
+
+def test_audit_report_is_html_in_the_chosen_language():
+    r = run("liandong_2plus1")
+    stress = sim.stress_test(r.scenario, seed=0, stop_day=20, baseline=r)
+    html = state.report(r, "zh", stress)
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "链动2+1" in html and "禁止传销条例" in html
+    assert "Link-and-Move 2+1" in state.report(r, "en", stress)

@@ -16,7 +16,8 @@ from dashboard.i18n import current, pick, t, text
 
 PREFERRED = ("liandong_2plus1", "fission_distribution")
 ORDER = ("breach", "warning", "clear", "not_applicable")
-ICONS = {"breach": "🔴", "warning": "🟠", "clear": "🟢", "not_applicable": "⚪"}
+# Markdown badges, not emoji: a server without an emoji font would draw empty boxes.
+BADGE = {"breach": "red", "warning": "orange", "clear": "green", "not_applicable": "gray"}
 
 lang = current()
 st.title(t("aud.title"))
@@ -54,8 +55,8 @@ bar.empty()
 def _num(v) -> str:
     if isinstance(v, bool):
         return str(v).lower()
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}"
+    if isinstance(v, (int, np.integer)):  # counts and person ids: ids read wrong with commas
+        return str(int(v))
     if isinstance(v, float):
         return "∞" if math.isinf(v) else f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
     return str(v)
@@ -65,7 +66,8 @@ def _num(v) -> str:
 ri = sim.risk_index(result)
 left, right = st.columns([1, 3])
 with left:
-    st.metric(t("aud.risk"), f"{ri.total:.1f} / 100", ri.band(lang), delta_color="off")
+    st.metric(t("aud.risk"), f"{ri.total:.1f} / 100")
+    st.markdown(t("aud.band", band=ri.band(lang)))
 with right:
     parts = pd.DataFrame([{t("ax.part"): pick(p.name_en, p.name_zh), t("aud.weight"): p.weight,
                            t("aud.score"): p.score, t("ax.points"): p.points,
@@ -85,10 +87,10 @@ findings = sim.audit(result, jurisdiction=where)
 counts = {v: sum(f.verdict == v for f in findings) for v in ORDER}
 st.markdown(t("aud.counts", breach=counts["breach"], warning=counts["warning"],
               clear=counts["clear"], na=counts["not_applicable"]))
-for f in sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.jurisdiction)):
-    head = (f"{ICONS[f.verdict]} **{t('verdict.' + f.verdict)}** · {t('jur.' + f.jurisdiction)} · "
+for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.jurisdiction))):
+    head = (f":{BADGE[f.verdict]}-badge[{t('verdict.' + f.verdict)}] {t('jur.' + f.jurisdiction)} · "
             f"{f.title(lang)}")
-    with st.expander(head, expanded=f.verdict == "breach"):
+    with st.expander(head, expanded=i == 0 and f.verdict == "breach"):  # the most serious, open
         st.markdown(f"**{t('aud.citation')}:** {f.citation}")
         st.write(f.explanation(lang))
         keys_ = list(dict.fromkeys([*f.measured, *f.thresholds]))
@@ -158,6 +160,7 @@ else:
 # ----------------------------------------------------------------------------- stress test
 st.subheader(t("aud.stress"))
 st.caption(t("aud.stress_intro"))
+stress = None
 if days < 3:
     st.info(t("aud.stress_short"))
 else:
@@ -172,22 +175,25 @@ else:
                       "series": label})
         for r, label in ((stress.baseline, t("aud.baseline")), (stress.stopped, t("aud.stopped")))],
         ignore_index=True)
-    left, right = st.columns([3, 2])
+    left, right = st.columns([3, 1])
     with left:
         st.altair_chart(charts.banded_lines(series, x_title=t("ax.day"), y_title=t("aud.daily_rewards"),
-                                            legend="", bands=False, marker=int(stop)), width="stretch")
+                                            legend="", bands=False, marker=int(stop),
+                                            order=[t("aud.baseline"), t("aud.stopped")]),
+                        width="stretch")
     with right:
-        st.metric(t("aud.payout_drop"), f"{stress.payout_drop:.0%}",
-                  t("aud.collapse") if stress.collapse else t("aud.no_collapse"), delta_color="off")
-        st.dataframe(pd.DataFrame([(pick(en, zh), b, s) for en, zh, b, s in stress.rows()],
-                                  columns=[t("kpi.metric"), t("aud.baseline"), t("aud.stopped")]),
-                     hide_index=True, width="stretch", key="aud_stress_table",
-                     column_config={t("aud.baseline"): st.column_config.NumberColumn(format="localized"),
-                                    t("aud.stopped"): st.column_config.NumberColumn(format="localized")})
+        st.metric(t("aud.payout_drop"), f"{stress.payout_drop:.0%}")
+        st.markdown(":red-badge[" + t("aud.collapse") + "]" if stress.collapse
+                    else ":green-badge[" + t("aud.no_collapse") + "]")
+    st.dataframe(pd.DataFrame([(pick(en, zh), b, s) for en, zh, b, s in stress.rows()],
+                              columns=[t("kpi.metric"), t("aud.baseline"), t("aud.stopped")]),
+                 hide_index=True, width="stretch",
+                 column_config={t("aud.baseline"): st.column_config.NumberColumn(format="localized"),
+                                t("aud.stopped"): st.column_config.NumberColumn(format="localized")})
 
 # ----------------------------------------------------------------------------- report
 st.divider()
 # Built only when clicked: the report draws its own charts, which the page should not wait for.
-st.download_button(t("aud.report"), lambda: state.report(result, lang).encode("utf-8"), key="aud_report",
+st.download_button(t("aud.report"), lambda: state.report(result, lang, stress).encode("utf-8"), key="aud_report",
                    file_name=f"scheme_lab_{scenario.id}_seed{seed}_{lang}.html", mime="text/html",
                    type="primary")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import sim
+
 from dashboard import charts, state
 from dashboard.i18n import current, family, pick, t, text
 
@@ -40,6 +42,7 @@ if not chosen:
     st.stop()
 
 names = {k: state.label(entries[k], lang) for k in chosen}
+order = [names[k] for k in chosen]
 seed, reps, days, size = int(seed), int(reps), int(days), int(size)
 banded = reps > 1
 bar = st.progress(0.0)
@@ -72,7 +75,7 @@ else:
     frames = {k: [state.series(full[k].daily)] for k in chosen}
     metric_runs = {k: pd.DataFrame([full[k].metrics]) for k in chosen}
 bar.empty()
-risk = {k: state.risk(full[k]) for k in chosen}
+risk = {k: sim.risk_index(full[k]) for k in chosen}
 
 
 def _long(measure: str) -> pd.DataFrame:
@@ -90,25 +93,24 @@ with left:
         key=state.carry("cmp_growth", GROWTH[0], list(GROWTH)), label_visibility="collapsed"))
     st.altair_chart(charts.banded_lines(_long(measure), x_title=t("ax.day"),
                                         y_title=t(f"series.{measure}"), legend=t("ax.scenario"),
+                                        order=order,
                                         bands=banded), width="stretch")
 with right:
     st.subheader(t("cmp.retention"))
     st.altair_chart(charts.banded_lines(_long("retained"), x_title=t("ax.day"),
                                         y_title=t("ax.share"),
-                                        legend=t("ax.scenario"), y_format=".0%", bands=banded),
+                                        legend=t("ax.scenario"), order=order, y_format=".0%", bands=banded),
                     width="stretch")
 
 st.subheader(t("cmp.kpis"))
 st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed)
            + (" " + t("cmp.risk_seed", seed=seed) if banded else ""))
 per_run = {k: metric_runs[k][[m for m in KPIS if m != "risk_index"]].astype(float)
-              .assign(risk_index=risk[k].total if risk[k] is not None else float("nan"))
+              .assign(risk_index=risk[k].total)
            for k in chosen}
 table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
 table.index = [names[k] for k in chosen]
 table.index.name = t("ax.scenario")
-if all(risk[k] is None for k in chosen):
-    table = table.drop(columns="risk_index")
 shown = table.rename(columns={m: t(f"m.{m}") for m in table.columns})
 config = {t(f"m.{m}"): st.column_config.NumberColumn(
     format="percent" if m in PERCENT else "%.1f" if m == "risk_index" else "localized")
@@ -131,18 +133,17 @@ with left:
     st.subheader(t("cmp.payout"))
     st.altair_chart(charts.banded_lines(_long("payout_ratio"), x_title=t("ax.day"),
                                         y_title=t("m.payout_ratio"), legend=t("ax.scenario"),
+                                        order=order,
                                         y_format=".1%", bands=banded), width="stretch")
 with right:
     st.subheader(t("cmp.risk"))
     rows = [{"series": names[k], "part": pick(p.name_en, p.name_zh), "points": p.points,
-             "value": p.value} for k in chosen if risk[k] is not None for p in risk[k].parts]
-    if rows:
-        st.altair_chart(charts.stacked_risk(pd.DataFrame(rows), x_title=t("ax.points"),
-                                            y_title=t("ax.scenario"), part_title=t("ax.part"),
-                                            value_title=t("ax.indicator")), width="stretch")
-        st.caption(t("cmp.risk_note"))
-    else:
-        st.info(t("cmp.risk_none"))
+             "value": p.value} for k in chosen for p in risk[k].parts]
+    st.altair_chart(charts.stacked_risk(pd.DataFrame(rows), x_title=t("ax.points"),
+                                        y_title=t("ax.scenario"), part_title=t("ax.part"),
+                                        value_title=t("ax.indicator"), order=order),
+                    width="stretch")
+    st.caption(t("cmp.risk_note"))
 
 with st.expander(t("cmp.mechanisms")):
     for k in chosen:

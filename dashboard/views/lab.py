@@ -37,6 +37,7 @@ entries = state.catalogue()
 bases: dict[str, tuple[str, sim.Scenario]] = {k: (state.label(e, lang), e.scenario)
                                               for k, e in entries.items()}
 
+base_slot = st.container()  # the picker goes above the upload, but needs its result first
 uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload")
 if uploaded is not None:
     try:
@@ -61,7 +62,7 @@ if uploaded is not None:
 
 if st.session_state.get("lab_base") not in bases:  # e.g. an upload that was removed
     st.session_state.pop("lab_base", None)
-base_key = state.remember("lab_base", st.selectbox(
+base_key = state.remember("lab_base", base_slot.selectbox(
     t("lab.base"), list(bases), format_func=lambda k: bases[k][0],
     key=state.carry("lab_base", next(iter(bases)), list(bases))))
 base = bases[base_key][1]
