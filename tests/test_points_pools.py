@@ -159,6 +159,18 @@ def test_dividend_is_exact_to_the_cent(market):
     assert model.ledger.close_day()[1] == 0
 
 
+def test_share_points_are_cash_off_the_sharers_next_order(market):
+    m = market({"share_points": {"points": 50, "point_value": 0.1}})
+    m.join("B")
+    m.join("C", "B")
+    m.buy("C", 100)                       # B earns ¥5
+    b, ledger, people = m.names["B"], m.model.ledger, m.model.people
+    assert ledger.wallet[b] == 500
+    m.buy("B", 100)                       # pays ¥100 and uses the ¥5: goods worth ¥105
+    assert ledger.wallet[b] == 0 and people.value[b] == 105_00 and people.paid[b] == 105_00
+    assert m.rewards("B") == 5 and ledger.close_day()[1] == 0
+
+
 # -- 共享购 (DESIGN.md, validation) -------------------------------------------------------------
 def test_shared_purchase_example_is_exact(market):
     """100 of 10,000 network 共享值 and 498 points a day: 4.98 points, 95.02 共享值 left."""

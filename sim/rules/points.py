@@ -197,18 +197,20 @@ class SharePoints(Rule):
                      pays_customers=True, creates_liability=True)
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
-        people, wallet = model.people, model.ledger.wallet
-        # 现金抵扣: a sharer's balance pays towards what they buy now.
-        use = np.minimum(wallet[buyers], amounts)
+        people, unused = model.people, model.column("share_points_unused", np.int64)
+        # 现金抵扣: share points not yet used pay towards what the sharer buys now.
+        use = np.minimum(np.minimum(unused[buyers], model.ledger.wallet[buyers]), amounts)
         spenders = use > 0
         model.ledger.spend_wallet(buyers[spenders], use[spenders], value=use[spenders])
+        unused[buyers] -= use
         first = buyers[people.purchases[buyers] == 1]
         sharer = people.sponsor[first]
         ok = sharer >= 0
         ok[ok] = people.state[sharer[ok]] == ACTIVE
-        model.ledger.reward("share_points", sharer[ok], first[ok], np.ones(int(ok.sum()), np.int64),
-                            np.full(int(ok.sum()), self.points * cents(self.point_value), np.int64),
+        pay = np.full(int(ok.sum()), self.points * cents(self.point_value), np.int64)
+        model.ledger.reward("share_points", sharer[ok], first[ok], np.ones(len(pay), np.int64), pay,
                             basis=SALE)
+        np.add.at(unused, sharer[ok], pay)
 
 
 @dataclass(frozen=True)
