@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.rules import REGISTRY, Rule
+from sim.rules.base import ROUNDING
 from sim.schema import build
 from sim.sections import Churn, Market, Meta, Retail
 
@@ -132,13 +133,13 @@ def _check_composition(s: Scenario) -> None:
                             "pays participants, but no rule makes anyone a participant; "
                             "add [rules.entry_package] (price = 0 for free sign-up)")
     on_sales = sum(r.reward_rate_on_sales() for r in s.rules)
-    if on_sales > 1:
+    if on_sales > 1 + ROUNDING:
         raise ScenarioError(s.source, _largest(s, lambda r: r.reward_rate_on_sales(), "sales_amount_key"),
                             f"rewards on a sale add up to {on_sales:.0%} of its price; at most 100%")
     if qualifiers:
         price = s.qualifier.price  # type: ignore[union-attr]
         per_join = sum(r.reward_per_join(price) for r in s.rules)
-        if per_join > price:
+        if per_join > price * (1 + ROUNDING):
             raise ScenarioError(
                 s.source, _largest(s, lambda r: r.reward_per_join(price), "join_amount_key"),
                 f"rewards per new participant add up to {per_join:g} yuan, more than the "

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from sim.orders import Orders
 
 PPM = 1_000_000  # rates are applied as integer parts per million so cents stay exact
+# Shares that add up to exactly 100% in decimal may sum to 1.0000000000000002 in floats.
+ROUNDING = 1e-9
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.ledger import JOIN, SALE
-from sim.rules.base import Facts, Rule, ppm
+from sim.rules.base import ROUNDING, Facts, Rule, ppm
 from sim.rules.chain import pay_up_chain
 from sim.schema import param
 
@@ -32,7 +32,7 @@ class LevelCommission(Rule):
 
     def problems(self) -> list[tuple[str, str]]:
         total = sum(self.level_rates())
-        if total > 1:
+        if total > 1 + ROUNDING:
             return [(self.sales_amount_key,
                      f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
         if not (self.on_sales or self.on_packages):
