@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -182,9 +183,13 @@ def test_learn_page_steps_and_tells_a_story(server, page):
     expect(page.get_by_text("Day 21 of 120")).to_be_visible()
     charts_drawn(page, 3)  # the tree, saturation, cohorts
     expect(page.get_by_text("Story of person").first).to_be_visible()
+    page.get_by_role("button", name="Play").click()  # a day every 0.7 s until paused
+    expect(page.get_by_text("Day 23 of 120")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Pause").click()
+    idle(page)
     shot(page, "learn_en")
     switch_to_chinese(page)
-    expect(page.get_by_text("第 21 天 / 共 120 天")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"第 2\d 天 / 共 120 天"))).to_be_visible()
     charts_drawn(page, 3)
     shot(page, "learn_zh")
 
@@ -200,3 +205,24 @@ def test_lab_shows_the_loaders_message_for_an_invalid_value(server, page):
     expect(page.get_by_text("must be a whole number from 1 to 100,000, got 0").first).to_be_visible()
     expect(page.get_by_role("button", name="Run original and edited")).to_be_disabled()
     shot(page, "lab_invalid_en")
+
+
+def test_lab_upload_is_parsed_as_toml_never_run(server, page, tmp_path):
+    page.goto(f"{server}/lab?lang=en")
+    idle(page)
+    marker = tmp_path / "executed"
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files(files=[{
+        "name": "sneaky.toml", "mimeType": "application/toml",
+        "buffer": f"import os\nos.system('touch {marker}')\n".encode()}])
+    idle(page)
+    expect(page.get_by_text("The uploaded file was not loaded: sneaky.toml").first).to_be_visible()
+    assert not marker.exists()
+
+    text = (ROOT / "scenarios" / "liandong_2plus1.toml").read_text(encoding="utf-8")
+    text = text.replace('name_en = "Link-and-Move 2+1"', 'name_en = "My 2+1 variant"')
+    dropzone.set_input_files(files=[{"name": "mine.toml", "mimeType": "application/toml",
+                                     "buffer": text.encode()}])
+    idle(page)
+    expect(page.get_by_text("Loaded My 2+1 variant (mine.toml) from the uploaded file.")).to_be_visible()
+    expect(page.get_by_text("All values are valid. 0 changed from the original.")).to_be_visible()

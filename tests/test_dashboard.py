@@ -214,11 +214,18 @@ def test_learn_steps_the_market_and_tells_a_persons_story():
     # the tree has one node per person who joined, placed under their sponsor
     nodes = next(d for d in charts(at)[0] if "depth" in d and "id" in d)
     assert sorted(nodes["id"]) == sorted(people["id"])
+    # Until the reader picks someone, the story follows the latest of the worst-off joiners.
+    joiners = people[(people["participant_day"] >= 0) & ~people["founder"]]
+    worst = joiners.sort_values(["net", "join_day"], ascending=[True, False]).iloc[0]
+    assert at.selectbox(key="learn_person").value == worst["id"]
+    assert any(m.value.startswith(f"Person {worst['id']} ") for m in at.markdown)
     recruited = people[(people["sponsor"] >= 0) & people["sponsor"].isin(people["id"])].iloc[0]
     at.selectbox(key="learn_person").set_value(int(recruited["id"])).run()
     story = next(m.value for m in at.markdown if m.value.startswith(f"Person {recruited['id']} "))
     assert f"by person {int(recruited['sponsor'])}" in story
     assert f"net result of {recruited['net']:+,.2f} yuan" in story
+    at.button(key="learn_week").click().run()  # the reader's choice stays put
+    assert at.selectbox(key="learn_person").value == recruited["id"]
     at.button(key="learn_restart").click().run()
     assert at.markdown[0].value.startswith("**Day 0 of 120**")
 

@@ -53,7 +53,8 @@ def _restart() -> None:
     small = scenario.with_market(size=int(size), days=int(days), founders=founders)
     st.session_state["learn_model"] = (wanted, sim.SchemeModel(small, seed=int(seed), journal=True))
     st.session_state["learn_playing"] = False
-    st.session_state.pop("learn_person", None)
+    for k in ("learn_person", "learn_chosen"):
+        st.session_state.pop(k, None)
 
 
 try:
@@ -73,7 +74,8 @@ if b2.button(t("learn.week"), disabled=finished or playing, key="learn_week"):
     for _ in range(min(7, days + 1 - model.day)):
         model.step()
 if b3.button(t("learn.pause") if playing else t("learn.play"), disabled=finished, key="learn_play"):
-    st.session_state["learn_playing"] = playing = not playing
+    st.session_state["learn_playing"] = not playing
+    st.rerun()  # redraw the buttons: "Pause" while playing, stepping disabled
 if b4.button(t("learn.restart"), key="learn_restart"):
     _restart()
     model, playing = st.session_state["learn_model"][1], False
@@ -185,7 +187,22 @@ def board() -> None:
     nodes = nodes.assign(role=[_role(r) for _, r in people.iterrows()],
                          status=np.where(people["exit_day"] >= 0, t("learn.left"), t("learn.active")),
                          opacity=np.where(people["exit_day"] >= 0, 0.25, 1.0))
-    selected = st.session_state.get("learn_person")
+    # The tree's click arrives in its widget state before the page is drawn again.
+    event = st.session_state.get("learn_tree")
+    clicked = [int(p["id"]) for p in (event.selection.get("person") or []) if "id" in p] \
+        if event and event.selection else []
+    if clicked and clicked[0] != st.session_state.get("learn_clicked"):
+        st.session_state["learn_clicked"] = st.session_state["learn_person"] = clicked[0]
+        st.session_state["learn_chosen"] = True
+    options = people.sort_values("net")["id"].astype(int).tolist()
+    if not st.session_state.get("learn_chosen") or st.session_state.get("learn_person") not in options:
+        # Until the reader picks someone, follow the story the lesson is about: the latest
+        # joiner among those who have lost most (organisers only if no one else has joined).
+        pool = participants[~participants["founder"]] if (~participants["founder"]).any() \
+            else participants if len(participants) else people
+        worst = pool.sort_values(["net", "join_day"], ascending=[True, False])
+        st.session_state["learn_person"] = int(worst["id"].iloc[0])
+    selected = st.session_state["learn_person"]
     chart = charts.tree(nodes[["id", "x", "depth", "net", "role", "join_day", "sponsor", "status",
                                "opacity"]], edges,
                         net_title=t("learn.net"), depth_title=t("learn.depth"),
@@ -194,19 +211,11 @@ def board() -> None:
                                         "join_day": t("learn.joined"), "sponsor": t("learn.sponsor"),
                                         "status": t("learn.status")},
                         selected=selected)
-    event = st.altair_chart(chart, on_select="rerun", selection_mode="person", key="learn_tree",
-                            width="stretch")
-    clicked = [int(p["id"]) for p in (event.selection.get("person") or []) if "id" in p] \
-        if event and event.selection else []
-    if clicked and clicked[0] != st.session_state.get("learn_clicked"):
-        st.session_state["learn_clicked"] = st.session_state["learn_person"] = clicked[0]
-    options = people.sort_values("net")["id"].astype(int).tolist()
-    if st.session_state.get("learn_person") not in options:
-        # Start with the participant who lost most: the story the lesson is about.
-        st.session_state["learn_person"] = int(participants.sort_values("net")["id"].iloc[0]) \
-            if len(participants) else options[0]
+    st.altair_chart(chart, on_select="rerun", selection_mode="person", key="learn_tree",
+                    width="stretch")
     net = people.set_index("id")["net"]
     pid = st.selectbox(t("learn.pick"), options, key="learn_person",
+                       on_change=lambda: st.session_state.update(learn_chosen=True),
                        format_func=lambda i: f"#{i} · {net[i]:+,.2f}")
     _story(result, int(pid))
 
