@@ -276,3 +276,14 @@ def test_evidence_without_a_journal_falls_back_to_the_flows():
     table = art3.evidence.dynamic[0]
     assert table.title_en == "Rewards by paid depth, whole run"
     assert sum(row[2] for row in table.rows) == pytest.approx(sim.indicators(r)["rewards"])
+
+
+@pytest.mark.parametrize("scenario", ["live_streaming", "community_group_buying"])
+def test_appointed_hosts_and_leaders_are_not_a_direct_selling_force(scenario):
+    """Streamers and 团长 the platform appoints are paid on the sales they make: that is not
+    direct sellers' pay, so Art. 24 does not apply, and the finding says why in figures."""
+    r = sim.run(scenario, seed=1, market_size=3000, days=90)
+    art24 = next(f for f in sim.audit(r, "cn") if f.id == "cn.direct_selling.art24_pay_cap")
+    assert r.metrics["rewards"] > 0
+    assert art24.verdict == NOT_APPLICABLE
+    assert art24.measured["appointed_rewards"] == pytest.approx(r.metrics["rewards"], abs=0.01)

@@ -118,10 +118,21 @@ class Audited:
             "organisation_outside_share": share(own_sales, own_sales + part_spend),
         }
 
+    def _kinds(self, fact: str) -> set[str]:
+        return {k for facts in self.facts.values() if getattr(facts, fact, False)
+                for k in facts.reward_kinds}
+
     def _rewards(self) -> dict[str, Any]:
         f = self.result.flows
         amount = f["amount"].to_numpy(float)
         depth, internal = f["depth"].to_numpy(), f["internal"].to_numpy(bool)
+        kind = f["kind"].to_numpy()
+        # Pay to a recruited sales force, which is what direct-selling law governs: not the
+        # commission of hosts and 团长 the platform appoints, nor customers' points on their
+        # own purchases (participants' rebates on their own purchases do count).
+        appointed = np.isin(kind, list(self._kinds("appoints_payees")))
+        customer = np.isin(kind, list(self._kinds("pays_customers"))) & ~internal
+        seller = ~appointed & ~customer
         join, sale = (f["basis"] == "join").to_numpy(), (f["basis"] == "sale").to_numpy()
         total = float(amount.sum())
         part = lambda mask: float(amount[mask].sum()) / total if total else 0.0  # noqa: E731
@@ -140,6 +151,11 @@ class Audited:
             "reward_share_direct_consumer_sales": part(sale & ~internal & (depth == 1)),
             "reward_share_team": part(depth >= 2),
             "rewards_not_on_own_sales": total - float(amount[sale & ~internal & (depth == 1)].sum()),
+            "seller_rewards": float(amount[seller].sum()),
+            "seller_rewards_not_on_own_sales":
+                float(amount[seller].sum()) - float(amount[seller & sale & ~internal & (depth == 1)].sum()),
+            "appointed_rewards": float(amount[appointed].sum()),
+            "customer_rewards": float(amount[customer].sum()),
             "max_paid_depth": int(depth.max()) if len(depth) else 0,
             "paid_depth_amounts": {int(d): float(a) for d, a in by_depth.items()},
             "rewards_gini": gini(rewards),

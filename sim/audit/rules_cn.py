@@ -11,7 +11,7 @@ Sources: 禁止传销条例 (国务院令第444号, 2005) 第七条; 直销管�
 from __future__ import annotations
 
 from sim.audit import evidence as ev
-from sim.audit.findings import BREACH, CLEAR, WARNING, Finding, LegalTest
+from sim.audit.findings import BREACH, CLEAR, NOT_APPLICABLE, WARNING, Finding, LegalTest
 from sim.audit.measure import HALF_CENT, Audited
 
 ART7_1 = LegalTest("cn.ban_pyramid.art7_1_recruitment", "cn",
@@ -156,8 +156,10 @@ def decide_art24(rewards: float, own_sales: float, rewards_not_on_own_sales: flo
 
 def check_art24(a: Audited) -> Finding:
     i = a.indicators
-    rewards, own = i["rewards"], i["own_sales_to_consumers"]
-    other = max(i["rewards_not_on_own_sales"], 0.0)
+    rewards, own = i["seller_rewards"], i["own_sales_to_consumers"]
+    other = max(i["seller_rewards_not_on_own_sales"], 0.0)
+    if rewards <= HALF_CENT and i["rewards"] > HALF_CENT:
+        return _art24_out_of_scope(i)
     ratio = rewards / own if own else (float("inf") if rewards else 0.0)
     verdict = decide_art24(rewards, own, other)
     measured = {"rewards": rewards, "own_sales_to_consumers": own, "pay_to_own_sales": ratio,
@@ -177,6 +179,20 @@ def check_art24(a: Audited) -> Finding:
     return ART24.finding(verdict, measured, {"pay_to_own_sales_max": PAY_CAP, "rewards_not_on_own_sales_max": 0.0},
                          en, zh, static=a.declaring("pays_on_recruitment", "team_pay"),
                          dynamic=ev.examples(ev.pay_against_own_sales(a)) if verdict == BREACH else ())
+
+
+def _art24_out_of_scope(i: dict) -> Finding:
+    """Everything paid went to hosts and 团长 the platform appoints, or to customers as points
+    on their own purchases: no one was recruited to sell, so there is no direct-selling pay."""
+    appointed, customer = i["appointed_rewards"], i["customer_rewards"]
+    en = (f"No recruited sales force is paid: ¥{appointed:,.0f} went to hosts or leaders the platform "
+          f"appoints (commission on the sales they make, service fees) and ¥{customer:,.0f} to "
+          f"customers as points or rebates on their own purchases. Art. 24 governs the pay of "
+          f"direct sellers, so it does not apply.")
+    zh = (f"没有被招募的销售队伍获得报酬:¥{appointed:,.0f} 支付给平台签约的主播或团长(按其促成的销售计佣、"
+          f"服务费),¥{customer:,.0f} 作为积分或返利支付给顾客本人的消费。第二十四条规范直销员报酬,本项不适用。")
+    return ART24.finding(NOT_APPLICABLE, {"appointed_rewards": appointed, "customer_rewards": customer},
+                         {}, en, zh, static=())
 
 
 # -- 刑法 224-1 ------------------------------------------------------------------------
