@@ -188,53 +188,96 @@ def execute(points: Sequence[Point], seeds: Sequence[int], *, params: Sequence[s
             progress: Callable[[int, int], None] | None = None,
             grid: dict[str, list] | None = None, command: str | None = None) -> Batch:
     """Run each point with each seed and collect a Batch (run_many and sensitivity use this)."""
+    _check_executor(workers, scheduler)
+    tasks = [Task(i, p, seed) for i, (p, seed) in enumerate((p, s) for p in points for s in seeds)]
+    db, own = _open(store)
+    from sim.result import code_version
+    try:
+        sweep_id = (db.begin_sweep(kind=kind, scenarios=list(dict.fromkeys(p.scenario.id for p in points)),
+                                   grid=grid or {}, seeds=list(seeds), tasks=tasks,
+                                   command=command, code_version=code_version())
+                    if db else "sw-" + secrets.token_hex(4))
+        records = _drive(tasks, sweep_id, db, workers=workers, scheduler=scheduler,
+                         progress=progress, planned=len(tasks), done=0)
+    finally:
+        if own:
+            db.close()  # type: ignore[union-attr]
+    return Batch.from_records(records, params=list(params), sweep_id=sweep_id)
+
+
+def resume(sweep_id: str, *, workers: int | None = None, scheduler: Any = None,
+           store: Any = _DEFAULT, progress: Callable[[int, int], None] | None = None) -> Batch:
+    """Finish an interrupted sweep: run the planned runs the store does not have, under their
+    planned run ids and seeds, and return the whole sweep as a Batch."""
+    _check_executor(workers, scheduler)
+    db, own = _open(store)
+    if db is None:
+        raise ValueError("store: resuming a sweep needs the store that holds it")
+    try:
+        sweep = db.sweep(sweep_id)
+        tasks = [Task(position, Point(load_scenario(parameters), params), seed)
+                 for position, parameters, params, seed in db.pending(sweep_id)]
+        if tasks:
+            db.end_sweep(sweep_id, "running")
+            _drive(tasks, sweep_id, db, workers=workers, scheduler=scheduler, progress=progress,
+                   planned=sweep["planned"], done=sweep["stored"])
+        return db.batch(sweep_id)
+    finally:
+        if own:
+            db.close()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One planned run: its place in the sweep (which fixes its run id), point and seed."""
+    position: int
+    point: Point
+    seed: int
+
+
+def _check_executor(workers: int | None, scheduler: Any) -> None:
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
     if scheduler is not None and workers not in (None, 1):
         raise ValueError("give workers or scheduler, not both: the cluster decides its workers")
-    tasks = [(p.scenario.to_dict(), seed) for p in points for seed in seeds]
-    labels = [p for p in points for _ in seeds]
-    db, own = _open(store)
-    from sim.result import code_version
+
+
+def _drive(tasks: list[Task], sweep_id: str, db: Store | None, *, workers: int | None,
+           scheduler: Any, progress: Callable[[int, int], None] | None, planned: int,
+           done: int) -> list[RunRecord]:
+    """Run ``tasks`` on the chosen executor; store and count each run as it comes back."""
+    work = [(t.point.scenario.to_dict(), t.seed) for t in tasks]
+    records: list[RunRecord] = []
+    status = "failed"
     try:
-        sweep_id = (db.begin_sweep(kind=kind, scenarios=list(dict.fromkeys(p.scenario.id for p in points)),
-                                   grid=grid or {}, seeds=list(seeds), planned=len(tasks),
-                                   command=command, code_version=code_version())
-                    if db else "sw-" + secrets.token_hex(4))
-        records: list[RunRecord | None] = [None] * len(tasks)
-        status, done = "failed", 0
-        try:
-            if scheduler is not None:
-                results = _on_dask(tasks, scheduler, sweep_id)
-            elif workers and workers > 1:
-                results = _on_processes(tasks, workers)
-            else:
-                results = ((i, _work(*t)) for i, t in enumerate(tasks))
-            for i, out in results:
-                point = labels[i]
-                rec = RunRecord(run_id=f"{sweep_id}-{i:04d}", sweep_id=sweep_id, position=i,
-                                scenario=point.scenario.id,
-                                scenario_hash=point.scenario.content_hash(),
-                                params=dict(point.params), seed=tasks[i][1], **out)
-                with _deferred_interrupt():  # a run is stored and counted, or neither
-                    if db:
-                        db.add_run(rec, tasks[i][0])
-                    records[i] = rec
-                    done += 1
-                if progress:
-                    progress(done, len(tasks))
-            status = "done"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise Interrupted(sweep_id, done, len(tasks), db.path if db else None) from None
-        finally:
-            if db:
-                db.end_sweep(sweep_id, status)
+        if scheduler is not None:
+            results = _on_dask(work, scheduler, sweep_id)
+        elif workers and workers > 1:
+            results = _on_processes(work, workers)
+        else:
+            results = ((i, _work(*w)) for i, w in enumerate(work))
+        for i, out in results:
+            t = tasks[i]
+            rec = RunRecord(run_id=f"{sweep_id}-{t.position:04d}", sweep_id=sweep_id,
+                            position=t.position, scenario=t.point.scenario.id,
+                            scenario_hash=t.point.scenario.content_hash(),
+                            params=dict(t.point.params), seed=t.seed, **out)
+            with _deferred_interrupt():  # a run is stored and counted, or neither
+                if db:
+                    db.add_run(rec, work[i][0])
+                records.append(rec)
+                done += 1
+            if progress:
+                progress(done, planned)
+        status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise Interrupted(sweep_id, done, planned, db.path if db else None) from None
     finally:
-        if own:
-            db.close()
-    return Batch.from_records(records, params=list(params), sweep_id=sweep_id)  # type: ignore[arg-type]
+        if db:
+            db.end_sweep(sweep_id, status)
+    return sorted(records, key=lambda r: r.position)
 
 
 @contextmanager

@@ -72,6 +72,12 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p = verbs.add_parser("replay", help="rerun a stored run and check its metrics are identical")
     p.add_argument("id", help="a run id")
     _add_store(p, json_flag=True)
+    p = verbs.add_parser("resume", help="finish an interrupted sweep: run what is missing")
+    p.add_argument("id", help="a sweep id")
+    p.add_argument("--workers", type=int, help="local worker processes (default: the CPUs available)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_store(p, json_flag=False)
     p = verbs.add_parser("delete", help="remove a sweep and its runs (say, an interrupted one)")
     p.add_argument("id", help="a sweep id")
     _add_store(p, json_flag=False)
@@ -250,7 +256,7 @@ def _run(args: argparse.Namespace, label: str, planned: int, go: Any) -> Any:
     """Run ``go(workers, scheduler, store, progress)`` with a bar; report an interrupt."""
     workers, client = _executor(args, planned)
     store = _store(args, read_only=False)
-    bar = Progress(label, enabled=not (args.quiet or args.json), unit="run")
+    bar = Progress(label, enabled=not (args.quiet or getattr(args, "json", False)), unit="run")
     bar(0, planned)
     try:
         return go(workers, client, store if store else False, bar), store
@@ -347,6 +353,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    if args.runs_command == "resume":
+        return _runs_resume(args)
     store = _store(args, read_only=args.runs_command != "delete")
     assert store is not None
     try:
@@ -432,6 +440,32 @@ def _runs_replay(args: argparse.Namespace, store: Store) -> int:
         for key, (old, new) in replay.differences.items():
             print(f"  {key}: stored {old}, now {new}")
     return 0 if replay.identical else 1
+
+
+def _runs_resume(args: argparse.Namespace) -> int:
+    from sim.batch import resume
+    from sim.result import code_version
+    with _store(args, read_only=True) as store:  # type: ignore[union-attr]
+        try:
+            sweep = store.sweep(args.id)
+            pending = len(store.pending(args.id))
+        except StoreError as err:
+            raise Fail(str(err)) from None
+    if not pending:
+        print(f"sweep {args.id} is complete: {sweep['stored']} of {sweep['planned']} runs stored")
+        return 0
+    if sweep["code_version"] != code_version():
+        print(f"sim: note: sweep {args.id} was started by {sweep['code_version']}, this is "
+              f"{code_version()}; each run records the version that made it", file=sys.stderr)
+    already = sweep["stored"]
+    batch, store = _run(args, args.id, pending, lambda w, c, st, bar: resume(
+        args.id, workers=w, scheduler=c, store=st,
+        progress=lambda done, total: bar(done - already, total - already)))
+    metrics = [m for m in SHOWN_METRICS if m in batch.metrics]
+    print(f"sweep {args.id}: ran the {pending} missing runs; {len(batch)} of {sweep['planned']} "
+          f"now stored in {store.path}")
+    print(format_summary(batch, batch.summary(metrics), metrics))
+    return 0
 
 
 def _runs_delete(args: argparse.Namespace, store: Store) -> int:

@@ -9,9 +9,11 @@
 
 Tables: ``sweeps`` (one per run_many / sim sweep / sim sensitivity), ``scenarios`` (each
 distinct parameter set once, keyed by its content hash, as ``Scenario.to_dict()`` JSON),
-``runs`` (sweep, scenario, hash, grid values, seed, code version, timestamps), ``metrics``
-(run, name, value) and ``daily`` (run, day, column, value). Long tables, because scenarios
-differ in which daily columns and metrics they have.
+``plan`` (every run a sweep will make: position, scenario hash, grid values, seed; written
+before the first run, so an interrupted sweep can be resumed), ``runs`` (sweep, scenario,
+hash, grid values, seed, code version, timestamps), ``metrics`` (run, name, value),
+``daily`` (run, day, column, value) and ``analyses`` (say, sensitivity indices of a sweep).
+Long tables, because scenarios differ in which daily columns and metrics they have.
 
 Only one process writes: the one that calls :func:`sim.run_many`; workers send their results
 back to it. Each run is written in one transaction, so a killed sweep leaves every stored run
@@ -42,11 +44,11 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.batch import Batch, RunRecord
+    from sim.batch import Batch, RunRecord, Task
 
 ENV_VAR = "SCHEME_LAB_STORE"
 DEFAULT_PATH = Path("results") / "schemelab.duckdb"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sweeps (
@@ -63,6 +65,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR, position SMALLINT, name VARCHAR,
     value DOUBLE, kind VARCHAR);
 CREATE TABLE IF NOT EXISTS daily (run_id VARCHAR, day INTEGER, name VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS plan (sweep_id VARCHAR, position INTEGER, scenario_hash VARCHAR,
+    params VARCHAR, seed BIGINT);
 CREATE TABLE IF NOT EXISTS analyses (sweep_id VARCHAR, kind VARCHAR, metric VARCHAR,
     created TIMESTAMP, result VARCHAR);
 """
@@ -165,14 +169,46 @@ class Store:
 
     # -- writing (the parent process only) -------------------------------------------------
     def begin_sweep(self, *, kind: str, scenarios: Sequence[str], grid: dict[str, list],
-                    seeds: Sequence[int], planned: int, command: str | None,
+                    seeds: Sequence[int], tasks: Sequence[Task], command: str | None,
                     code_version: str) -> str:
+        """Record a sweep and its whole plan (every run's parameters and seed), so that an
+        interrupted sweep can be finished later (:func:`sim.batch.resume`)."""
         sweep_id = "sw-" + secrets.token_hex(4)
-        self.con.execute(
-            "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, NULL)",
-            [sweep_id, kind, command, _json(list(scenarios)), _json(grid), _json(list(seeds)),
-             planned, code_version, _now()])
+        plan = pd.DataFrame({"sweep_id": sweep_id, "position": [t.position for t in tasks],
+                             "scenario_hash": [t.point.scenario.content_hash() for t in tasks],
+                             "params": [_json(t.point.params) for t in tasks],
+                             "seed": [t.seed for t in tasks]})
+        distinct = {t.point.scenario.content_hash(): t.point.scenario for t in tasks}
+        con = self.con
+        con.begin()
+        try:
+            con.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, NULL)",
+                        [sweep_id, kind, command, _json(list(scenarios)), _json(grid),
+                         _json(list(seeds)), len(tasks), code_version, _now()])
+            for key, s in distinct.items():
+                con.execute("INSERT OR IGNORE INTO scenarios VALUES (?, ?, ?)",
+                            [key, s.id, _json(s.to_dict())])
+            con.register("_plan", plan)
+            con.execute("INSERT INTO plan SELECT * FROM _plan")
+            con.commit()
+        except BaseException:
+            with contextlib.suppress(duckdb.TransactionException):
+                con.rollback()
+            raise
+        finally:
+            con.unregister("_plan")
         return sweep_id
+
+    def pending(self, sweep_id: str) -> list[tuple[int, dict, dict, int]]:
+        """A sweep's planned runs not yet stored: (position, scenario parameters, grid values, seed)."""
+        self._check_sweep(sweep_id)
+        rows = self.con.execute("""
+            SELECT p.position, s.parameters, p.params, p.seed FROM plan p JOIN scenarios s
+            USING (scenario_hash) WHERE p.sweep_id = $id AND p.position NOT IN
+            (SELECT position FROM runs WHERE sweep_id = $id) ORDER BY p.position""",
+                                {"id": sweep_id}).fetchall()
+        return [(pos, json.loads(parameters), json.loads(params), int(seed))
+                for pos, parameters, params, seed in rows]
 
     def end_sweep(self, sweep_id: str, status: str) -> None:
         self.con.execute("UPDATE sweeps SET status = ?, finished = ? WHERE sweep_id = ?",
@@ -233,10 +269,10 @@ class Store:
             for table in ("metrics", "daily"):
                 con.execute(f"DELETE FROM {table} WHERE run_id IN "
                             "(SELECT run_id FROM runs WHERE sweep_id = ?)", [sweep_id])
-            for table in ("runs", "analyses", "sweeps"):
+            for table in ("runs", "plan", "analyses", "sweeps"):
                 con.execute(f"DELETE FROM {table} WHERE sweep_id = ?", [sweep_id])
-            con.execute("DELETE FROM scenarios WHERE scenario_hash NOT IN "
-                        "(SELECT scenario_hash FROM runs)")
+            con.execute("DELETE FROM scenarios WHERE scenario_hash NOT IN (SELECT scenario_hash "
+                        "FROM runs UNION SELECT scenario_hash FROM plan)")
             con.commit()
         except BaseException:
             with contextlib.suppress(duckdb.TransactionException):

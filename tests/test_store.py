@@ -116,16 +116,19 @@ def _complete(path, expect_status: str) -> tuple[int, int]:
         daily = store.con.execute("SELECT run_id, count(*) FROM daily GROUP BY run_id").fetchall()
         assert {r for r, _ in metrics} == {r for r, _ in daily} == set(batch.runs["run_id"])
         assert len({n for _, n in metrics}) == 1 and len({n for _, n in daily}) == 1
-        assert len(batch.daily) == len(batch) * 11  # days 0..10
+        assert len(batch.daily) == len(batch) * 31  # days 0..30
         assert batch.runs[batch.metrics].notna().all().all()
         assert store.replay(batch.runs["run_id"].iloc[-1]).identical
         return len(batch), int(sweep["planned"])
 
 
+PRICES = [90 + i for i in range(40)]
+
+
 def _start_sweep(path, *extra):
     cmd = [sys.executable, "-m", "sim", "sweep", "retail_baseline", "--param",
-           "retail.price=" + ",".join(str(90 + i) for i in range(100)), "--replicates", "3",
-           "--days", "10", "--market-size", "300", "--store", str(path), *extra]
+           "retail.price=" + ",".join(str(p) for p in PRICES), "--replicates", "3",
+           "--days", "30", "--market-size", "1000", "--store", str(path), *extra]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -134,7 +137,7 @@ def _wait_for_commits(path, proc) -> None:
     wal = path.with_name(path.name + ".wal")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 200_000:
+        if wal.exists() and wal.stat().st_size > 100_000:
             return
         time.sleep(0.05)
     pytest.fail("the sweep stored nothing, or finished, before it could be interrupted")
@@ -147,7 +150,23 @@ def test_a_killed_sweep_keeps_every_stored_run_whole_and_readable(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     stored, planned = _complete(path, "running")  # it never got to say it ended
-    assert 0 < stored < planned == 300
+    assert 0 < stored < planned == 120
+    # Resuming runs only what is missing, under the planned ids and seeds: the finished sweep is
+    # the sweep that was never interrupted.
+    with Store(path, read_only=True) as store:
+        sweep_id = store.sweeps()["sweep_id"].iloc[0]
+    done = subprocess.run([sys.executable, "-m", "sim", "runs", "resume", sweep_id, "--workers", "2",
+                           "--store", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"ran the {planned - stored} missing runs; {planned} of {planned} now stored" in done.stdout
+    with Store(path, read_only=True) as store:
+        resumed = store.batch(sweep_id)
+        assert store.sweep(sweep_id)["status"] == "done" and store.pending(sweep_id) == []
+    whole = sim.run_many("retail_baseline", grid={"retail.price": PRICES}, seeds=3, days=30,
+                         market_size=1000, store=False)
+    assert resumed.runs["run_id"].tolist() == [f"{sweep_id}-{i:04d}" for i in range(planned)]
+    pd.testing.assert_frame_equal(resumed.runs.drop(columns="run_id"), whole.runs.drop(columns="run_id"))
+    pd.testing.assert_frame_equal(resumed.daily.drop(columns="run_id"), whole.daily.drop(columns="run_id"))
 
 
 def test_ctrl_c_stops_a_sweep_on_workers_and_marks_it_interrupted(tmp_path):
