@@ -30,7 +30,7 @@ class Gamification(Rule):
     ``task_rate``; a player who did it is reminded of the shop and buys with chance × (1 +
     ``purchase_lift``). Tasks earn ``task_points`` and orders ``order_points`` of score (game
     points with no cash value: badges and ranks). Every ``period_days`` the ``winners`` highest
-    scores (ties: the earlier player) win ``prize`` yuan each and scores restart. Who pays:
+    scores (ties: the lower person id) win ``prize`` yuan each and scores restart. Who pays:
     ``prize_paid_as = "marketing"`` buys goods prizes from suppliers (a marketing cost; winners
     receive goods worth the prize), ``"reward"`` pays the prize into the winner's wallet as a
     reward on their own activity (kind ``leaderboard_prize``, paid depth 0), which counts in the
