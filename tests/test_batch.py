@@ -33,7 +33,13 @@ def test_serial_local_processes_and_dask_give_identical_results(serial):
                                   dashboard_address=None) as cluster:
         on_dask = sim.run_many("liandong_2plus1", grid=GRID, seeds=3, store=False,
                                scheduler=cluster.scheduler_address, **SMALL)
+        with distributed.Client(cluster) as client:  # a Client of the caller's is used, not closed
+            with_client = sim.run_many("liandong_2plus1", grid=GRID, seeds=[1], store=False,
+                                       scheduler=client, **SMALL)
+            assert client.status == "running"
     _same(serial, on_dask)
+    _same(with_client,
+          sim.run_many("liandong_2plus1", grid=GRID, seeds=[1], store=False, **SMALL))
 
 
 def test_runs_table_has_one_row_per_run_with_grid_values_and_every_metric(serial):
