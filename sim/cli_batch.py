@@ -39,8 +39,9 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p = sub.add_parser("sweep", help="replicates over a parameter grid / 参数扫描与重复实验")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="TOML files or shipped scenario ids")
     p.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...",
-                   help="a dotted scenario key and its values, e.g. market.word_of_mouth=0.02,0.04 "
-                        "or rules.multi_level_commission.rates=[0.1,0.05],[0.2,0.1]; repeat for a grid")
+                   help="a dotted scenario key and its values, e.g. market.word_of_mouth=0.02,0.04, "
+                        "a range LOW:HIGH:N (N evenly spaced values) or lists "
+                        "rules.multi_level_commission.rates=[0.1,0.05],[0.2,0.1]; repeat for a grid")
     p.add_argument("--replicates", type=int, default=10, help="seeds per grid point (default 10)")
     p.add_argument("--metric", action="append", metavar="NAME",
                    help="metric to summarise (repeatable; default: " + ", ".join(SHOWN_METRICS) + ")")
@@ -133,6 +134,22 @@ def parse_value(token: str) -> Any:
     return token
 
 
+def expand(token: str) -> list[Any]:
+    """``LOW:HIGH:N`` → N evenly spaced values from LOW to HIGH (whole numbers stay whole);
+    anything else is one value."""
+    parts = token.split(":")
+    if len(parts) != 3 or token.startswith("["):
+        return [parse_value(token)]
+    low, high, n = (parse_value(p) for p in parts)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) \
+            or not isinstance(n, int) or isinstance(n, bool) or n < 2:
+        raise ValueError(f"a range is LOW:HIGH:N with numbers and N >= 2, got {token!r}")
+    values = np.linspace(low, high, n)
+    if isinstance(low, int) and isinstance(high, int) and np.allclose(values, np.round(values)):
+        return [int(v) for v in np.round(values)]
+    return [float(f"{v:.12g}") for v in values]  # 0.1:0.3:3 gives 0.2, not 0.19999999999999998
+
+
 def parse_params(specs: list[str], scenarios: list[Scenario]) -> dict[str, list]:
     """``--param KEY=V1,V2`` → {key: [values]}, each value checked against every scenario."""
     grid: dict[str, list] = {}
@@ -144,9 +161,11 @@ def parse_params(specs: list[str], scenarios: list[Scenario]) -> dict[str, list]
         if key in grid:
             raise Fail(f"--param {key}: given twice; list all its values in one --param")
         try:
-            values = [parse_value(t) for t in split_top(text)]
+            values = [v for t in split_top(text) for v in expand(t)]
         except json.JSONDecodeError:
             raise Fail(f"--param {key}: cannot read {text!r}; lists are written [0.1,0.05]") from None
+        except ValueError as err:
+            raise Fail(f"--param {key}: {err}") from None
         if "" in values:
             raise Fail(f"--param {key}: empty value in {text!r}")
         if len({json.dumps(v) for v in values}) != len(values):

@@ -111,6 +111,8 @@ def test_sweep_progress_bar_counts_runs_with_an_eta():
     (["--param", "rules.liandong.jiandian=[1"], "--param rules.liandong.jiandian: cannot read"),
     (["--param", "market.network=ring"], "--param market.network=ring: must be one of"),
     (["--param", "market.size=100", "--market-size", "200"], "--param market.size: not with --market-size"),
+    (["--param", "retail.price=90:110"], "--param retail.price=90:110: must be a number"),
+    (["--param", "retail.price=90:110:1"], "--param retail.price: a range is LOW:HIGH:N with numbers and N >= 2"),
     (["--metric", "nope"], "--metric: unknown metric 'nope'; metrics: participants"),
     (["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
     (["--workers", "0"], "--workers: must be a whole number >= 1, got 0"),
@@ -192,3 +194,12 @@ def test_eta_reads_as_seconds_minutes_or_hours():
     from sim.progress import _clock
     assert [_clock(s) for s in (0.4, 59.4, 61, 3599, 3600, 7325)] == \
         ["   0s", "  59s", "1:01", "59:59", "1:00:00", "2:02:05"]
+
+
+def test_param_values_lists_and_ranges():
+    from sim.cli_batch import expand, split_top
+    assert split_top("0.1, [0.1,0.05],[0.2]") == ["0.1", "[0.1,0.05]", "[0.2]"]
+    assert expand("0.02:0.08:4") == [0.02, 0.04, 0.06, 0.08]
+    assert expand("40:120:3") == [40, 80, 120] and expand("1:2:3") == [1.0, 1.5, 2.0]
+    assert expand("[0.1,0.05]") == [[0.1, 0.05]] and expand("true") == [True]
+    assert expand("community") == ["community"] and expand("7") == [7]
