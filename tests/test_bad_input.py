@@ -21,6 +21,7 @@ import pytest
 import sim
 from conftest import ROOT, scenario_dict
 from sim.cli import main
+from sim.rules import REGISTRY
 
 FAST = ["--days", "5", "--market-size", "200"]
 DELETE = object()
@@ -104,7 +105,7 @@ BAD = {
     "unknown key in a rule": ("fission_distribution", "rules.multi_level_commission.levels", 3,
                               "rules.multi_level_commission.levels", "allowed keys: rates"),
     "unknown rule table": ("liandong_2plus1", "rules.ponzi.rate", 1, "rules.ponzi",
-                           "unknown rule; allowed: cash_out, direct_referral, entry_package"),
+                           "unknown rule; allowed: " + ", ".join(REGISTRY)),
     "string for a number": ("retail_baseline", "retail.price", "cheap", "retail.price",
                             "must be a number from 0.01 to 1,000,000"),
     "float for a whole number": ("retail_baseline", "market.days", 1.5, "market.days",
