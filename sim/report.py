@@ -86,7 +86,8 @@ SUMMARY_ROWS = (  # (indicator key, en, zh, kind)
     ("share_losing_money", "participants losing money", "亏损参与者占比", "pct"),
     ("rewards_gini", "Gini of rewards", "奖励基尼系数", "num"),
     ("top1_share_rewards", "top 1% share of rewards", "前 1% 获得的奖励占比", "pct"),
-    ("promised_end", "owed at the end (wallets, points, pools) ¥", "期末所欠(钱包、积分、资金池)¥", "money"),
+    ("promised_end", "owed and promised at the end (wallets, points, pools, promises off the books) ¥",
+     "期末所欠及承诺(钱包、积分、资金池、账外承诺)¥", "money"),
     ("cash_held_end", "platform cash at the end ¥", "期末平台现金 ¥", "money"),
     ("capital_injected", "owners' capital injected ¥", "股东注资 ¥", "money"),
 )

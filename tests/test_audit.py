@@ -287,3 +287,15 @@ def test_appointed_hosts_and_leaders_are_not_a_direct_selling_force(scenario):
     assert r.metrics["rewards"] > 0
     assert art24.verdict == NOT_APPLICABLE
     assert art24.measured["appointed_rewards"] == pytest.approx(r.metrics["rewards"], abs=0.01)
+
+
+def test_promises_beyond_the_books_count_against_cash():
+    """永倍达-style refunds promise every yuan back; what the pool does not hold is still owed."""
+    r = sim.run("consumption_rebate_refund", seed=1, market_size=3000, days=150)
+    i = sim.indicators(r)
+    d = r.daily.iloc[-1]
+    assert i["promised_offbook_end"] == pytest.approx(d["promised_offbook"]) and i["promised_offbook_end"] > 0
+    assert i["promised_end"] == pytest.approx(d["wallets_owed"] + d["points_liability"]
+                                              + d["pool_liability"] + d["promised_offbook"])
+    assert i["promise_coverage"] == pytest.approx(d["cash_held"] / i["promised_end"])
+    assert i["promise_coverage"] < 1

@@ -23,7 +23,9 @@ from sim.rules.base import Facts
 COHORT_DAYS = 30      # join cohorts are 30-day months
 HALF_CENT = 0.005     # amounts below this (yuan) are rounding, not money
 # Liability columns the engine may add (missing ones are 0 in older runs).
-LIABILITY_COLUMNS = ("wallets_owed", "points_liability", "pool_liability", "escrow_held")
+# promised_offbook: value rules promised (rebate schedules, airdrops) beyond what the books hold.
+LIABILITY_COLUMNS = ("wallets_owed", "points_liability", "pool_liability", "escrow_held",
+                     "promised_offbook")
 
 
 @dataclass
@@ -195,7 +197,8 @@ class Audited:
         owed = {c: last(c) for c in LIABILITY_COLUMNS}
         if "wallets_owed" not in d.columns:  # before the engine split them, all owed was wallets
             owed["wallets_owed"] = last("liabilities")
-        promised = owed["wallets_owed"] + owed["points_liability"] + owed["pool_liability"]
+        promised = (owed["wallets_owed"] + owed["points_liability"] + owed["pool_liability"]
+                    + owed["promised_offbook"])
         cash = last("cash_held")
         return {
             **{f"{c}_end": v for c, v in owed.items()},
