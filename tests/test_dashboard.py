@@ -117,6 +117,10 @@ def lab_key(at: AppTest, path: str) -> str:
 def test_lab_shows_the_loaders_message_next_to_an_invalid_field():
     at = app("lab")
     at.selectbox(key="lab_base.en").set_value("liandong_2plus1").run()
+    founders = at.number_input(key=lab_key(at, "market.founders"))
+    assert founders.label == "Organisers active on day 0 (组织者) (persons)"
+    assert "Allowed: a whole number from 1 to 100,000" in founders.help
+    assert "`market.founders`" in founders.help and "初始组织者人数" in founders.help
     at.number_input(key=lab_key(at, "rules.liandong.jiandian")).set_value(500.0).run()
     d = sim.load_scenario("liandong_2plus1").to_dict()
     d["rules"]["liandong"]["jiandian"] = 500.0
@@ -159,6 +163,11 @@ def test_lab_reruns_against_the_original_and_saves_a_valid_toml(tmp_path):
     assert diff.loc["Participants", "Edited"] == f"{theirs.metrics['participants']:,.0f}"
     assert diff.loc["Payout ratio", "Edited"] == f"{theirs.metrics['payout_ratio']:.1%}"
 
+    at.number_input(key=lab_key(at, "churn.customer")).set_value(0.02).run()
+    assert at.info[-1].value == "Values changed since the last run: press Run to compare again."
+    assert not at.dataframe  # no stale differences on show
+    at.number_input(key=lab_key(at, "churn.customer")).set_value(0.01).run()
+    assert at.dataframe[0].value.equals(diff)  # back to the values that were run
     at.text_input(key="lab_folder").set_value(str(tmp_path)).run()
     at.button(key="lab_save").click().run()
     saved = tmp_path / "fission_distribution.toml"
@@ -166,6 +175,17 @@ def test_lab_reruns_against_the_original_and_saves_a_valid_toml(tmp_path):
     assert sim.load_scenario(saved).content_hash() == sim.load_scenario(edited).content_hash()
     at.button(key="lab_save").click().run()  # a second save needs "overwrite"
     assert at.error[-1].value == f"{saved} exists; tick 'Overwrite' to replace it."
+
+
+def test_saved_scenarios_are_offered_and_broken_ones_reported(monkeypatch, tmp_path):
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    good = sim.load_scenario("retail_baseline").to_dict()
+    good["scenario"]["name_en"] = "My retail"
+    (tmp_path / "mine.toml").write_text(toml_writer.dumps(good), encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("[market]\nsize = -1\n", encoding="utf-8")
+    at = app("lab")
+    assert "My retail (yours)" in at.selectbox(key="lab_base.en").options
+    assert any("broken.toml" in w.value and "no longer loads" in w.value for w in at.warning)
 
 
 def test_lab_never_overwrites_a_shipped_scenario():
@@ -284,3 +304,22 @@ def test_audit_report_is_html_in_the_chosen_language():
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "链动2+1" in html and "禁止传销条例" in html
     assert "Link-and-Move 2+1" in state.report(r, "en", stress)
+
+
+def test_every_shipped_scenario_opens_on_every_page():
+    """Scenarios are added all the time; each page must take any of them (small markets)."""
+    keys = [p.stem for p in sim.scenario_paths()]
+    at = app()
+    at.multiselect(key="cmp_pick.en").set_value(keys).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == len(keys)
+    for page, widget in (("audit", "aud_scenario.en"), ("learn", "learn_scenario.en"),
+                         ("lab", "lab_base.en")):
+        at.switch_page(f"views/{page}.py").run()
+        for key in keys:
+            at.selectbox(key=widget).set_value(key).run()
+            if page == "learn":
+                at.button(key="learn_week").click().run()
+            assert not at.exception, (page, key, [e.message for e in at.exception])
+            if page == "lab":  # a shipped scenario is valid as it stands
+                assert at.success[0].value.startswith("All values are valid. 0 changed"), key

@@ -37,6 +37,8 @@ entries = state.catalogue()
 bases: dict[str, tuple[str, sim.Scenario]] = {k: (state.label(e, lang), e.scenario)
                                               for k, e in entries.items()}
 
+for message in state.broken_files().values():  # hand-edited files under scenarios/user/
+    st.warning(t("lab.broken", message=message))
 base_slot = st.container()  # the picker goes above the upload, but needs its result first
 uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload")
 if uploaded is not None:
@@ -205,9 +207,12 @@ st.subheader(t("lab.diff"))
 seed = st.number_input(t("ctl.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
                        help=t("ctl.seed_help"), key="lab_seed")
 if st.button(t("lab.run"), type="primary", disabled=candidate is None, key="lab_run"):
-    st.session_state["lab_ran"] = (base_key, int(seed))
+    st.session_state["lab_ran"] = (base_key, int(seed), candidate.content_hash())
 ran = st.session_state.get("lab_ran")
-if candidate is not None and ran == (base_key, int(seed)):
+if ran and candidate is not None and ran[:2] == (base_key, int(seed)) \
+        and ran[2] != candidate.content_hash():
+    st.info(t("lab.stale"))  # results are only shown for the values they were run with
+elif candidate is not None and ran == (base_key, int(seed), candidate.content_hash()):
     results = {}
     for which, scenario in (("original", base), ("edited", candidate)):
         bar = st.progress(0.0)
