@@ -95,7 +95,11 @@ def _journal(batches: list[tuple]) -> pd.DataFrame:
     if not batches:
         return pd.DataFrame(columns=list(JOURNAL_COLUMNS))
     sizes = [len(b[3]) for b in batches]
-    table = {name: np.repeat([b[i] for b in batches], sizes) for i, name in enumerate(JOURNAL_COLUMNS[:3])}
+    table: dict[str, Any] = {"day": np.repeat([b[0] for b in batches], sizes)}
+    for i, name in ((1, "kind"), (2, "basis")):  # a few labels, shared, not one string per row
+        labels = sorted({b[i] for b in batches})
+        codes = np.repeat([labels.index(b[i]) for b in batches], sizes)
+        table[name] = np.array(labels, dtype=object)[codes]
     table |= {name: np.concatenate([b[i] for b in batches]) for i, name in enumerate(JOURNAL_COLUMNS[3:], 3)}
     table["amount"] = table["amount"] / 100
     return pd.DataFrame(table)
