@@ -40,6 +40,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "5–95% bands around the median.",
                             "每个场景运行的次数(种子依次加一);多于一次时绘制中位数及 5–95% 区间。"),
     "ctl.running": ("Running {name} ({i}/{n})…", "正在运行 {name}({i}/{n})…"),
+    "ctl.monte_carlo": ("replicates", "重复运行"),
     "ctl.user": ("(yours)", "(自定义)"),
     "err.scenario": ("This scenario cannot be run: {message}", "该场景无法运行:{message}"),
     # families

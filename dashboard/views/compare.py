@@ -42,6 +42,8 @@ if not chosen:
     st.stop()
 
 names = {k: state.label(entries[k], lang) for k in chosen}
+# Charts key series by name: two saved files with the same name get their file names added.
+names = {k: f"{n} [{k}]" if list(names.values()).count(n) > 1 else n for k, n in names.items()}
 order = [names[k] for k in chosen]
 seed, reps, days, size = int(seed), int(reps), int(days), int(size)
 banded = reps > 1
@@ -52,19 +54,24 @@ def _full_runs() -> dict:
     """One full run per scenario at the first seed: the risk index needs the people table."""
     out = {}
     for i, k in enumerate(chosen):
-        text = t("ctl.running", name=names[k], i=i + 1, n=len(chosen))
+        note = t("ctl.running", name=names[k], i=i + 1, n=len(chosen))
         out[k] = state.run(entries[k].scenario, seed=seed, days=days, size=size,
-                           progress=lambda d, n, i=i, text=text: bar.progress(
-                               (i + d / n) / len(chosen), text=text))
+                           progress=lambda d, n, i=i, note=note: bar.progress(
+                               (i + d / n) / len(chosen), text=note))
     return out
 
 
-full = _full_runs()
+try:
+    full = _full_runs()
+except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
+    bar.empty()
+    st.error(t("err.scenario", message=str(err)))
+    st.stop()
 if banded:
     batch = state.replicates([entries[k].scenario for k in chosen],
                              seeds=list(range(seed, seed + reps)), days=days, size=size,
                              progress=lambda done, total: bar.progress(done / total, text=t(
-                                 "ctl.running", name="Monte Carlo", i=done, n=total)))
+                                 "ctl.running", name=t("ctl.monte_carlo"), i=done, n=total)))
     # run_many labels runs with the hash of the scenario as run (days and size applied).
     run_hash = {k: entries[k].scenario.with_market(days=days, size=size).content_hash()
                 for k in chosen}
@@ -93,14 +100,12 @@ with left:
         key=state.carry("cmp_growth", GROWTH[0], list(GROWTH)), label_visibility="collapsed"))
     st.altair_chart(charts.banded_lines(_long(measure), x_title=t("ax.day"),
                                         y_title=t(f"series.{measure}"), legend=t("ax.scenario"),
-                                        order=order,
-                                        bands=banded), width="stretch")
+                                        order=order, bands=banded), width="stretch")
 with right:
     st.subheader(t("cmp.retention"))
     st.altair_chart(charts.banded_lines(_long("retained"), x_title=t("ax.day"),
-                                        y_title=t("ax.share"),
-                                        legend=t("ax.scenario"), order=order, y_format=".0%", bands=banded),
-                    width="stretch")
+                                        y_title=t("ax.share"), legend=t("ax.scenario"),
+                                        order=order, y_format=".0%", bands=banded), width="stretch")
 
 st.subheader(t("cmp.kpis"))
 st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed)
@@ -133,8 +138,7 @@ with left:
     st.subheader(t("cmp.payout"))
     st.altair_chart(charts.banded_lines(_long("payout_ratio"), x_title=t("ax.day"),
                                         y_title=t("m.payout_ratio"), legend=t("ax.scenario"),
-                                        order=order,
-                                        y_format=".1%", bands=banded), width="stretch")
+                                        order=order, y_format=".1%", bands=banded), width="stretch")
 with right:
     st.subheader(t("cmp.risk"))
     rows = [{"series": names[k], "part": pick(p.name_en, p.name_zh), "points": p.points,

@@ -95,7 +95,7 @@ edited: dict = {"rules": {}}
 local_errors: dict[str, str] = {}
 
 
-def _collect(section: str, path_prefix: str, cls, values: dict) -> dict:
+def _collect(path_prefix: str, cls, values: dict) -> dict:
     out = {}
     for spec in specs(cls):
         path = f"{path_prefix}.{spec.key}"
@@ -110,12 +110,11 @@ def _collect(section: str, path_prefix: str, cls, values: dict) -> dict:
     return out
 
 
-edited["scenario"] = _collect("scenario", "scenario", Meta, original["scenario"])
+edited["scenario"] = _collect("scenario", Meta, original["scenario"])
 for name, cls in SECTION_CLASSES.items():
-    edited[name] = _collect(name, name, cls, original[name])
+    edited[name] = _collect(name, cls, original[name])
 for rule in base.rules:
-    edited["rules"][rule.key] = _collect("rules", f"rules.{rule.key}", type(rule),
-                                         original["rules"][rule.key])
+    edited["rules"][rule.key] = _collect(f"rules.{rule.key}", type(rule), original["rules"][rule.key])
 
 error_key, error_message, candidate = None, None, None
 if local_errors:
@@ -222,10 +221,10 @@ elif candidate is not None and ran == (base_key, int(seed), candidate.content_ha
             progress=lambda d, n, b=bar, lb=label: b.progress(d / n, text=t(
                 "ctl.running", name=lb, i=d, n=n)))
         bar.empty()
-    a, b = results["original"].metrics, results["edited"].metrics
+    before, after = results["original"].metrics, results["edited"].metrics
     rows = []
     for m in DIFF_METRICS:
-        va, vb = float(a[m]), float(b[m])
+        va, vb = float(before[m]), float(after[m])
         if m in PERCENT:
             rows.append((t(f"m.{m}"), f"{va:.1%}", f"{vb:.1%}", f"{(vb - va) * 100:+.1f} pp"))
         else:
@@ -234,11 +233,12 @@ elif candidate is not None and ran == (base_key, int(seed), candidate.content_ha
                                              t("lab.change")]).set_index(t("kpi.metric")),
                  width="stretch", key="lab_diff")
     left, right = st.columns(2)
-    for col, measure, fmt in ((left, "participants", ",.0f"), (right, "payout_ratio", ".1%")):
-        data = pd.concat([state.series(results[w].daily).rename(columns={"day": "x", measure: "mid"})
+    for col, measure, fmt in ((left, "active", ",.0f"), (right, "payout_ratio", ".1%")):
+        data = pd.concat([state.series(results[w].daily)
+                          .rename(columns={"day": "x", measure: "mid"})
                           .assign(series=t(f"lab.{w}"), lo=0.0, hi=0.0)[["x", "series", "lo", "mid", "hi"]]
                           for w in ("original", "edited")], ignore_index=True)
-        title = t(f"series.{measure}") if measure == "participants" else t("m.payout_ratio")
+        title = t("series.active") if measure == "active" else t("m.payout_ratio")
         with col:
             st.markdown(f"**{title}**")
             st.altair_chart(charts.banded_lines(data, x_title=t("ax.day"), y_title=title,
