@@ -169,6 +169,13 @@ def series(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 
+def findings(result: sim.RunResult, jurisdiction: str) -> list:
+    """``sim.audit`` of a run for one jurisdiction (or "all"), cached with the run's key."""
+    key = ("audit", result.scenario.content_hash(), result.seed, result.days, result.market_size,
+           jurisdiction)
+    return _runs().get(key, lambda: sim.audit(result, jurisdiction=jurisdiction))
+
+
 def stress(scenario: sim.Scenario, *, seed: int, stop_day: int, days: int, size: int,
            baseline: sim.RunResult):
     """``sim.stress_test`` with recruitment stopped on ``stop_day``, cached like a run."""

@@ -83,7 +83,7 @@ jurisdictions = ("all", *sim.audit.JURISDICTIONS)
 where = state.remember("aud_where", st.radio(
     t("aud.jurisdiction"), jurisdictions, horizontal=True, key=state.carry("aud_where", "all", list(jurisdictions)),
     format_func=lambda j: text(f"jur.{j}", lang)))
-findings = sim.audit(result, jurisdiction=where)
+findings = state.findings(result, where)
 counts = {v: sum(f.verdict == v for f in findings) for v in ORDER}
 st.markdown(t("aud.counts", breach=counts["breach"], warning=counts["warning"],
               clear=counts["clear"], na=counts["not_applicable"]))
