@@ -18,7 +18,9 @@ def _series_colour(title: str, order: list[str] | None) -> alt.Color:
     (Vega would otherwise sort names alphabetically, which differs between 中文 and English)."""
     scale = alt.Scale(domain=order) if order else alt.Undefined
     return alt.Color("series:N", title=title, scale=scale, sort=order or "ascending",
-                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=320))
+                     # Drawn as lines: with a band underneath, area swatches would come out faint.
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=320,
+                                       symbolType="stroke", symbolOpacity=1, symbolStrokeWidth=2))
 
 
 def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,

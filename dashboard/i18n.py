@@ -382,7 +382,11 @@ def allowed(spec: Any) -> str:
 
 def family(name: str) -> str:
     """A business-model family's label; families added to the engine later show as written."""
-    return t(f"family.{name}") if f"family.{name}" in STRINGS else name
+    return text_family(name, current())
+
+
+def text_family(name: str, lang: str) -> str:
+    return text(f"family.{name}", lang) if f"family.{name}" in STRINGS else name
 
 
 def reward_kind(kind: str) -> str:

@@ -159,6 +159,14 @@ def test_compare_first_chart_values_and_language(server, page):
         f"2+1{r.metrics['participants']}")
     shot(page, "compare_zh")
 
+    replicates = page.get_by_role("spinbutton", name="重复次数(蒙特卡洛)")
+    replicates.fill("3")
+    replicates.press("Enter")
+    idle(page)
+    charts_drawn(page, 4)
+    expect(page.get_by_text("每个场景 3 次运行")).to_be_visible()
+    shot(page, "compare_bands_zh")
+
 
 def test_audit_page_in_both_languages(server, page):
     page.goto(f"{server}/audit?lang=en")

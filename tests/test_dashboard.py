@@ -74,6 +74,7 @@ def test_compare_default_view_shows_each_scenarios_metrics():
         assert row["D7 retention"] == pytest.approx(r.metrics["retention_d7"])
         assert row["Organisation levels"] == r.metrics["org_levels"]
         assert row["Risk index (0–100)"] == pytest.approx(sim.risk_index(r).total)
+        assert row["Platform net (yuan)"] == pytest.approx(r.metrics["platform_net"])
     data = charts(at)
     assert len(data) == 4  # growth, retention, payout ratio, risk profile
     growth = data[0][0]

@@ -8,10 +8,11 @@ import streamlit as st
 import sim
 
 from dashboard import charts, state
-from dashboard.i18n import current, family, pick, t, text
+from dashboard.i18n import current, family, pick, t, text, text_family
 
 KPIS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d1", "retention_d7",
-        "retention_d30", "share_losing_money", "max_paid_depth", "org_levels", "risk_index")
+        "retention_d30", "share_losing_money", "max_paid_depth", "org_levels", "risk_index",
+        "platform_net", "merchant_profit")
 PERCENT = {"penetration", "payout_ratio", "retention_d1", "retention_d7", "retention_d30",
            "share_losing_money"}
 GROWTH = ("active", "participants", "adopted", "new_participants", "gmv")
@@ -22,8 +23,15 @@ st.caption(t("cmp.intro"))
 
 entries = state.catalogue()
 keys = list(entries)
+
+
+def _option(k: str) -> str:
+    # The family in each option lets a reader type 分销 or "membership" to find a group.
+    return f"{state.label(entries[k], lang)} · {text_family(entries[k].scenario.meta.family, lang)}"
+
+
 with st.container(border=True):
-    picked = st.multiselect(t("cmp.pick"), keys, format_func=lambda k: state.label(entries[k], lang),
+    picked = st.multiselect(t("cmp.pick"), keys, format_func=_option,
                             key=state.carry("cmp_pick", state.default_selection(keys), keys))
     chosen = state.remember("cmp_pick", [k for k in picked if k in entries])
     c1, c2, c3, c4 = st.columns(4)
