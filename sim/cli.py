@@ -29,6 +29,10 @@ OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
 # Modules that add subcommands: each has ``register(sub) -> {name: handler}``; a handler takes
 # the parsed arguments and returns the exit status, raising Fail or ScenarioError on bad input.
+# `sim compare` shows up to this many scenarios side by side, more as one row each.
+SIDE_BY_SIDE = 4
+SUMMARY_KEYS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d30",
+                "share_losing_money", "max_paid_depth", "org_levels", "platform_net")
 COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit")
 
 
@@ -151,7 +155,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                                            for s, r in zip(scenarios, results)}},
                          ensure_ascii=False))
     else:
-        print(format_table([s.id for s in scenarios], [r.metrics for r in results]))
+        names, metrics = [s.id for s in scenarios], [r.metrics for r in results]
+        wide = len(scenarios) <= SIDE_BY_SIDE
+        print(format_table(names, metrics) if wide else format_rows(names, metrics))
     return 0
 
 
@@ -196,6 +202,18 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.0f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_rows(names: list[str], metrics: list[dict[str, Any]],
+                keys: Sequence[str] = SUMMARY_KEYS) -> str:
+    """Scenarios as rows and the headline metrics as columns: readable for many scenarios."""
+    cells = [[_fmt(m[k]) for k in keys] for m in metrics]
+    name_w = max(len("scenario"), *(len(n) for n in names))
+    col_w = [max(len(k), *(len(row[i]) for row in cells)) for i, k in enumerate(keys)]
+    lines = ["scenario".ljust(name_w) + "  " + "  ".join(k.rjust(w) for k, w in zip(keys, col_w))]
+    lines += [n.ljust(name_w) + "  " + "  ".join(c.rjust(w) for c, w in zip(row, col_w))
+              for n, row in zip(names, cells)]
+    return "\n".join(lines)
 
 
 def format_table(names: list[str], metrics: list[dict[str, Any]]) -> str:

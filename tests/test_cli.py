@@ -376,3 +376,17 @@ def test_progress_is_silent_off_a_terminal_or_when_disabled(tty, enabled):
     for day in range(1, 11):
         bar(day, 10)
     assert stream.text == "" and stream.flushes == 0
+
+
+def test_compare_of_many_scenarios_prints_one_row_each(capsys):
+    ids = sorted(SHIPPED)[:6]
+    assert main(["compare", *ids, *SMALL, "--quiet"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    header = lines[0].split()
+    assert header[0] == "scenario" and "payout_ratio" in header and "share_losing_money" in header
+    assert [line.split()[0] for line in lines[1:]] == ids
+    for sid, line in zip(ids, lines[1:]):
+        expect = sim.run(sid, seed=0, days=10, market_size=500).metrics
+        cells = dict(zip(header[1:], line.split()[1:]))
+        assert cells["participants"] == f"{expect['participants']:,}"
+        assert cells["payout_ratio"] == f"{expect['payout_ratio']:,.4f}"
