@@ -166,10 +166,9 @@ if days < 3:
 else:
     stop = st.slider(t("aud.stop_day"), min_value=1, max_value=days - 1, value=max(1, days // 2),
                      key="aud_stop")
-    sbar = st.progress(0.0, text=t("aud.stress_running"))
-    stress = state.stress(scenario, seed=seed, stop_day=int(stop), days=days, size=size,
-                          baseline=result)
-    sbar.empty()
+    with st.spinner(t("aud.stress_running")):  # sim.stress_test reports no progress
+        stress = state.stress(scenario, seed=seed, stop_day=int(stop), days=days, size=size,
+                              baseline=result)
     series = pd.concat([
         pd.DataFrame({"x": r.daily["day"], "mid": r.daily["rewards"], "lo": 0.0, "hi": 0.0,
                       "series": label})
