@@ -129,3 +129,10 @@ def test_one_seed_reproduces_the_run(path):
     pd.testing.assert_frame_equal(a.flows, b.flows)
     assert a.metrics == b.metrics
     assert a.metrics["gmv"] > 0, "a business model that sells nothing in 60 days is mis-set"
+
+
+def test_readme_lists_every_scenario_and_rule():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    from sim.rules import REGISTRY
+    assert [s for s in SHIPPED if f"| `{s}` |" not in readme] == []
+    assert [k for k in REGISTRY if f"| `{k}` |" not in readme] == []
