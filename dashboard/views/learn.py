@@ -49,7 +49,7 @@ def _restart() -> None:
     if old is not None:
         old[1].release()
     scenario = entries[key].scenario
-    founders = min(scenario.market.founders, max(1, int(size) // 50))  # keep founders a small minority
+    founders = min(scenario.market.founders, max(1, int(size) // 50))  # organisers stay a few
     small = scenario.with_market(size=int(size), days=int(days), founders=founders)
     st.session_state["learn_model"] = (wanted, sim.SchemeModel(small, seed=int(seed), journal=True))
     st.session_state["learn_playing"] = False
@@ -78,7 +78,7 @@ if b3.button(t("learn.pause") if playing else t("learn.play"), disabled=finished
     st.rerun()  # redraw the buttons: "Pause" while playing, stepping disabled
 if b4.button(t("learn.restart"), key="learn_restart"):
     _restart()
-    model, playing = st.session_state["learn_model"][1], False
+    playing = False
 
 
 def _layout(people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
