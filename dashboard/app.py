@@ -38,6 +38,7 @@ pages = [
     st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
 ]
 page = st.navigation(pages)
+st.query_params["lang"] = st.session_state["lang"]  # a copied link opens in the same language
 
 with st.sidebar:
     st.caption(t("app.about"))

@@ -210,6 +210,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "参考:AARP 2018 年调查中约 47% 的多层次直销参与者亏损,27% 持平,25% 盈利;Taylor 对 "
                     "350 个计划的研究发现,计入成本后 99% 的参与者亏损。"),
     "aud.band": ("Band: **{band}**", "等级:**{band}**"),
+    "aud.findings_json": ("Download these findings (JSON)", "下载这些审计结论(JSON)"),
     "aud.weight": ("Weight", "权重"),
     "aud.score": ("Score (0–1)", "得分(0–1)"),
     "aud.how": ("How it is scored", "计分方式"),

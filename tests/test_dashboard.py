@@ -97,6 +97,17 @@ def test_compare_replicates_draw_bands_from_run_many():
     assert row["lo"] < row["hi"]  # replicates differ, so there is a band to draw
 
 
+def test_compare_opens_a_shared_link_and_keeps_the_address_in_step():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["scenarios"] = "liandong_2plus1,no_such_scenario"
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert list(at.dataframe[0].value.index) == ["链动2+1"]
+    at.multiselect(key="cmp_pick.zh").set_value(["retail_baseline", "liandong_2plus1"]).run()
+    assert at.query_params["scenarios"] == "retail_baseline,liandong_2plus1"
+    assert at.query_params["lang"] == "zh"
+
+
 def test_compare_in_chinese_and_with_nothing_picked():
     at = app(lang="zh")
     table = at.dataframe[0].value

@@ -4,6 +4,7 @@ stress test, and the HTML report."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -110,6 +111,9 @@ for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.
             cols = [pick(en, zh) for en, zh in ex.columns]
             st.dataframe(pd.DataFrame([[_num(v) for v in row] for row in ex.rows], columns=cols),
                          hide_index=True, width="stretch")
+st.download_button(t("aud.findings_json"), key="aud_json", mime="application/json",
+                   file_name=f"scheme_lab_{scenario.id}_seed{seed}_findings.json",
+                   data=json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
 st.caption(t("aud.context"))
 
 # ----------------------------------------------------------------------------- charts

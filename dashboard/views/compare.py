@@ -30,9 +30,12 @@ def _option(k: str) -> str:
     return f"{state.label(entries[k], lang)} · {text_family(entries[k].scenario.meta.family, lang)}"
 
 
+# ?scenarios=a,b in the address opens with those picked, and the address follows the picker,
+# so a comparison can be shared as a link.
+linked = [k for k in st.query_params.get("scenarios", "").split(",") if k in entries]
 with st.container(border=True):
     picked = st.multiselect(t("cmp.pick"), keys, format_func=_option,
-                            key=state.carry("cmp_pick", state.default_selection(keys), keys))
+                            key=state.carry("cmp_pick", linked or state.default_selection(keys), keys))
     chosen = state.remember("cmp_pick", [k for k in picked if k in entries])
     c1, c2, c3, c4 = st.columns(4)
     size = c1.number_input(t("ctl.market_size"), min_value=100, max_value=2_000_000,
@@ -45,6 +48,7 @@ with st.container(border=True):
     reps = c4.number_input(t("ctl.replicates"), min_value=1, max_value=50, value=1, step=1,
                            help=t("ctl.replicates_help"), key="cmp_reps")
 
+st.query_params["scenarios"] = ",".join(chosen)
 if not chosen:
     st.info(t("cmp.none"))
     st.stop()
