@@ -234,3 +234,13 @@ def test_lab_upload_is_parsed_as_toml_never_run(server, page, tmp_path):
     idle(page)
     expect(page.get_by_text("Loaded My 2+1 variant (mine.toml) from the uploaded file.")).to_be_visible()
     expect(page.get_by_text("All values are valid. 0 changed from the original.")).to_be_visible()
+
+
+def test_a_shared_link_opens_the_same_comparison(server, page):
+    page.goto(f"{server}/compare?lang=zh&scenarios=liandong_2plus1")
+    idle(page)
+    charts_drawn(page, 4)
+    expect(page.get_by_role("heading", name="比较商业模式")).to_be_visible()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    expect(grid).to_contain_text("链动2+1")
+    expect(grid).not_to_contain_text("社交零售基准")
