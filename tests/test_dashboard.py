@@ -53,6 +53,8 @@ def run(key: str, seed: int = 0) -> sim.RunResult:
 def test_every_string_has_both_languages_and_every_key_used_exists():
     for key, (en, zh) in i18n.STRINGS.items():
         assert en.strip() and zh.strip(), key
+        assert any("\u4e00" <= c <= "\u9fff" for c in zh), f"{key}: no Chinese in {zh!r}"
+        assert set(re.findall(r"{(\w+)", en)) == set(re.findall(r"{(\w+)", zh)), key
     used = set()
     for path in (ROOT / "dashboard").rglob("*.py"):
         used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
