@@ -176,13 +176,14 @@ else:
     series = pd.concat([
         pd.DataFrame({"x": r.daily["day"], "mid": r.daily["rewards"], "lo": 0.0, "hi": 0.0,
                       "series": label})
-        for r, label in ((stress.baseline, t("aud.baseline")), (stress.stopped, t("aud.stopped")))],
+        # "As run" last, so it is drawn on top where the two runs coincide (before the stop).
+        for r, label in ((stress.stopped, t("aud.stopped")), (stress.baseline, t("aud.baseline")))],
         ignore_index=True)
-    left, right = st.columns([3, 1])
+    left, right = st.columns([2, 1])
     with left:
         st.altair_chart(charts.banded_lines(series, x_title=t("ax.day"), y_title=t("aud.daily_rewards"),
                                             legend="", bands=False, marker=int(stop),
-                                            order=[t("aud.baseline"), t("aud.stopped")]),
+                                            order=[t("aud.stopped"), t("aud.baseline")]),
                         width="stretch")
     with right:
         st.metric(t("aud.payout_drop"), f"{stress.payout_drop:.0%}")
