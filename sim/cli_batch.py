@@ -33,6 +33,7 @@ from sim.store import ENV_VAR, Store, StoreError, default_store_path
 
 SHOWN_METRICS = ("participants", "gmv", "payout_ratio", "share_losing_money")
 INTERRUPTED = 130
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler before giving up
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
@@ -234,7 +235,7 @@ def _executor(args: argparse.Namespace, planned: int) -> tuple[int | None, Any]:
         except ImportError:
             raise Fail("--scheduler: Dask is not installed; pip install 'scheme-lab[cluster]'") from None
         try:
-            return None, Client(args.scheduler, timeout="10s")
+            return None, Client(args.scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError, TypeError) as err:
             raise Fail(f"--scheduler: cannot connect to {args.scheduler}: "
                        f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from None

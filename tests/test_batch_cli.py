@@ -120,7 +120,8 @@ def test_sweep_progress_bar_counts_runs_with_an_eta():
     (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler: cannot connect to tcp://127.0.0.1:9"),
     (["--no-store", "--store", "x.duckdb"], "--store: not with --no-store"),
 ])
-def test_bad_sweep_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, args, message):
+def test_bad_sweep_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.setattr("sim.cli_batch.CONNECT_TIMEOUT", "1s")
     store = tmp_path / "s.duckdb"
     if "--store" not in args and "--no-store" not in args:
         args = [*args, "--store", str(store)]
