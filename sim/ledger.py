@@ -109,9 +109,14 @@ class Ledger:
 
     def merchants_flow(self, kind: str, merchant_ids: np.ndarray, amounts: np.ndarray) -> None:
         """A flow into (or out of) merchants, attributed to each merchant's sub-ledger."""
+        total = int(amounts.sum())
+        if total == 0 and not amounts.any():
+            return
         sign = 1 if self.accounts(kind)[1] == MERCHANTS else -1
-        np.add.at(self.merchant, merchant_ids, sign * amounts)
-        self.transfer(kind, int(amounts.sum()))
+        # Few merchants, many orders: a per-merchant sum is far cheaper than np.add.at.
+        per = np.bincount(merchant_ids, weights=amounts, minlength=len(self.merchant))
+        self.merchant += sign * np.rint(per).astype(np.int64)  # exact: sums stay below 2**53
+        self.transfer(kind, total)
 
     def reward(self, kind: str, payees: np.ndarray, triggers: np.ndarray, depths: np.ndarray,
                amounts: np.ndarray, *, basis: str, source: int = PLATFORM) -> None:

@@ -260,7 +260,8 @@ class SchemeModel(mesa.Model):
         orders = self.new_orders(buyers, units, shop)
         for rule in self.rules:
             rule.shape_orders(self, orders)
-        self.book_sales(orders.subset(orders.open))
+        # Today's draw has one order per buyer, so the purchase count can skip np.add.at.
+        self._book(orders.subset(orders.open) if orders.held.any() else orders, unique_buyers=True)
 
     def new_orders(self, buyers: np.ndarray, units: np.ndarray, shop: np.ndarray) -> Orders:
         """Orders at the regular price from the given merchants, not yet booked."""
@@ -276,6 +277,9 @@ class SchemeModel(mesa.Model):
         """Book orders as sales: the buyer pays (or their deposit is released from escrow),
         the merchant receives paid + subsidy and pays the platform fee, 让利 and its goods;
         the platform pays delivery. Then every rule sees the purchases."""
+        self._book(orders, from_escrow=from_escrow)
+
+    def _book(self, orders: Orders, *, from_escrow: bool = False, unique_buyers: bool = False) -> None:
         if len(orders) == 0:
             return
         retail, ledger = self.scenario.retail, self.ledger
@@ -293,8 +297,13 @@ class SchemeModel(mesa.Model):
         ledger.merchants_flow("rangli", shop, rangli)
         ledger.merchants_flow("cogs", shop, orders.cogs)
         ledger.transfer("fulfilment", int(orders.fulfilment.sum()))
-        np.add.at(self.merchant_profit_today, shop, receipts - fee - rangli - orders.cogs)
-        np.add.at(self.people.purchases, buyers, 1)
+        profit = np.bincount(shop, weights=receipts - fee - rangli - orders.cogs,
+                             minlength=len(self.merchants))
+        self.merchant_profit_today += np.rint(profit).astype(np.int64)
+        if unique_buyers:
+            self.people.purchases[buyers] += 1
+        else:
+            np.add.at(self.people.purchases, buyers, 1)
         self.booking = orders
         for rule in self.rules:
             rule.on_purchase(self, buyers, paid)
