@@ -8,8 +8,8 @@ and two consent orders that bind only those companies, so failing one is a warni
 from __future__ import annotations
 
 from sim.audit import evidence as ev
-from sim.audit.findings import BREACH, CLEAR, WARNING, Finding, LegalTest
-from sim.audit.measure import Audited
+from sim.audit.findings import BREACH, CLEAR, NOT_APPLICABLE, WARNING, Finding, LegalTest
+from sim.audit.measure import HALF_CENT, Audited
 
 KOSCOT = LegalTest("us.ftc.koscot", "us",
                    "Koscot test: paying for the right to sell plus rewards for recruiting unrelated to end-user sales",
@@ -81,7 +81,26 @@ def check_koscot(a: Audited) -> Finding:
                           dynamic=ev.examples(ev.recruitment_earners(a)) if verdict != CLEAR else ())
 
 
+def _no_sales_force(a: Audited, test) -> Finding | None:
+    """The retail-share tests weigh whether a distributor organisation's pay rests on real
+    retail demand. Where only hosts and 团长 the platform appoints, or customers on their own
+    purchases, are paid, there is no such organisation to weigh."""
+    i = a.indicators
+    if i["seller_rewards"] > HALF_CENT or i["rewards"] <= HALF_CENT:
+        return None
+    appointed, customer = i["appointed_rewards"], i["customer_rewards"]
+    en = (f"No recruited distributor organisation is paid: ¥{appointed:,.0f} went to hosts or leaders "
+          f"the platform appoints and ¥{customer:,.0f} to customers on their own purchases, so this "
+          f"retail-share test does not apply.")
+    zh = (f"没有被招募的分销组织获得报酬:¥{appointed:,.0f} 支付给平台签约的主播或团长,¥{customer:,.0f} "
+          f"支付给顾客本人的消费,本项零售占比标准不适用。")
+    return test.finding(NOT_APPLICABLE, {"appointed_rewards": appointed, "customer_rewards": customer},
+                        {}, en, zh)
+
+
 def check_amway(a: Audited) -> Finding:
+    if out := _no_sales_force(a, AMWAY):
+        return out
     i = a.indicators
     share = i["non_participant_sales_share"]
     verdict = decide_amway(share)
@@ -96,6 +115,8 @@ def check_amway(a: Audited) -> Finding:
 
 
 def check_herbalife(a: Audited) -> Finding:
+    if out := _no_sales_force(a, HERBALIFE):
+        return out
     i = a.indicators
     end_user, internal = i["end_user_share"], i["reward_share_internal_trigger"]
     verdict = decide_herbalife(end_user, internal)
@@ -110,6 +131,8 @@ def check_herbalife(a: Audited) -> Finding:
 
 
 def check_vemma(a: Audited) -> Finding:
+    if out := _no_sales_force(a, VEMMA):
+        return out
     i = a.indicators
     share = i["organisation_outside_share"]
     verdict = decide_vemma(share)
