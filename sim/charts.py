@@ -31,6 +31,8 @@ COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e
 DPI = 110
 
 LABELS = {
+    "band_active": ("Active persons: median and 5–95% of replicates", "活跃人数:各次重复运行的中位数与 5–95% 区间"),
+    "band_gmv": ("GMV per day: median and 5–95% of replicates", "每日销售额:中位数与 5–95% 区间"),
     "day": ("day", "天"),
     "participants": ("participants", "参与者(代理)"),
     "customers": ("customers", "顾客"),
@@ -229,4 +231,22 @@ def stress(tests: Sequence, lang: str) -> Figure:
         axes[0].set_ylabel(label("yuan_day", lang))
         axes[0].legend()
         fig.suptitle(label("stress", lang))
+    return fig
+
+
+def bands(batch, column: str, lang: str, *, title_key: str) -> Figure:
+    """A daily column across replicates: the median and the 5–95% band per scenario × grid
+    point (a :class:`sim.batch.Batch`, e.g. a stored sweep)."""
+    table = batch.bands(column, q=(0.05, 0.5, 0.95))
+    with style():
+        fig, (ax,) = _figure()
+        for (name, group), c in zip(table.groupby(batch.groups, sort=False, dropna=False), COLOURS * 8):
+            name = name if isinstance(name, tuple) else (name,)
+            text = " · ".join([str(name[0]), *(f"{k.split('.')[-1]}={v:g}" if isinstance(v, float) else
+                                               f"{k.split('.')[-1]}={v}" for k, v in zip(batch.params, name[1:]))])
+            ax.fill_between(group["day"], group["q0.05"], group["q0.95"], color=c, alpha=0.2, linewidth=0)
+            ax.plot(group["day"], group["q0.5"], color=c, label=text)
+        ax.set_title(label(title_key, lang))
+        ax.set_xlabel(label("day", lang))
+        ax.legend()
     return fig

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -89,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sim: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `sim runs list | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:

@@ -11,10 +11,12 @@ from typing import Any, Callable
 
 from sim.audit import JURISDICTIONS, audit, indicators, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES
+from sim.batch import Batch
 from sim.cli import Fail, add_run_options, load_for_cli, run_for_cli
 from sim.report import AARP, TAYLOR_LOSING, LANGS
 from sim.report import write as write_report
 from sim.scenario import Scenario
+from sim.store import StoreError, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -31,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Na
     p.add_argument("--out", type=Path, required=True, help="the HTML file to write")
     p.add_argument("--lang", choices=LANGS, default="zh", help="report language (default zh)")
     p.add_argument("--stop-day", type=int, help="recruitment-stop day of the stress test (default: half the run)")
+    p.add_argument("--sweep", help="add the replicates of this stored sweep (sim runs list) to the report")
+    p.add_argument("--store", type=Path, help="results store to read --sweep from (default: sim's store)")
     return {"audit": cmd_audit, "report": cmd_report}
 
 
@@ -109,13 +113,23 @@ def _check_out(out: Path) -> Path:
     return out
 
 
+def _stored_sweep(sweep_id: str, store: Path | None) -> Batch:
+    """A stored sweep's replicates, read and the store closed again (a sweep may be writing)."""
+    try:
+        with open_store(store, read_only=True) as db:
+            return db.batch(sweep_id)
+    except StoreError as err:
+        raise Fail(f"--sweep {sweep_id}: {err}") from None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     out = _check_out(args.out)
     scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
     for s in scenarios:
         _check_stop_day(args.stop_day, s)
+    replicates = _stored_sweep(args.sweep, args.store) if args.sweep else None
     results = [run_for_cli(s, args) for s in scenarios]
-    path = write_report(results, out, lang=args.lang, stop_day=args.stop_day)
+    path = write_report(results, out, lang=args.lang, stop_day=args.stop_day, replicates=replicates)
     if args.json:
         print(json.dumps({"out": str(path), "lang": args.lang, "seed": args.seed,
                           "scenarios": [s.id for s in scenarios], "bytes": path.stat().st_size}))

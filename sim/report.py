@@ -24,6 +24,7 @@ from sim.audit import audit, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
 from sim.audit.measure import indicators
 from sim.audit.stress import StressTest
+from sim.batch import Batch
 from sim.result import RunResult
 from sim.scenario import SCENARIO_DIR
 
@@ -48,6 +49,12 @@ TEXT = {
     "stress": ("Recruitment-stop stress test", "停止招募压力测试"),
     "findings": ("Findings by jurisdiction", "分法域审查结论"),
     "parameters": ("Parameters and seed", "参数与随机种子"),
+    "replicates": ("Replicates: how much is chance", "重复运行:多少是偶然"),
+    "replicates_note": ("Sweep {sweep} from the results store: {runs} runs, seeds {seeds} at each grid point. "
+                        "Means with their 95% confidence interval (t-based) over the seeds.",
+                        "来自结果库的扫描 {sweep}:共 {runs} 次运行,每个参数组合使用随机种子 {seeds}。"
+                        "下表为各种子的均值及其 95% 置信区间(t 分布)。"),
+    "group": ("scenario · parameters", "场景 · 参数"),
     "scenario": ("scenario", "场景"),
     "metric": ("measure", "指标"),
     "component": ("component", "分项"),
@@ -324,11 +331,43 @@ def _parameters(results: Sequence[RunResult], lang: str) -> str:
     return "".join(out)
 
 
+REPLICATE_METRICS = (  # (metric, kind, en, zh)
+    ("participants", "int", "participants", "参与者"),
+    ("gmv", "money", "GMV ¥", "销售额 ¥"),
+    ("payout_ratio", "pct", "payout ratio", "奖励支出率"),
+    ("retention_d30", "pct", "D30 retention", "30 日留存"),
+    ("share_losing_money", "pct", "participants losing money", "亏损参与者占比"),
+)
+
+
+def _replicates(batch: Batch, lang: str) -> str:
+    """Means and 95% intervals per scenario × grid point, and bands of two daily series."""
+    seeds = sorted(batch.runs["seed"].unique().tolist())
+    note = t("replicates_note", lang).format(sweep=batch.sweep_id or "—", runs=len(batch.runs),
+                                             seeds=", ".join(map(str, seeds)))
+    summary = batch.summary([m[0] for m in REPLICATE_METRICS])
+    rows = []
+    for name, group in summary.groupby(batch.groups, sort=False, dropna=False):
+        name = name if isinstance(name, tuple) else (name,)
+        label = " · ".join([str(name[0]), *(f"{k}={v}" for k, v in zip(batch.params, name[1:]))])
+        cells = [label]
+        for metric, kind, _, _ in REPLICATE_METRICS:
+            row = group.loc[group["metric"] == metric].iloc[0]
+            cells.append(f"{_fmt(row['mean'], kind)} [{_fmt(row['ci_low'], kind)}, "
+                         f"{_fmt(row['ci_high'], kind)}] (n={int(row['n'])})")
+        rows.append(cells)
+    head = [t("group", lang), *(zh if lang == "zh" else en for _, _, en, zh in REPLICATE_METRICS)]
+    return (f"<p>{escape(note)}</p>" + _table(head, rows)
+            + _img(charts.bands(batch, "active", lang, title_key="band_active"), t("replicates", lang))
+            + _img(charts.bands(batch, "gmv", lang, title_key="band_gmv"), t("replicates", lang)))
+
+
 def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | None = None,
-           stress: Sequence[StressTest] | None = None) -> str:
+           stress: Sequence[StressTest] | None = None, replicates: Batch | None = None) -> str:
     """The report as one HTML string. ``stress``: stress tests already run (one per result);
     otherwise each result is rerun with recruitment stopped on ``stop_day`` (default: half
-    way through the run)."""
+    way through the run). ``replicates``: a :class:`~sim.batch.Batch` (a stored sweep, or
+    :func:`sim.run_many`'s) whose spread across seeds gets a section of its own."""
     if lang not in LANGS:
         raise ValueError(f"lang must be zh or en, got {lang!r}")
     if not results:
@@ -353,6 +392,7 @@ def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | No
         _section("depth", lang, chart("depth", charts.paid_depth)),
         _section("lorenz", lang, chart("lorenz", charts.lorenz)),
         _section("cohorts", lang, chart("cohorts", charts.cohorts)),
+        _section("replicates", lang, _replicates(replicates, lang)) if replicates is not None else "",
         _section("stress", lang, _stress(list(stress), lang)),
         _section("findings", lang, _findings(results, lang, findings)),
         _section("parameters", lang, _parameters(results, lang)),
@@ -363,10 +403,11 @@ def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | No
 
 
 def write(results: Sequence[RunResult], path: str | Path, *, lang: str = "zh",
-          stop_day: int | None = None, stress: Sequence[StressTest] | None = None) -> Path:
+          stop_day: int | None = None, stress: Sequence[StressTest] | None = None,
+          replicates: Batch | None = None) -> Path:
     """Render and write atomically: a temporary file beside ``path``, then a rename."""
     path = Path(path)
-    text = render(results, lang=lang, stop_day=stop_day, stress=stress)
+    text = render(results, lang=lang, stop_day=stop_day, stress=stress, replicates=replicates)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

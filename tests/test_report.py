@@ -200,6 +200,8 @@ def test_cli_report_writes_one_file(tmp_path, capsys):
     (["report", "retail_baseline", "nope", "--out", "{tmp}/r.html"], "nope: no such scenario file"),
     (["report", "retail_baseline", "--out", "{tmp}/r.html", "--days", "30", "--stop-day", "30"],
      "--stop-day: must be between 1 and 29"),
+    (["report", "retail_baseline", "--out", "{tmp}/r.html", "--sweep", "sw-x", "--store", "{tmp}/none.duckdb"],
+     "--sweep sw-x: no results store"),
     (["audit", "retail_baseline", "--stop-day", "0"], "--stop-day"),
     (["audit", "retail_baseline", "--jurisdiction", "uk"], "invalid choice"),
 ])
@@ -209,3 +211,23 @@ def test_cli_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, args, m
     assert len(err.strip().splitlines()) == 1
     assert re.search(message, err), err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_shows_a_stored_sweeps_replicates(tmp_path, capsys):
+    """`sim report --sweep` reads the replicates back from the results store: the means and
+    intervals it prints are the sweep's own, and the bands are drawn per grid point."""
+    store = tmp_path / "runs.duckdb"
+    batch = sim.run_many("retail_baseline", grid={"market.word_of_mouth": [0.03, 0.06]}, seeds=3,
+                         market_size=1500, days=40, store=store)
+    out = tmp_path / "r.html"
+    assert main(["report", "retail_baseline", "--days", "40", "--market-size", "1500", "--quiet",
+                 "--sweep", batch.sweep_id, "--store", str(store), "--out", str(out), "--lang", "en"]) == 0
+    page = Page(out.read_text(encoding="utf-8"))
+    assert page.sections == [*SECTIONS[:9], "replicates", *SECTIONS[9:]]
+    assert len(page.images) == 9  # the seven charts and two bands
+    text = " ".join(page.text)
+    summary = batch.summary("gmv")
+    assert len(summary) == 2
+    for mean in summary["mean"]:
+        assert sim.report._fmt(mean, "money") in text
+    assert batch.sweep_id in text and "seeds 0, 1, 2" in text
