@@ -1,4 +1,4 @@
-"""Scheme Lab dashboard: Compare, Scenario lab, Audit and Learn pages, in Chinese and English.
+"""Scheme Lab dashboard: Compare, Scenario lab, Audit, Learn and Sweeps pages, in Chinese and English.
 
 Run with ``make run`` or ``streamlit run dashboard/app.py``.
 """
@@ -36,6 +36,8 @@ pages = [
     st.Page(HERE / "views" / "lab.py", title=t("nav.lab"), icon=":material/tune:", url_path="lab"),
     st.Page(HERE / "views" / "audit.py", title=t("nav.audit"), icon=":material/gavel:", url_path="audit"),
     st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
+    st.Page(HERE / "views" / "sweeps.py", title=t("nav.sweeps"), icon=":material/stacked_line_chart:",
+            url_path="sweeps"),
 ]
 page = st.navigation(pages)
 st.query_params["lang"] = st.session_state["lang"]  # a copied link opens in the same language

@@ -157,3 +157,24 @@ def dual_saturation(data: pd.DataFrame, *, x_title: str, joins_title: str,
         tooltip=[alt.Tooltip("day:Q", title=x_title),
                  alt.Tooltip("reached:Q", title=reached_title, format=".1%")])
     return alt.layer(joins, reached).resolve_scale(y="independent").properties(height=HEIGHT)
+
+
+def effect(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str, numeric_x: bool,
+           y_format: str = ",.2~f", order: list[str] | None = None) -> alt.Chart:
+    """A metric's mean with its 95% CI against one parameter's value: one line per combination
+    of the other parameters (``series``). Columns x, mean, ci_low, ci_high, n, series."""
+    x = alt.X("x:Q" if numeric_x else "x:O", title=x_title,
+              scale=alt.Scale(zero=False) if numeric_x else alt.Undefined,
+              axis=alt.Axis(labelAngle=0))
+    base = alt.Chart(data).encode(x=x, color=_series_colour(legend, order))
+    tooltip = [alt.Tooltip("series:N", title=legend),
+               alt.Tooltip("x:Q" if numeric_x else "x:O", title=x_title),
+               alt.Tooltip("mean:Q", title=y_title, format=y_format),
+               alt.Tooltip("ci_low:Q", title="95% CI −", format=y_format),
+               alt.Tooltip("ci_high:Q", title="95% CI +", format=y_format),
+               alt.Tooltip("n:Q", title="n")]
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("mean:Q", title=y_title, axis=alt.Axis(format=y_format),
+                scale=alt.Scale(zero=False)), tooltip=tooltip)
+    whiskers = base.mark_rule(strokeWidth=2).encode(y="ci_low:Q", y2="ci_high:Q", tooltip=tooltip)
+    return alt.layer(whiskers, line).properties(height=280)

@@ -26,6 +26,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.lab": ("Scenario lab", "场景实验室"),
     "nav.audit": ("Audit", "审计"),
     "nav.learn": ("Learn", "课堂"),
+    "nav.sweeps": ("Sweeps", "参数扫描"),
     # shared controls
     "ctl.seed": ("Seed", "随机种子"),
     "ctl.seed_help": ("The same seed reproduces a run exactly.", "相同的种子精确复现同一次运行。"),
@@ -101,6 +102,87 @@ STRINGS: dict[str, tuple[str, str]] = {
     "series.adopted": ("Ever joined", "累计加入"),
     "series.gmv": ("GMV per day (yuan)", "每日 GMV(元)"),
     "series.new_participants": ("New participants per day", "每日新增参与者"),
+    # sweeps page
+    "swp.title": ("Sweeps: replicates from the results store", "参数扫描:结果库中的重复运行"),
+    "swp.intro": ("Sweeps run by `sim sweep` or `sim.run_many` and kept in the results store. Pick "
+                  "one to see, per grid point, a metric's mean with its 95% confidence interval "
+                  "and the 5–95% band of a daily series over its replicates.",
+                  "由 `sim sweep` 或 `sim.run_many` 运行并保存在结果库中的参数扫描。选择一次扫描,查看每个"
+                  "网格点上某项指标的均值及其 95% 置信区间,以及某个每日序列在各次重复运行间的 5–95% 区间。"),
+    "swp.store": ("Results store (DuckDB file)", "结果库(DuckDB 文件)"),
+    "swp.store_help": ("Default: $SCHEME_LAB_STORE, else results/schemelab.duckdb, as for `sim sweep`. "
+                       "The file is opened read-only for each read and closed again.",
+                       "默认:$SCHEME_LAB_STORE,否则为 results/schemelab.duckdb,与 `sim sweep` 相同。"
+                       "每次读取时以只读方式打开,读完即关闭。"),
+    "swp.missing": ("No results store at {path}. Run a sweep first, e.g. `sim sweep retail_baseline "
+                    "--param market.word_of_mouth=0.02,0.04`, or type the path of another store.",
+                    "{path} 处没有结果库。请先运行一次参数扫描,例如 `sim sweep retail_baseline "
+                    "--param market.word_of_mouth=0.02,0.04`,或输入另一个结果库的路径。"),
+    "swp.locked": ("The results store {path} is in use by another process, most likely a sweep "
+                   "still running (a store cannot be read while it is written). Reload when it ends.",
+                   "结果库 {path} 正被另一个进程使用,多半是仍在运行的参数扫描(写入时无法读取)。"
+                   "请在其结束后刷新。"),
+    "swp.old_schema": ("{path} is not a results store this version can read (another schema, or "
+                       "another kind of file). Point to a store written by this Scheme Lab.",
+                       "{path} 不是本版本可读取的结果库(结构版本不同,或不是结果库文件)。"
+                       "请指向由本版 Scheme Lab 写入的结果库。"),
+    "swp.unreadable": ("The results store {path} could not be read.", "无法读取结果库 {path}。"),
+    "swp.empty": ("The results store {path} holds no sweeps yet.", "结果库 {path} 中还没有参数扫描。"),
+    "swp.col.id": ("Sweep", "扫描编号"),
+    "swp.col.kind": ("Kind", "类型"),
+    "swp.col.scenarios": ("Scenarios", "场景"),
+    "swp.col.grid": ("Grid (parameter × values)", "网格(参数 × 取值数)"),
+    "swp.col.replicates": ("Replicates", "重复次数"),
+    "swp.col.runs": ("Runs stored", "已存运行"),
+    "swp.col.status": ("Status", "状态"),
+    "swp.col.created": ("Created (UTC)", "创建时间(UTC)"),
+    "swp.col.point": ("Grid point", "网格点"),
+    "swp.col.n": ("Runs (n)", "运行数(n)"),
+    "swp.col.mean": ("Mean", "均值"),
+    "swp.col.ci_low": ("95% CI low", "95% 置信区间下限"),
+    "swp.col.ci_high": ("95% CI high", "95% 置信区间上限"),
+    "swp.col.std": ("Std. dev.", "标准差"),
+    "swp.kind.sweep": ("grid sweep", "网格扫描"),
+    "swp.kind.sensitivity": ("sensitivity", "敏感性分析"),
+    "swp.status.running": ("running or stopped", "运行中或已中止"),
+    "swp.status.done": ("done", "已完成"),
+    "swp.status.interrupted": ("interrupted", "已中断"),
+    "swp.status.failed": ("failed", "失败"),
+    "swp.pick": ("Sweep to show", "要查看的扫描"),
+    "swp.no_runs": ("This sweep has no stored runs yet.", "该扫描还没有已保存的运行。"),
+    "swp.loading": ("Reading the sweep from the store…", "正在从结果库读取扫描……"),
+    "swp.about": ("{runs} runs: {points} grid point(s) × {replicates} replicate(s); {status}.",
+                  "共 {runs} 次运行:{points} 个网格点 × {replicates} 次重复;{status}。"),
+    "swp.partial": ("Only {stored} of {planned} planned runs are stored; `sim runs resume` finishes "
+                    "the sweep.", "计划的 {planned} 次运行中只保存了 {stored} 次;`sim runs resume` 可以补完。"),
+    "swp.metric": ("Metric", "指标"),
+    "swp.summary": ("{metric} per grid point", "各网格点的{metric}"),
+    "swp.ci_note": ("Mean over the replicates, with a t-based 95% confidence interval of the mean "
+                    "(none with a single run). Every grid point ran the same seeds.",
+                    "各次重复运行的均值,以及基于 t 分布的均值 95% 置信区间(只有一次运行时没有)。"
+                    "所有网格点使用相同的随机种子。"),
+    "swp.download": ("Download the summary of every metric (CSV)", "下载全部指标的汇总(CSV)"),
+    "swp.daily": ("Daily series", "每日序列"),
+    "swp.bands": ("{column} over time", "{column}随时间变化"),
+    "swp.bands_note": ("Lines: the median over replicates; shaded: 5–95% of replicates.",
+                       "线:各次重复运行的中位数;阴影:5–95% 的重复运行所在区间。"),
+    "swp.too_many": ("{n} grid points: the first {shown} are drawn.", "共 {n} 个网格点,只绘制前 {shown} 个。"),
+    "swp.effect": ("How {metric} moves with each parameter", "{metric}随各参数的变化"),
+    "swp.effect_note": ("Points: the mean over replicates at each value of the parameter, one line "
+                        "per combination of the other parameters; bars: the 95% confidence interval.",
+                        "点:该参数每个取值下各次重复运行的均值,其他参数的每种组合各一条线;竖线:95% 置信区间。"),
+    "swp.others": ("Other parameters", "其他参数"),
+    "swp.all_runs": ("All runs", "全部运行"),
+    "swp.no_params": ("This sweep varies no parameter.", "该扫描没有变动任何参数。"),
+    "daily.rewards": ("Rewards paid per day (yuan)", "每日奖励支出(元)"),
+    "daily.cash_held": ("Cash held by the platform (yuan)", "平台持有资金(元)"),
+    "daily.platform_net": ("Platform net to date (yuan)", "平台累计净收入(元)"),
+    "daily.liabilities": ("Liabilities owed (yuan)", "未付负债(元)"),
+    "daily.churned": ("Left per day", "每日流失人数"),
+    "daily.consumers": ("Customers", "顾客"),
+    "daily.distributors": ("Participants (代理)", "代理"),
+    "daily.leaders": ("Leaders (团长)", "团长"),
+    "daily.new_customers": ("New customers per day", "每日新增顾客"),
     # axes
     "ax.day": ("Day", "天"),
     "ax.share": ("Share", "比例"),

@@ -244,3 +244,39 @@ def test_a_shared_link_opens_the_same_comparison(server, page):
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_contain_text("链动2+1")
     expect(grid).not_to_contain_text("社交零售基准")
+
+
+def test_sweeps_page_draws_a_stored_sweep_as_bands(server, page, tmp_path):
+    store = tmp_path / "sweeps.duckdb"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "sim"), "sweep", "retail_baseline",
+         "--param", "market.word_of_mouth=0.03,0.05", "--param", "retail.price=80,120",
+         "--replicates", "2", "--market-size", "500", "--days", "20", "--workers", "1",
+         "--store", str(store), "--quiet", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sweep_id = sim.open_store(store, read_only=True).sweeps()["sweep_id"].iloc[0]
+    page.goto(f"{server}/sweeps?lang=en")
+    idle(page)
+    field = page.get_by_role("textbox", name="Results store (DuckDB file)")
+    field.fill(str(store))
+    field.press("Enter")
+    idle(page)
+    expect(page.get_by_role("heading", name="Sweeps: replicates from the results store")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Sweep to show")).to_have_value(
+        re.compile(f"^{sweep_id} · retail_baseline · market.word_of_mouth × retail.price"))
+    expect(page.get_by_text("8 runs: 4 grid point(s) × 2 replicate(s); done.")).to_be_visible()
+    charts_drawn(page, 3)  # bands over days, and the metric against each of the two parameters
+    band = page.locator(CHART).first
+    expect(band.locator("canvas, svg").first).to_be_visible()
+    shot(page, "sweeps_en")
+    switch_to_chinese(page)
+    expect(page.get_by_role("heading", name="参数扫描:结果库中的重复运行")).to_be_visible()
+    expect(page.get_by_text("共 8 次运行:4 个网格点 × 2 次重复;已完成。")).to_be_visible()
+    charts_drawn(page, 3)
+    shot(page, "sweeps_zh")
+
+    page.get_by_role("textbox", name="结果库(DuckDB 文件)").fill(str(tmp_path / "missing.duckdb"))
+    page.get_by_role("textbox", name="结果库(DuckDB 文件)").press("Enter")
+    idle(page)
+    expect(page.get_by_text("处没有结果库").first).to_be_visible()
