@@ -13,9 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job: the dashboard on http://localhost:$(PORT) (headless: no browser is opened).
+# serve.py serves app.py and runs the default comparison while the browser loads the page.
 PORT ?= 8501
 run: $(STAMP)
-	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
+	$(BIN)/streamlit run dashboard/serve.py --server.headless true --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
 # Compare every shipped scenario on the command line.

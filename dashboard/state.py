@@ -93,17 +93,31 @@ class _Shared:
 
     def __init__(self, size: int) -> None:
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+        self.making: dict[tuple, threading.Lock] = {}  # one lock per key being computed
 
     def get(self, key: tuple, make: Callable[[], object]) -> object:
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        value = make()  # outside the lock: another session may run something else meanwhile
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            busy = self.making.setdefault(key, threading.Lock())
+        # Outside the shared lock: another session may run something else meanwhile. A second
+        # caller of the same key (the start-up warm-up and the first visitor, say) waits for the
+        # first one's value instead of computing it again.
+        with busy:
+            with self.lock:
+                if key in self.items:
+                    self.items.move_to_end(key)
+                    return self.items[key]
+            try:
+                value = make()
+            finally:
+                with self.lock:
+                    self.making.pop(key, None)
+            with self.lock:
+                self.items[key] = value
+                while len(self.items) > self.size:
+                    self.items.popitem(last=False)
         return value
 
 
@@ -125,6 +139,13 @@ def run(scenario: sim.Scenario, *, seed: int, days: int | None = None, size: int
     size = scenario.market.size if size is None else size
     return _runs().get((scenario.content_hash(), seed, days, size), lambda: sim.run(
         scenario, seed=seed, days=days, market_size=size, progress=progress))
+
+
+def is_cached(scenario: sim.Scenario, *, seed: int, days: int, size: int) -> bool:
+    """Whether ``run`` with these arguments would return at once (the run is cached)."""
+    shared = _runs()
+    with shared.lock:
+        return (scenario.content_hash(), seed, days, size) in shared.items
 
 
 def replicates(scenarios: list[sim.Scenario], *, seeds: list[int], days: int, size: int,
@@ -167,6 +188,22 @@ def series(daily: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+
+
+def risk(result: sim.RunResult):
+    """``sim.risk_index`` of a run, cached with the run's key."""
+    key = ("risk", result.scenario.content_hash(), result.seed, result.days, result.market_size)
+    return _runs().get(key, lambda: sim.risk_index(result))
+
+
+def warm_default_comparison() -> None:
+    """Run the default Compare view's comparison into the shared cache (for a warm-up at
+    server start: ``dashboard/serve.py``), so the first visitor finds it, or joins it."""
+    entries = catalogue()
+    runs = [run(entries[k].scenario, seed=0, days=DEFAULT_DAYS, size=DEFAULT_SIZE)
+            for k in default_selection(list(entries))]
+    for r in runs:
+        risk(r)
 
 
 def findings(result: sim.RunResult, jurisdiction: str) -> list:

@@ -62,14 +62,53 @@ banded = reps > 1
 bar = st.progress(0.0)
 
 
+def _long(frames: dict, measure: str, keys: list[str]) -> pd.DataFrame:
+    parts = [state.bands(frames[k], measure).rename(columns={"day": "x"}).assign(series=names[k])
+             for k in keys]
+    return pd.concat(parts, ignore_index=True)
+
+
+# The growth and retention charts come first, before the runs: with one run per scenario they
+# are drawn after the first scenario's run and redrawn as each further run finishes, so the page
+# shows something real within a second; the table and the other charts follow.
+left, right = st.columns(2)
+with left:
+    st.subheader(t("cmp.growth"))
+    measure = state.remember("cmp_growth", st.selectbox(
+        t("cmp.growth_measure"), GROWTH, format_func=lambda m: text(f"series.{m}", lang),
+        key=state.carry("cmp_growth", GROWTH[0], list(GROWTH)), label_visibility="collapsed"))
+    growth_slot = st.empty()
+with right:
+    st.subheader(t("cmp.retention"))
+    retention_slot = st.empty()
+
+
+def _draw_growth(frames: dict, keys: list[str]) -> None:
+    growth_slot.altair_chart(charts.banded_lines(
+        _long(frames, measure, keys), x_title=t("ax.day"), y_title=t(f"series.{measure}"),
+        legend=t("ax.scenario"), order=order, bands=banded), width="stretch")
+
+
+def _draw_retention(frames: dict, keys: list[str]) -> None:
+    retention_slot.altair_chart(charts.banded_lines(
+        _long(frames, "retained", keys), x_title=t("ax.day"), y_title=t("ax.share"),
+        legend=t("ax.scenario"), order=order, y_format=".0%", bands=banded), width="stretch")
+
+
 def _full_runs() -> dict:
-    """One full run per scenario at the first seed: the risk index needs the people table."""
+    """One full run per scenario at the first seed: the risk index needs the people table.
+    Without replicates, the growth chart is drawn after the first run and after each next one."""
     out = {}
     for i, k in enumerate(chosen):
         note = t("ctl.running", name=names[k], i=i + 1, n=len(chosen))
         out[k] = state.run(entries[k].scenario, seed=seed, days=days, size=size,
                            progress=lambda d, n, i=i, note=note: bar.progress(
                                (i + d / n) / len(chosen), text=note))
+        # Drawn now unless the next run is cached too (then it is drawn once, a moment later).
+        following = chosen[i + 1] if i + 1 < len(chosen) else None
+        if not banded and (following is None or not state.is_cached(
+                entries[following].scenario, seed=seed, days=days, size=size)):
+            _draw_growth({j: [state.series(out[j].daily)] for j in out}, list(out))
     return out
 
 
@@ -77,6 +116,7 @@ try:
     full = _full_runs()
 except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
     bar.empty()
+    growth_slot.empty()
     st.error(t("err.scenario", message=str(err)))
     st.stop()
 if banded:
@@ -90,34 +130,13 @@ if banded:
     daily = {run_id: g for run_id, g in batch.daily.groupby("run_id", sort=False)}
     metric_runs = {k: batch.runs[batch.runs["scenario_hash"] == run_hash[k]] for k in chosen}
     frames = {k: [state.series(daily[r]) for r in metric_runs[k]["run_id"]] for k in chosen}
+    _draw_growth(frames, chosen)
 else:
     frames = {k: [state.series(full[k].daily)] for k in chosen}
     metric_runs = {k: pd.DataFrame([full[k].metrics]) for k in chosen}
 bar.empty()
-risk = {k: sim.risk_index(full[k]) for k in chosen}
-
-
-def _long(measure: str) -> pd.DataFrame:
-    parts = [state.bands(frames[k], measure).rename(columns={"day": "x"}).assign(series=names[k])
-             for k in chosen]
-    return pd.concat(parts, ignore_index=True)
-
-
-# The first chart comes before the table so it shows as soon as the runs are done.
-left, right = st.columns(2)
-with left:
-    st.subheader(t("cmp.growth"))
-    measure = state.remember("cmp_growth", st.selectbox(
-        t("cmp.growth_measure"), GROWTH, format_func=lambda m: text(f"series.{m}", lang),
-        key=state.carry("cmp_growth", GROWTH[0], list(GROWTH)), label_visibility="collapsed"))
-    st.altair_chart(charts.banded_lines(_long(measure), x_title=t("ax.day"),
-                                        y_title=t(f"series.{measure}"), legend=t("ax.scenario"),
-                                        order=order, bands=banded), width="stretch")
-with right:
-    st.subheader(t("cmp.retention"))
-    st.altair_chart(charts.banded_lines(_long("retained"), x_title=t("ax.day"),
-                                        y_title=t("ax.share"), legend=t("ax.scenario"),
-                                        order=order, y_format=".0%", bands=banded), width="stretch")
+_draw_retention(frames, chosen)
+risk = {k: state.risk(full[k]) for k in chosen}
 
 st.subheader(t("cmp.kpis"))
 st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed)
@@ -148,7 +167,7 @@ st.download_button(t("cmp.download"), shown.to_csv().encode("utf-8-sig"),
 left, right = st.columns(2)
 with left:
     st.subheader(t("cmp.payout"))
-    st.altair_chart(charts.banded_lines(_long("payout_ratio"), x_title=t("ax.day"),
+    st.altair_chart(charts.banded_lines(_long(frames, "payout_ratio", chosen), x_title=t("ax.day"),
                                         y_title=t("m.payout_ratio"), legend=t("ax.scenario"),
                                         order=order, y_format=".1%", bands=banded), width="stretch")
 with right:
