@@ -56,14 +56,20 @@ class Script:
         self.model.release()
 
 
-@pytest.fixture
-def script():
+def closing(harness):
+    """A fixture body: hand out a maker of ``harness`` objects and release every model it made
+    when the test ends (use as ``yield from closing(Harness)``)."""
     made = []
 
-    def make(rules: dict, **kw) -> Script:
-        made.append(Script(rules, **kw))
+    def make(*args, **kw):
+        made.append(harness(*args, **kw))
         return made[-1]
 
     yield make
-    for s in made:
-        s.close()
+    for h in made:
+        h.close()
+
+
+@pytest.fixture
+def script():
+    yield from closing(Script)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import scenario_dict, validation_market
+from conftest import closing, scenario_dict, validation_market
 from sim.errors import ScenarioError
 from sim.ledger import ESCROW, LENDERS
 from sim.model import SchemeModel
@@ -61,15 +61,7 @@ class Market:
 
 @pytest.fixture
 def market():
-    made = []
-
-    def make(rules: dict, **kw) -> Market:
-        made.append(Market(rules, **kw))
-        return made[-1]
-
-    yield make
-    for m in made:
-        m.close()
+    yield from closing(Market)
 
 
 # -- 拼团 ----------------------------------------------------------------------------------

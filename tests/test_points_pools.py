@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import scenario_dict, validation_market
+from conftest import closing, scenario_dict, validation_market
 from sim.ledger import POINTS, POOLS
 from sim.model import SchemeModel
 from sim.result import collect
@@ -51,15 +51,7 @@ class Market:
 
 @pytest.fixture
 def market():
-    made = []
-
-    def make(rules: dict, **kw) -> Market:
-        made.append(Market(rules, **kw))
-        return made[-1]
-
-    yield make
-    for m in made:
-        m.close()
+    yield from closing(Market)
 
 
 # (rules, market options, events, expected rewards in yuan). Events: ("join", who, sponsor),
