@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 from sim import charts
 from sim.audit import audit, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
+from sim.audit.labels import FLAG, LEVELS, PERSONS, SHARE, YUAN, label, unit
 from sim.audit.measure import indicators
 from sim.audit.stress import StressTest
 from sim.batch import Batch
@@ -66,6 +67,8 @@ TEXT = {
     "total": ("total", "合计"),
     "measured": ("measured", "实测"),
     "threshold": ("threshold", "阈值"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
     "static": ("Declared by the components (static evidence)", "组件声明(静态证据)"),
     "dynamic": ("From the run (dynamic evidence)", "运行实例(动态证据)"),
     "baseline": ("baseline", "基准"),
@@ -98,6 +101,7 @@ SUMMARY_ROWS = (  # (indicator key, en, zh, kind)
     ("cash_held_end", "platform cash at the end ¥", "期末平台现金 ¥", "money"),
     ("capital_injected", "owners' capital injected ¥", "股东注资 ¥", "money"),
 )
+FIGURE_KINDS = {YUAN: "money", SHARE: "pct", PERSONS: "int", LEVELS: "int"}  # unit -> _fmt kind
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
 "Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:24px;color:#222;line-height:1.5}
@@ -121,7 +125,7 @@ def t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _fmt(value: Any, kind: str = "auto", key: str = "") -> str:
+def _fmt(value: Any, kind: str = "auto") -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -132,16 +136,7 @@ def _fmt(value: Any, kind: str = "auto", key: str = "") -> str:
     if v in (float("inf"), float("-inf")):
         return "∞"
     if kind == "auto":
-        if any(w in key for w in ("payers", "participants", "levels", "depth", "heads", "elements",
-                                  "over_threshold")):
-            kind = "int"
-        elif any(w in key for w in ("share", "ratio", "pay_to", "coverage")):
-            kind = "pct"
-        elif any(w in key for w in ("fee", "rewards", "collected", "sales", "amount", "consideration",
-                                    "payment", "value", "cash")):
-            kind = "money"
-        else:
-            kind = "int" if v == int(v) else "num"
+        kind = "int" if v == int(v) else "num"
     if kind == "pct":
         return f"{v:.1%}"
     if kind == "money":
@@ -251,18 +246,24 @@ def _stress(tests: list[StressTest], lang: str) -> str:
     return "".join(out)
 
 
+def _figure(key: str, value: Any, lang: str) -> str:
+    """A finding's measured or threshold value, shown in its unit."""
+    kind = unit(key)
+    return t("yes" if value else "no", lang) if kind == FLAG else _fmt(value, FIGURE_KINDS.get(kind, "auto"))
+
+
 def _finding(f: Finding, lang: str) -> str:
     en_v, zh_v = VERDICT_NAMES[f.verdict]
-    keys = list(dict.fromkeys([*f.measured, *f.thresholds]))
-    rows = [[t("measured", lang) if k in f.measured else t("threshold", lang), k, _fmt(v, key=k)]
-            for k, v in [*f.measured.items(), *f.thresholds.items()]] if keys else []
+    rows = [[t(column, lang), label(k, lang), _figure(k, v, lang)]
+            for column, figures in (("measured", f.measured), ("threshold", f.thresholds))
+            for k, v in figures.items()]
     out = [f'<div class="finding {f.verdict}" data-id="{escape(f.id)}" data-verdict="{f.verdict}">',
            f'<h4><span class="badge {f.verdict}">{escape(zh_v if lang == "zh" else en_v)}</span>'
            f'{escape(f.title(lang))}</h4>',
            f'<div class="cite">{escape(f.citation)} · <code>{escape(f.id)}</code></div>',
            f"<p>{escape(f.explanation(lang))}</p>"]
     if rows:
-        out.append(_table(["", "key", t("value", lang)], rows, numeric_from=2))
+        out.append(_table(["", t("metric", lang), t("value", lang)], rows, numeric_from=2))
     ev = f.evidence
     if ev.static:
         out.append(f"<details open><summary>{escape(t('static', lang))}</summary><ul>")

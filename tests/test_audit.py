@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 import sim
+from conftest import SCENARIOS
+from sim.audit import labels
 from sim.audit import rules_cn as cn
 from sim.audit import rules_eu as eu
 from sim.audit import rules_us as us
@@ -306,3 +308,22 @@ def test_promises_beyond_the_books_count_against_cash():
                                               + d["pool_liability"] + d["promised_offbook"])
     assert i["promise_coverage"] == pytest.approx(d["cash_held"] / i["promised_end"])
     assert i["promise_coverage"] < 1
+
+
+# -- names of the figures ------------------------------------------------------------------
+def test_every_figure_a_finding_reports_has_a_chinese_and_an_english_name(script):
+    """Findings key their figures by identifier (kept in JSON); the report and the dashboard
+    show each by its name, so a key a finding emits without one fails here, on every shipped
+    scenario and a scripted per-head, team-pay tree."""
+    results = [sim.run(path, seed=1, market_size=2000, days=60) for path in SCENARIOS]
+    results.append(finish(tree(script, second=2, third=1)))
+    keys = {k for r in results for f in sim.audit(r) for k in (*f.measured, *f.thresholds)}
+    for key in sorted(keys):
+        en, zh = sim.audit.label(key, "en"), sim.audit.label(key, "zh")
+        assert en.strip() and labels.unit(key), key
+        assert any("\u4e00" <= c <= "\u9fff" for c in zh), (key, zh)
+    # No stale names: each is a key a finding emits or the measure a threshold key compares.
+    measures = keys | {k.removesuffix(suffix) for k in keys for suffix, _ in labels.COMPARISONS}
+    assert set(labels.MEASURES) <= measures
+    assert sim.audit.label("participants_at_least", "zh", with_unit=True) == "参与者人数 ≥(人)"
+    assert sim.audit.label("no_such_key", "zh") == "no_such_key"

@@ -303,6 +303,15 @@ def test_audit_findings_risk_and_stress_test_match_the_engine():
     assert len(at.expander) == len(sim.audit(r, jurisdiction="cn"))
 
 
+def test_audit_names_each_figure_in_chinese():
+    """Measured values and thresholds are shown by name (sim.audit.label), not by identifier."""
+    at = app("audit", lang="zh")
+    at.selectbox(key="aud_scenario.zh").set_value("liandong_2plus1").run()
+    names = [name for d in at.dataframe if "测得" in d.value.columns for name in d.value["指标"]]
+    assert "最深计酬层级(级)" in names and "参与者人数 ≥(人)" in names
+    assert not any(re.fullmatch(r"[a-z_]+", name) for name in names), names
+
+
 def test_audit_of_a_model_without_participants_says_so():
     at = app("audit", lang="zh")
     at.selectbox(key="aud_scenario.zh").set_value("retail_baseline").run()

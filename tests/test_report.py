@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tomllib
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -104,6 +105,22 @@ def test_report_has_every_section_finding_chart_and_parameter(results, report_zh
     assert "AARP 2018" in text and "Taylor" in text and "拉人头报酬占比" in text
 
 
+def test_findings_name_their_figures_in_the_reports_language(results, report_zh):
+    """The findings tables show each figure by its Chinese name, not by an identifier such as
+    max_paid_depth (the JSON keeps those: test_cli_audit_json)."""
+    html = report_zh.read_text(encoding="utf-8")
+    findings = html[html.index('<section id="findings">'):html.index('<section id="parameters">')]
+    keys = {k for r in results for f in sim.audit(r) for k in (*f.measured, *f.thresholds)}
+    assert "max_paid_depth" in keys and "max_paid_depth" not in findings
+    for key in keys:
+        assert f"<td>{key}</td>" not in findings
+        assert f"<td>{escape(sim.audit.label(key, 'zh'))}</td>" in findings, key
+    assert "<td>最深计酬层级</td>" in findings and "<td>参与者人数 ≥</td><td class=\"n\">30</td>" in findings
+    # Each figure is shown in its unit: 链动2+1's ¥399 consideration is money, not "39900.0%".
+    assert "<td>参与所需对价</td><td class=\"n\">¥399</td>" in findings
+    assert "<td>同时具备入门费与按发展人员计酬</td><td>是</td>" in findings
+
+
 def test_english_report(results, tmp_path):
     path = sim.report.write(results[2:], tmp_path / "en.html", lang="en", stop_day=30)
     page = Page(path.read_text(encoding="utf-8"))
@@ -173,6 +190,8 @@ def test_cli_audit_json(capsys):
     out = json.loads(capsys.readouterr().out)
     assert {f["jurisdiction"] for f in out["findings"]} == {"cn"} and len(out["findings"]) == 6
     assert all(f["verdict"] == "breach" for f in out["findings"])
+    team_pay = next(f for f in out["findings"] if f["id"] == "cn.ban_pyramid.art7_3_team_pay")
+    assert set(team_pay["measured"]) == {"reward_share_team", "max_paid_depth"}  # identifiers for machines
     assert out["risk_index"]["total"] == pytest.approx(sum(p["points"] for p in out["risk_index"]["parts"]))
     assert out["stress_test"]["collapse"] is True
     assert out["context"]["aarp_2018"]["lost"] == 0.47

@@ -97,7 +97,7 @@ for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.
         keys_ = list(dict.fromkeys([*f.measured, *f.thresholds]))
         if keys_:
             st.dataframe(pd.DataFrame({
-                t("kpi.metric"): keys_,
+                t("kpi.metric"): [sim.audit.label(k, lang, with_unit=True) for k in keys_],
                 t("aud.measured"): [_num(f.measured[k]) if k in f.measured else "" for k in keys_],
                 t("aud.thresholds"): [_num(f.thresholds[k]) if k in f.thresholds else ""
                                       for k in keys_]}), hide_index=True, width="stretch")
