@@ -27,6 +27,10 @@ JOURNAL_LIMIT = 200_000  # keep every reward row by default only in markets this
 class SchemeModel(mesa.Model):
     """One run of one scenario. ``seed`` fixes every random draw."""
 
+    # Mesa 3.5 made ``Model.scenario`` a property for its own experiment object (the setter
+    # writes ``scenario.model``); ours is the frozen business model, so a plain attribute.
+    scenario: Scenario = None  # type: ignore[assignment]
+
     def __init__(self, scenario: Scenario, *, seed: int, journal: bool | None = None) -> None:
         super().__init__(rng=seed)
         self.scenario = scenario

@@ -53,6 +53,24 @@ def test_without_release_mesa_keeps_the_model_alive():
             ref().release()
 
 
+def test_our_scenario_survives_mesas_scenario_property(monkeypatch):
+    """Mesa 3.5 declares ``Model.scenario`` as a property whose setter writes ``scenario.model``,
+    which our frozen Scenario refuses; reproduced here so the guard is tested on any Mesa."""
+    def keep(self, value):
+        value.model = self
+        self._mesa_scenario = value
+
+    monkeypatch.setattr(mesa.Model, "scenario",
+                        property(lambda self: self._mesa_scenario, keep), raising=False)
+    scenario = sim.load_scenario("retail_baseline").with_market(size=200, days=2)
+    model = SchemeModel(scenario, seed=1)
+    try:
+        model.run_days(2)
+        assert model.scenario is scenario
+    finally:
+        model.release()
+
+
 def test_person_views_read_the_live_columns():
     model = SchemeModel(sim.load_scenario("liandong_2plus1").with_market(size=3000, days=60), seed=2)
     try:
