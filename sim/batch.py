@@ -9,7 +9,9 @@ processes or a Dask cluster, with the same results whichever runs them.
 
 Each run is a plain function of (scenario parameters, seed): workers get those two, run, and
 send back the metrics and the daily table (never the people table), so the executor cannot
-change a result. The calling process is the only one that writes to the store.
+change a result. The calling process is the only one that writes to the store. A batch run's
+metrics are the run's own plus its risk index (:func:`run_metrics`), which needs the people
+table and so is computed where the run is.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from sim.audit.risk import COMPONENTS, RiskIndex, RiskPart, risk_index
 from sim.errors import ScenarioError
+from sim.result import RunResult
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
 from sim.store import Store, default_store_path, param_value
@@ -40,6 +44,12 @@ ScenarioLike = str | Path | dict | Scenario
 SECTIONS = ("market", "retail", "churn")
 ID_COLUMNS = ("run_id", "scenario", "scenario_hash")
 _DEFAULT = object()  # store=<the default store>; None or False: store nothing
+# The metric that carries each part of the risk index (by the part's English name), in points.
+RISK_METRICS = {"Pay for recruitment": "risk_recruitment", "Entry fee beyond goods": "risk_entry_fee",
+                "Team pay": "risk_team_pay", "Internal consumption": "risk_internal_consumption",
+                "Participants losing money": "risk_losing_money",
+                "Concentration of rewards": "risk_concentration",
+                "Uncovered promises": "risk_uncovered_promises"}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -149,14 +159,34 @@ def grid_points(base: Scenario, grid: dict[str, list]) -> list[Point]:
     return points
 
 
+# -- metrics ---------------------------------------------------------------------------------
+def run_metrics(result: RunResult) -> dict[str, Any]:
+    """A batch run's metrics: ``result.metrics``, then ``risk_index`` (``sim.risk_index``'s
+    total) and each part's points (``risk_recruitment`` ..., see ``RISK_METRICS``)."""
+    index = risk_index(result)
+    return {**result.metrics, "risk_index": index.total,
+            **{RISK_METRICS[p.name_en]: p.points for p in index.parts}}
+
+
+def mean_risk_index(runs: pd.DataFrame) -> RiskIndex:
+    """The risk index averaged over runs (rows of ``Batch.runs``), part by part: a part's score
+    is the runs' mean score, so the total is their mean ``risk_index``. Its value is that mean
+    score too (runs keep each part's points, not the indicator behind it)."""
+    parts = []
+    for name_en, name_zh, weight, how, _ in COMPONENTS:
+        score = float(runs[RISK_METRICS[name_en]].mean()) / weight
+        parts.append(RiskPart(name_en, name_zh, weight, score, score, how))
+    return RiskIndex(tuple(parts))
+
+
 def metric_names(scenario: Scenario) -> list[str]:
-    """The metrics a run of ``scenario`` reports, from a one-day run on a small market: cheap
-    enough to check a requested metric before a sweep starts."""
+    """The metrics a batch run of ``scenario`` reports, from a one-day run on a small market:
+    cheap enough to check a requested metric before a sweep starts."""
     try:
         probe = scenario.with_market(days=1, size=min(scenario.market.size, 2_000))
     except ScenarioError:  # e.g. more founders than 2,000 persons
         probe = scenario.with_market(days=1)
-    return list(run(probe, seed=0, journal=False).metrics)
+    return list(run_metrics(run(probe, seed=0, journal=False)))
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -311,10 +341,11 @@ def _work(parameters: dict[str, Any], seed: int) -> dict[str, Any]:
     from sim.result import code_version
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     t0 = time.perf_counter()
-    result = run(parameters, seed=seed, journal=False)  # the journal is not needed for metrics
+    # Neither the metrics nor the risk index read the journal (every reward row): not kept.
+    result = run(parameters, seed=seed, journal=False)
     daily = result.daily.astype("float64")
     daily["day"] = result.daily["day"].astype("int64")
-    return {"metrics": result.metrics, "daily": daily, "code_version": code_version(),
+    return {"metrics": run_metrics(result), "daily": daily, "code_version": code_version(),
             "started": started, "finished": datetime.now(timezone.utc).replace(tzinfo=None),
             "wall_s": time.perf_counter() - t0}
 

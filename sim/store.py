@@ -404,12 +404,13 @@ class Store:
         return Batch.from_records(records, params=params, sweep_id=sweep_id)
 
     def replay(self, run_id: str) -> Replay:
-        """Rerun a stored run from its stored parameters and seed; compare every metric."""
+        """Rerun a stored run from its stored parameters and seed; compare every metric, the
+        risk index and its parts included (:func:`sim.batch.run_metrics`)."""
+        from sim.batch import run_metrics
         from sim.result import code_version
         from sim.runner import run
         stored = self.run(run_id)
-        result = run(stored["parameters"], seed=int(stored["seed"]), journal=False)
-        now = result.metrics
+        now = run_metrics(run(stored["parameters"], seed=int(stored["seed"]), journal=False))
         keys = list(dict.fromkeys([*stored["metrics"], *now]))
         differences = {k: (stored["metrics"].get(k), now.get(k)) for k in keys
                        if not _same(stored["metrics"].get(k), now.get(k))}

@@ -8,7 +8,8 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.batch import Batch, apply_params
+from sim.audit.risk import COMPONENTS
+from sim.batch import RISK_METRICS, Batch, apply_params, mean_risk_index
 
 SMALL = {"days": 30, "market_size": 1000}
 GRID = {"market.word_of_mouth": [0.02, 0.06]}
@@ -65,6 +66,34 @@ def test_each_run_is_sim_run_with_the_same_parameters_and_seed(serial):
     daily = serial.daily[serial.daily["run_id"] == row["run_id"]]
     for column in ("gmv", "active", "rewards", "liabilities"):
         assert daily[column].tolist() == alone.daily[column].astype(float).tolist()
+
+
+def test_each_run_carries_the_risk_index_of_sim_run_and_its_parts(serial):
+    row = serial.runs.iloc[4]  # word_of_mouth 0.06, seed 1
+    base = sim.load_scenario("liandong_2plus1").with_market(days=30, size=1000)
+    index = sim.risk_index(sim.run(apply_params(base, {"market.word_of_mouth": 0.06}), seed=1))
+    assert row["risk_index"] == index.total and 0 < index.total < 100
+    assert {k: row[k] for k in RISK_METRICS.values()} == \
+        {RISK_METRICS[p.name_en]: p.points for p in index.parts}
+    assert {"risk_index", *RISK_METRICS.values()} <= set(serial.metrics)
+    s = serial.summary("risk_index")
+    assert list(s["n"]) == [3, 3] and s["mean"].tolist() == pytest.approx(
+        serial.runs.groupby("market.word_of_mouth")["risk_index"].mean().tolist())
+
+
+def test_every_part_of_the_risk_index_has_its_own_metric():
+    assert list(RISK_METRICS) == [c[0] for c in COMPONENTS]
+    assert len(set(RISK_METRICS.values())) == len(COMPONENTS)
+    assert all(k.startswith("risk_") and k != "risk_index" for k in RISK_METRICS.values())
+
+
+def test_mean_risk_index_averages_each_part_over_runs(serial):
+    runs = serial.runs[serial.runs["market.word_of_mouth"] == 0.02]
+    mean = mean_risk_index(runs)
+    assert [p.name_en for p in mean.parts] == [c[0] for c in COMPONENTS]
+    assert [p.points for p in mean.parts] == pytest.approx(
+        [runs[k].mean() for k in RISK_METRICS.values()])
+    assert mean.total == pytest.approx(runs["risk_index"].mean())
 
 
 def test_seeds_are_explicit():

@@ -67,6 +67,30 @@ def test_runs_list_show_replay_and_export(swept, tmp_path, capsys):
         "daily.parquet", "metrics.parquet", "runs.parquet", "scenarios.parquet", "sweeps.parquet"]
 
 
+def test_sweep_and_sensitivity_take_the_risk_index(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    assert main(["sweep", "liandong_2plus1", "--param", "rules.liandong.jiandian=40,120",
+                 "--replicates", "2", *TINY, "--metric", "risk_index", "--metric", "risk_recruitment",
+                 "--store", str(store), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {r["metric"] for r in out["summary"]} == {"risk_index", "risk_recruitment"}
+    with sim.open_store(store, read_only=True) as s:
+        runs = s.batch(out["sweep_id"]).runs
+    means = runs.groupby("rules.liandong.jiandian")["risk_index"].mean().tolist()
+    assert [r["mean"] for r in out["summary"] if r["metric"] == "risk_index"] == pytest.approx(means)
+    assert main(["sensitivity", "liandong_2plus1", "--vary", "rules.liandong.jiandian=20:120",
+                 "--metric", "risk_index", "--method", "morris", "--samples", "2",
+                 "--replicates", "1", "--days", "30", "--market-size", "800", "--workers", "1",
+                 "--store", str(store), "--plot", str(tmp_path / "p.png"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["metric"] == "risk_index" and out["indices"][0]["mu_star"] > 0
+    assert main(["sensitivity", "liandong_2plus1", "--vary", "rules.liandong.jiandian=20:120",
+                 "--metric", "risk", *TINY, "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "--metric: unknown metric 'risk'; metrics: " in err
+    assert "risk_index, risk_recruitment, risk_entry_fee" in err
+
+
 def test_default_store_follows_the_environment(tmp_path):
     env = {**os.environ, "SCHEME_LAB_STORE": str(tmp_path / "env.duckdb")}
     proc = subprocess.run([sys.executable, "-m", "sim", "sweep", "retail_baseline", "--replicates", "2",

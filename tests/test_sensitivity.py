@@ -31,6 +31,15 @@ def test_the_parameter_that_matters_ranks_first_and_the_inert_one_scores_zero(me
     assert res.y[3] == pytest.approx(at["payout_ratio"].mean())
 
 
+def test_the_risk_index_can_be_explained():
+    res = sensitivity("liandong_2plus1", vary=VARY, metric="risk_index", method="morris",
+                      samples=2, seeds=1, **SMALL)
+    runs = res.batch.runs
+    assert res.metric == "risk_index" and set(res.y) <= set(runs["risk_index"])
+    assert res.table["parameter"].tolist() == ["rules.liandong.jiandian", "retail.merchant_runway"]
+    assert res.table.loc[0, "mu_star"] > 0 and res.table.loc[1, "mu_star"] == pytest.approx(0, abs=1e-12)
+
+
 def test_plot_is_written(tmp_path):
     res = sensitivity("liandong_2plus1", vary=VARY, metric="payout_ratio", method="morris",
                       samples=2, seeds=1, **SMALL)
@@ -40,7 +49,7 @@ def test_plot_is_written(tmp_path):
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"metric": "nope"}, "unknown metric 'nope'"),
+    ({"metric": "nope"}, "unknown metric 'nope'; metrics: .*risk_index, risk_recruitment"),
     ({"method": "fast"}, "method must be one of sobol, morris"),
     ({"samples": 6}, "power of 2"),
     ({"vary": {"retail.price": (120.0, 80.0)}}, "LOW < HIGH"),

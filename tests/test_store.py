@@ -14,6 +14,7 @@ import pytest
 
 import sim
 from conftest import ROOT
+from sim.batch import RISK_METRICS
 from sim.store import Store, StoreError
 
 SMALL = {"days": 20, "market_size": 800}
@@ -75,6 +76,27 @@ def test_replay_reports_a_metric_that_does_not_match(tmp_path, stored):
     assert not replay.identical and list(replay.differences) == ["gmv"]
     stored_gmv, now = replay.differences["gmv"]
     assert stored_gmv == now + 1
+
+
+def test_the_risk_index_and_its_parts_are_stored_as_numbers_and_replayed(tmp_path, stored):
+    path, batch = stored
+    names = ["risk_index", *RISK_METRICS.values()]
+    run_id = batch.runs["run_id"].iloc[2]
+    with Store(path, read_only=True) as store:
+        again = store.batch(batch.sweep_id)
+        metrics = store.run(run_id)["metrics"]
+    pd.testing.assert_frame_equal(batch.runs[names], again.runs[names])
+    assert all(type(metrics[k]) is float for k in names) and metrics["risk_index"] > 0
+    # replay recomputes them: a stored part that no longer matches is named, with its value now
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(path.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE metrics SET value = value + 1 WHERE run_id = ? AND name = "
+                    "'risk_team_pay'", [run_id])
+    with Store(copy, read_only=True) as store:
+        replay = store.replay(run_id)
+    assert replay.differences == {"risk_team_pay": (metrics["risk_team_pay"] + 1,
+                                                    metrics["risk_team_pay"])}
 
 
 def test_export_writes_parquet_tables(tmp_path, stored):
