@@ -65,6 +65,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "m.max_paid_depth": ("Max paid depth", "最大计酬层级"),
     "m.org_levels": ("Organisation levels", "组织层级"),
     "m.risk_index": ("Risk index (0–100)", "风险指数(0–100)"),
+    # the risk index's parts (sim.batch.RISK_METRICS), in points; names as in sim.audit.risk
+    "m.risk_recruitment": ("Risk: pay for recruitment (points)", "风险分项:拉人头报酬占比(分)"),
+    "m.risk_entry_fee": ("Risk: entry fee beyond goods (points)", "风险分项:入门费中超出商品价值部分(分)"),
+    "m.risk_team_pay": ("Risk: team pay (points)", "风险分项:团队计酬占比(分)"),
+    "m.risk_internal_consumption": ("Risk: internal consumption (points)", "风险分项:内部自购占比(分)"),
+    "m.risk_losing_money": ("Risk: participants losing money (points)", "风险分项:亏损参与者占比(分)"),
+    "m.risk_concentration": ("Risk: concentration of rewards (points)", "风险分项:奖励集中度(分)"),
+    "m.risk_uncovered_promises": ("Risk: uncovered promises (points)", "风险分项:未覆盖的承诺(分)"),
     "m.platform_net": ("Platform net (yuan)", "平台净收入(元)"),
     "m.rewards": ("Rewards paid (yuan)", "奖励总额(元)"),
     "m.customers": ("Customers", "顾客"),
@@ -89,8 +97,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "留存:所有加入者中仍活跃的比例"),
     "cmp.payout": ("Payout ratio (cumulative rewards ÷ GMV)", "奖励支出率(累计奖励 ÷ 累计 GMV)"),
     "cmp.risk": ("Risk profile", "风险画像"),
-    "cmp.risk_seed": ("The risk index and profile are from the run with seed {seed}.",
-                      "风险指数与风险画像取自种子 {seed} 的运行。"),
+    "cmp.risk_mean": ("Here each bar is the mean of the {n} replicates, part by part (the key "
+                      "figures give the median).",
+                      "此处每个条形为 {n} 次重复运行的逐项均值(关键指标表为中位数)。"),
     "cmp.risk_note": ("Each bar is a scenario's risk index: the weighted parts add up to 0–100. "
                       "A screening aid for comparing designs; the Audit page has the legal tests.",
                       "每个条形是一个场景的风险指数,由加权分项相加得到(0–100)。用于比较设计的筛查工具;"

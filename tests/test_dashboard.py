@@ -12,6 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -97,6 +98,27 @@ def test_compare_replicates_draw_bands_from_run_many():
     row = growth.sort_values("x").iloc[-1]
     assert (row["lo"], row["hi"]) == pytest.approx((final.quantile(0.05), final.quantile(0.95)))
     assert row["lo"] < row["hi"]  # replicates differ, so there is a band to draw
+
+
+def test_compare_replicates_show_the_risk_index_of_every_replicate():
+    at = app()
+    at.multiselect(key="cmp_pick.en").set_value(["liandong_2plus1"]).run()
+    at.number_input(key="cmp_reps").set_value(3).run()
+    assert not at.exception
+    indices = [sim.risk_index(run("liandong_2plus1", seed=s)) for s in range(3)]
+    totals = pd.Series([r.total for r in indices])
+    assert totals.median() != totals[0]  # the first seed alone would show another number
+    name = state.catalogue()["liandong_2plus1"].name("en")
+    assert at.dataframe[0].value.loc[name, "Risk index (0–100)"] == pytest.approx(totals.median())
+    ranges = at.dataframe[1].value  # the expander: median (5–95%) of every key figure
+    assert ranges.loc["Risk index (0–100)", name] == (
+        f"{totals.median():,.1f} ({totals.quantile(0.05):,.1f}–{totals.quantile(0.95):,.1f})")
+    profile = charts(at)[3][0]
+    assert list(profile["points"]) == pytest.approx(
+        [sum(r.parts[i].points for r in indices) / 3 for i in range(len(indices[0].parts))])
+    assert profile["points"].sum() == pytest.approx(totals.mean())
+    assert any(i18n.text("cmp.risk_mean", "en", n=3) in c.value for c in at.caption)
+    assert not any("from the run with seed" in c.value for c in at.caption)
 
 
 def test_compare_opens_a_shared_link_and_keeps_the_address_in_step():

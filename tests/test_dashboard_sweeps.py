@@ -16,6 +16,8 @@ import pytest
 os.environ["SCHEME_LAB_FAST"] = "1"
 
 import sim  # noqa: E402
+from dashboard import i18n  # noqa: E402
+from sim.batch import RISK_METRICS  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.test_dashboard import APP  # noqa: E402
@@ -88,6 +90,18 @@ def test_sweeps_page_in_chinese(stored):
     assert at.title[0].value.startswith("参数扫描")
     assert "均值" in at.dataframe[1].value.columns
     assert at.dataframe[0].value["状态"].iloc[0] == "已完成"
+
+
+def test_the_risk_index_and_its_parts_are_metrics_with_names_in_both_languages(stored):
+    path, batch = stored
+    at = sweeps_page(path, lang="zh")
+    picker = at.selectbox(key="swp_metric.zh")
+    # offered by their Chinese names (an unnamed metric would show its key)
+    assert {i18n.STRINGS[f"m.{k}"][1] for k in ("risk_index", *RISK_METRICS.values())} \
+        <= set(picker.options)
+    picker.set_value("risk_index").run()
+    assert at.subheader[0].value == "各网格点的风险指数(0–100)"
+    assert list(at.dataframe[1].value["均值"]) == pytest.approx(list(batch.summary("risk_index")["mean"]))
 
 
 def test_the_default_store_comes_from_the_environment(stored, monkeypatch):

@@ -96,8 +96,8 @@ def _draw_retention(frames: dict, keys: list[str]) -> None:
 
 
 def _full_runs() -> dict:
-    """One full run per scenario at the first seed: the risk index needs the people table.
-    Without replicates, the growth chart is drawn after the first run and after each next one."""
+    """One full run per scenario, without replicates: the risk index needs the people table.
+    The growth chart is drawn after the first run and after each next one."""
     out = {}
     for i, k in enumerate(chosen):
         note = t("ctl.running", name=names[k], i=i + 1, n=len(chosen))
@@ -106,44 +106,47 @@ def _full_runs() -> dict:
                                (i + d / n) / len(chosen), text=note))
         # Drawn now unless the next run is cached too (then it is drawn once, a moment later).
         following = chosen[i + 1] if i + 1 < len(chosen) else None
-        if not banded and (following is None or not state.is_cached(
-                entries[following].scenario, seed=seed, days=days, size=size)):
+        if following is None or not state.is_cached(entries[following].scenario, seed=seed,
+                                                     days=days, size=size):
             _draw_growth({j: [state.series(out[j].daily)] for j in out}, list(out))
     return out
 
 
+def _replicates() -> sim.Batch:
+    """The replicates by run_many; each run brings its risk index and parts as metrics."""
+    return state.replicates([entries[k].scenario for k in chosen],
+                            seeds=list(range(seed, seed + reps)), days=days, size=size,
+                            progress=lambda done, total: bar.progress(done / total, text=t(
+                                "ctl.running", name=t("ctl.monte_carlo"), i=done, n=total)))
+
+
 try:
-    full = _full_runs()
+    ran = _replicates() if banded else _full_runs()
 except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
     bar.empty()
     growth_slot.empty()
     st.error(t("err.scenario", message=str(err)))
     st.stop()
 if banded:
-    batch = state.replicates([entries[k].scenario for k in chosen],
-                             seeds=list(range(seed, seed + reps)), days=days, size=size,
-                             progress=lambda done, total: bar.progress(done / total, text=t(
-                                 "ctl.running", name=t("ctl.monte_carlo"), i=done, n=total)))
     # run_many labels runs with the hash of the scenario as run (days and size applied).
     run_hash = {k: entries[k].scenario.with_market(days=days, size=size).content_hash()
                 for k in chosen}
-    daily = {run_id: g for run_id, g in batch.daily.groupby("run_id", sort=False)}
-    metric_runs = {k: batch.runs[batch.runs["scenario_hash"] == run_hash[k]] for k in chosen}
+    daily = {run_id: g for run_id, g in ran.daily.groupby("run_id", sort=False)}
+    metric_runs = {k: ran.runs[ran.runs["scenario_hash"] == run_hash[k]] for k in chosen}
     frames = {k: [state.series(daily[r]) for r in metric_runs[k]["run_id"]] for k in chosen}
     _draw_growth(frames, chosen)
+    risk = {k: sim.batch.mean_risk_index(metric_runs[k]) for k in chosen}
 else:
-    frames = {k: [state.series(full[k].daily)] for k in chosen}
-    metric_runs = {k: pd.DataFrame([full[k].metrics]) for k in chosen}
+    frames = {k: [state.series(ran[k].daily)] for k in chosen}
+    risk = {k: state.risk(ran[k]) for k in chosen}
+    metric_runs = {k: pd.DataFrame([{**ran[k].metrics, "risk_index": risk[k].total}])
+                   for k in chosen}
 bar.empty()
 _draw_retention(frames, chosen)
-risk = {k: state.risk(full[k]) for k in chosen}
 
 st.subheader(t("cmp.kpis"))
-st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed)
-           + (" " + t("cmp.risk_seed", seed=seed) if banded else ""))
-per_run = {k: metric_runs[k][[m for m in KPIS if m != "risk_index"]].astype(float)
-              .assign(risk_index=risk[k].total)
-           for k in chosen}
+st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed))
+per_run = {k: metric_runs[k][list(KPIS)].astype(float) for k in chosen}
 table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
 table.index = [names[k] for k in chosen]
 table.index.name = t("ax.scenario")
@@ -178,7 +181,7 @@ with right:
                                         y_title=t("ax.scenario"), part_title=t("ax.part"),
                                         value_title=t("ax.indicator"), order=order),
                     width="stretch")
-    st.caption(t("cmp.risk_note"))
+    st.caption(t("cmp.risk_note") + (" " + t("cmp.risk_mean", n=reps) if banded else ""))
 
 with st.expander(t("cmp.mechanisms")):
     for k in chosen:

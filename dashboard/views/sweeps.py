@@ -14,7 +14,7 @@ from dashboard.i18n import STRINGS, current, t, text
 DAILY = ("active", "participants", "adopted", "new_participants", "gmv", "rewards", "cash_held",
          "platform_net", "liabilities")
 # Metrics offered first; the rest follow.
-METRICS = ("gmv", "participants", "payout_ratio", "share_losing_money", "penetration",
+METRICS = ("gmv", "participants", "payout_ratio", "share_losing_money", "risk_index", "penetration",
            "retention_d30", "platform_net", "merchant_profit", "rewards", "rewards_gini")
 PERCENT = {"penetration", "payout_ratio", "retention_d1", "retention_d7", "retention_d30",
            "retention_d90", "share_losing_money", "share_rewards_depth_ge_2",
