@@ -31,7 +31,7 @@ from sim.progress import Progress
 from sim.scenario import Scenario
 from sim.store import ENV_VAR, Store, StoreError, default_store_path
 
-SHOWN_METRICS = ("participants", "gmv", "payout_ratio", "share_losing_money")
+SHOWN_METRICS = ("participants", "gmv", "payout_ratio", "share_losing_money", "risk_index")
 INTERRUPTED = 130
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler before giving up
 
@@ -449,16 +449,19 @@ def _runs_replay(args: argparse.Namespace, store: Store) -> int:
         print(json.dumps({"run_id": replay.run_id, "identical": replay.identical,
                           "stored_code_version": replay.stored_code_version,
                           "code_version": replay.code_version,
-                          "differences": {k: list(v) for k, v in replay.differences.items()}},
-                         ensure_ascii=False))
-    elif replay.identical:
-        print(f"{replay.run_id}: replayed; every metric identical "
+                          "differences": {k: list(v) for k, v in replay.differences.items()},
+                          "new": replay.new}, ensure_ascii=False))
+        return 0 if replay.identical else 1
+    if replay.identical:
+        print(f"{replay.run_id}: replayed; every stored metric identical "
               f"(stored by {replay.stored_code_version}, now {replay.code_version})")
     else:
         print(f"{replay.run_id}: replayed; {len(replay.differences)} metrics differ "
               f"(stored by {replay.stored_code_version}, now {replay.code_version}):")
         for key, (old, new) in replay.differences.items():
             print(f"  {key}: stored {old}, now {new}")
+    if replay.new:
+        print(f"  not stored (computed by newer code): {', '.join(replay.new)}")
     return 0 if replay.identical else 1
 
 
@@ -535,6 +538,8 @@ def format_summary(batch: Batch, summary: Any, metrics: list[str]) -> str:
         row["n"] = int(by["n"].iloc[0])
         for m in metrics:
             mean, half = by.at[m, "mean"], (by.at[m, "ci_high"] - by.at[m, "ci_low"]) / 2
-            row[m] = _fmt(mean) + ("" if pd.isna(half) else f" ± {_fmt(float(half))}")
+            # the interval at the mean's precision: "70 ± 9", not "70 ± 8.9393"
+            spec = ",.4f" if abs(mean) < 10 else ",.0f"
+            row[m] = f"{mean:{spec}}" + ("" if pd.isna(half) else f" ± {half:{spec}}")
         rows.append(row)
     return format_frame(pd.DataFrame(rows))

@@ -34,7 +34,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -101,11 +101,14 @@ def param_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Replay:
-    """A stored run rerun: ``differences`` maps each metric that changed to (stored, now)."""
+    """A stored run rerun: ``differences`` maps each stored metric that changed (or that this
+    code no longer computes) to (stored, now); ``new`` holds metrics this code computes that the
+    run predates: news, not a failure to reproduce."""
     run_id: str
     stored_code_version: str
     code_version: str
     differences: dict[str, tuple[Any, Any]]
+    new: dict[str, Any] = field(default_factory=dict)
 
     @property
     def identical(self) -> bool:
@@ -411,10 +414,10 @@ class Store:
         from sim.runner import run
         stored = self.run(run_id)
         now = run_metrics(run(stored["parameters"], seed=int(stored["seed"]), journal=False))
-        keys = list(dict.fromkeys([*stored["metrics"], *now]))
-        differences = {k: (stored["metrics"].get(k), now.get(k)) for k in keys
-                       if not _same(stored["metrics"].get(k), now.get(k))}
-        return Replay(run_id, stored["code_version"], code_version(), differences)
+        then = stored["metrics"]
+        differences = {k: (v, now.get(k)) for k, v in then.items() if not _same(v, now.get(k))}
+        return Replay(run_id, stored["code_version"], code_version(), differences,
+                      {k: v for k, v in now.items() if k not in then})
 
     def export(self, out: str | Path, *, sweep_id: str | None = None) -> list[Path]:
         """Write sweeps, scenarios, runs (with metrics as columns) and daily as Parquet into a

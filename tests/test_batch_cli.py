@@ -35,7 +35,8 @@ def test_sweep_json_summarises_every_grid_point_and_lands_in_the_store(swept):
     assert out["grid"] == {"market.word_of_mouth": [0.02, 0.04, 0.08], "rules.liandong.jiandian": [40, 80, 120]}
     points = {(r["market.word_of_mouth"], r["rules.liandong.jiandian"]) for r in out["summary"]}
     assert len(points) == 9
-    assert {r["metric"] for r in out["summary"]} == {"participants", "gmv", "payout_ratio", "share_losing_money"}
+    assert {r["metric"] for r in out["summary"]} == {"participants", "gmv", "payout_ratio",
+                                                      "share_losing_money", "risk_index"}
     assert all(r["n"] == 2 and r["ci_low"] <= r["mean"] <= r["ci_high"] for r in out["summary"])
     with sim.open_store(store, read_only=True) as s:
         batch = s.batch(out["sweep_id"])
@@ -60,7 +61,7 @@ def test_runs_list_show_replay_and_export(swept, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "status        done" in text and "payout_ratio" in text
     assert main(["runs", "replay", run_id, "--store", str(store)]) == 0
-    assert "every metric identical" in capsys.readouterr().out
+    assert "every stored metric identical" in capsys.readouterr().out
     assert main(["runs", "export", "--out", str(tmp_path / "x"), "--sweep", out["sweep_id"],
                  "--store", str(store)]) == 0
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [

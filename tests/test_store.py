@@ -15,6 +15,7 @@ import pytest
 import sim
 from conftest import ROOT
 from sim.batch import RISK_METRICS
+from sim.cli import main
 from sim.store import Store, StoreError
 
 SMALL = {"days": 20, "market_size": 800}
@@ -76,6 +77,22 @@ def test_replay_reports_a_metric_that_does_not_match(tmp_path, stored):
     assert not replay.identical and list(replay.differences) == ["gmv"]
     stored_gmv, now = replay.differences["gmv"]
     assert stored_gmv == now + 1
+
+
+def test_a_run_stored_before_a_metric_existed_still_replays_as_identical(tmp_path, stored, capsys):
+    path, batch = stored
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(path.read_bytes())
+    run_id = batch.runs["run_id"].iloc[0]
+    with duckdb.connect(str(copy)) as con:  # as stored by code that had no risk index
+        con.execute("DELETE FROM metrics WHERE run_id = ? AND name LIKE 'risk%'", [run_id])
+    with Store(copy, read_only=True) as store:
+        replay = store.replay(run_id)
+    assert replay.identical
+    assert replay.new == {k: batch.runs[k].iloc[0] for k in ["risk_index", *RISK_METRICS.values()]}
+    assert main(["runs", "replay", run_id, "--store", str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert "every stored metric identical" in out and "not stored (computed by newer code): risk_index" in out
 
 
 def test_the_risk_index_and_its_parts_are_stored_as_numbers_and_replayed(tmp_path, stored):
