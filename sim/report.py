@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 from sim import charts
 from sim.audit import audit, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
-from sim.audit.labels import FLAG, LEVELS, PERSONS, SHARE, YUAN, label, unit
+from sim.audit.labels import FLAG, LEVELS, PERSONS, SHARE, YES_NO, YUAN, label, unit
 from sim.audit.measure import indicators
 from sim.audit.stress import StressTest
 from sim.batch import Batch
@@ -67,9 +67,9 @@ TEXT = {
     "total": ("total", "合计"),
     "measured": ("measured", "实测"),
     "threshold": ("threshold", "阈值"),
-    "yes": ("yes", "是"),
-    "no": ("no", "否"),
     "static": ("Declared by the components (static evidence)", "组件声明(静态证据)"),
+    "mechanism": ("mechanism", "机制"),
+    "fact": ("declared fact", "声明事实"),
     "dynamic": ("From the run (dynamic evidence)", "运行实例(动态证据)"),
     "baseline": ("baseline", "基准"),
     "stopped": ("recruitment stopped", "停止招募"),
@@ -249,7 +249,7 @@ def _stress(tests: list[StressTest], lang: str) -> str:
 def _figure(key: str, value: Any, lang: str) -> str:
     """A finding's measured or threshold value, shown in its unit."""
     kind = unit(key)
-    return t("yes" if value else "no", lang) if kind == FLAG else _fmt(value, FIGURE_KINDS.get(kind, "auto"))
+    return YES_NO[bool(value)][lang == "zh"] if kind == FLAG else _fmt(value, FIGURE_KINDS.get(kind, "auto"))
 
 
 def _finding(f: Finding, lang: str) -> str:
@@ -266,14 +266,14 @@ def _finding(f: Finding, lang: str) -> str:
         out.append(_table(["", t("metric", lang), t("value", lang)], rows, numeric_from=2))
     ev = f.evidence
     if ev.static:
-        out.append(f"<details open><summary>{escape(t('static', lang))}</summary><ul>")
-        out += [f"<li><code>[rules.{escape(k)}]</code> {escape(name)} = {escape(str(v))}</li>" for k, name, v in ev.static]
-        out.append("</ul></details>")
+        out.append(f"<details open><summary>{escape(t('static', lang))}</summary>")
+        out.append(_table([t("mechanism", lang), t("fact", lang), t("value", lang)], ev.declared(lang),
+                          numeric_from=2))
+        out.append("</details>")
     for ex in ev.dynamic:
-        out.append(f"<details open><summary>{escape(t('dynamic', lang))}: "
-                   f"{escape(ex.title_zh if lang == 'zh' else ex.title_en)}</summary>")
-        rows = [[str(v) if isinstance(v, (int, str)) else f"{v:,.2f}" for v in row] for row in ex.rows]
-        out.append(_table([c[1] if lang == "zh" else c[0] for c in ex.columns], rows))
+        out.append(f"<details open><summary>{escape(t('dynamic', lang))}: {escape(ex.title(lang))}</summary>")
+        rows = [[str(v) if isinstance(v, (int, str)) else f"{v:,.2f}" for v in row] for row in ex.cells(lang)]
+        out.append(_table(ex.header(lang), rows))
         out.append("</details>")
     out.append("</div>")
     return "".join(out)

@@ -3,6 +3,7 @@ values), the same boundaries through scripted sponsor trees, and verdicts on shi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -15,7 +16,9 @@ from sim.audit import rules_cn as cn
 from sim.audit import rules_eu as eu
 from sim.audit import rules_us as us
 from sim.audit.findings import BREACH, CLEAR, NOT_APPLICABLE, WARNING
+from sim.people import ROLE_NAMES
 from sim.result import collect
+from sim.rules import REGISTRY, Facts
 
 SMALL = dict(seed=1, days=120, market_size=3000)
 PER_HEAD_TEAM = {"direct_referral": {"join_reward": [20.0]},
@@ -327,3 +330,49 @@ def test_every_figure_a_finding_reports_has_a_chinese_and_an_english_name(script
     assert set(labels.MEASURES) <= measures
     assert sim.audit.label("participants_at_least", "zh", with_unit=True) == "参与者人数 ≥(人)"
     assert sim.audit.label("no_such_key", "zh") == "no_such_key"
+
+
+def test_every_declared_fact_and_reward_kind_has_a_chinese_and_an_english_name():
+    """Evidence names mechanisms, declared facts, reward kinds and roles (labels.term); a Facts
+    field, or a reward kind a registered rule declares (with its defaults or in a shipped
+    scenario) or pays in a run, without both names fails here."""
+    kinds = {k for rule in REGISTRY.values() for k in rule().facts().reward_kinds}
+    kinds |= {k for path in SCENARIOS for rule in sim.load_scenario(path).rules for k in rule.facts().reward_kinds}
+    paid = {k for path in SCENARIOS for k in sim.run(path, seed=1, market_size=1000, days=30).flows["kind"]}
+    assert paid <= kinds
+    facts = [f.name for f in dataclasses.fields(Facts)]
+    for vocabulary, names in (("fact", facts), ("reward", kinds), ("rule", REGISTRY),
+                              ("role", ROLE_NAMES.values())):
+        for name in names:
+            assert name in labels.TERMS[vocabulary], (vocabulary, name)
+            en, zh = labels.term(vocabulary, name, "en"), labels.term(vocabulary, name, "zh")
+            assert en.strip(), (vocabulary, name)
+            assert any("\u4e00" <= c <= "\u9fff" for c in zh), (vocabulary, name, zh)
+    assert set(labels.FACTS) == set(facts) and set(labels.REWARDS) == kinds  # no stale names
+    assert labels.term("reward", ("jiandian", "pingji"), "zh") == "见点奖、平级奖"
+    assert labels.term("reward", (), "zh") == "—" and labels.term("reward", "no_such_kind", "zh") == "no_such_kind"
+    assert labels.fact_value("levels_paid", "unbounded", "zh") == "不限"
+    assert labels.fact_value("levels_paid", 3, "en") == "3"
+    assert labels.fact_value("entry_fee", 399.0, "en") == "¥399"
+    assert labels.fact_value("per_head", True, "zh") == "是"
+
+
+def test_evidence_is_shown_in_words_and_kept_as_identifiers(script):
+    """The scripted per-head, team-pay tree: its declared facts and its sponsor chain read in
+    Chinese (入门礼包 · 入门费 · ¥100; 直推奖、多级分销佣金), while the findings keep the
+    identifiers for JSON."""
+    s = tree(script, second=2, third=1)
+    f = by_id(sim.audit(finish(s), "cn"))
+    art2, art3 = f["cn.ban_pyramid.art7_2_entry_fee"], f["cn.ban_pyramid.art7_3_team_pay"]
+    assert ("入门礼包", "入门费", "¥100") in art2.evidence.declared("zh")
+    assert ("Entry package", "entry fee", "¥100") in art2.evidence.declared("en")
+    assert ("多级分销佣金", "可计酬的最深层级", "3") in art3.evidence.declared("zh")
+    chain = art3.evidence.dynamic[0]
+    assert chain.header("zh")[3:5] == ["角色", "奖励类型"]
+    cells = chain.cells("zh")
+    assert [row[4] for row in cells] == ["—", "直推奖、多级分销佣金", "多级分销佣金"]
+    assert {row[3] for row in cells} <= set(labels.ROLES[r][1] for r in labels.ROLES)
+    assert [row[4] for row in chain.cells("en")][1] == "direct referral reward, multi-level commission"
+    data = json.loads(json.dumps(art3.to_dict()))["evidence"]
+    assert ["multi_level_commission", "levels_paid", 3] in data["static"]
+    assert data["dynamic"][0]["rows"][1][4] == ["direct_referral", "multi_level_commission"]

@@ -334,6 +334,21 @@ def test_audit_names_each_figure_in_chinese():
     assert not any(re.fullmatch(r"[a-z_]+", name) for name in names), names
 
 
+def test_audit_shows_the_evidence_in_chinese():
+    """Declared facts name the mechanism and the fact (链动2+1 · 可计酬的最深层级 · 不限), and the
+    run's sponsor chains name the reward kinds and roles, not rules.liandong or jiandian."""
+    at = app("audit", lang="zh")
+    at.selectbox(key="aud_scenario.zh").set_value("liandong_2plus1").run()
+    declared = pd.concat([d.value for d in at.dataframe if "声明事实" in d.value.columns])
+    rows = set(declared.itertuples(index=False, name=None))
+    assert ("链动2+1", "可计酬的最深层级", "不限") in rows and ("入门礼包", "入门费", "¥399") in rows
+    assert not declared.map(lambda v: bool(re.fullmatch(r"[a-z_.]+", v))).any().any()
+    kinds = {k for d in at.dataframe if "奖励类型" in d.value.columns for k in d.value["奖励类型"]}
+    assert "直推奖" in kinds and not any(re.search(r"[a-z_]{3}", k) for k in kinds), kinds
+    roles = {r for d in at.dataframe if "角色" in d.value.columns for r in d.value["角色"]}
+    assert "代理" in roles and roles <= {zh for _, zh in sim.audit.labels.ROLES.values()}, roles
+
+
 def test_audit_of_a_model_without_participants_says_so():
     at = app("audit", lang="zh")
     at.selectbox(key="aud_scenario.zh").set_value("retail_baseline").run()

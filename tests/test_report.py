@@ -17,7 +17,9 @@ import pytest
 import sim
 import sim.report
 from sim import charts
+from sim.audit import labels
 from sim.cli import main
+from sim.rules import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -89,7 +91,7 @@ def test_report_has_every_section_finding_chart_and_parameter(results, report_zh
                      "Koscot", "Herbalife", "Vemma", "2005/29/EC"):
         assert citation in text
     assert "推荐链" in text and "组织者在前" in text      # dynamic evidence: real chains
-    assert "[rules.liandong]" in text                     # static evidence: declared facts
+    assert "声明事实" in text and "链动2+1" in text         # static evidence: declared facts
     # Charts inline: growth, retention, payout, depth, Lorenz, cohorts, stress; real PNGs.
     assert len(page.images) == 7
     for src in page.images:
@@ -119,6 +121,25 @@ def test_findings_name_their_figures_in_the_reports_language(results, report_zh)
     # Each figure is shown in its unit: 链动2+1's ¥399 consideration is money, not "39900.0%".
     assert "<td>参与所需对价</td><td class=\"n\">¥399</td>" in findings
     assert "<td>同时具备入门费与按发展人员计酬</td><td>是</td>" in findings
+
+
+def test_evidence_reads_in_the_reports_language(report_zh):
+    """The evidence of 链动2+1 and fission_distribution (entry package, multi-level commission)
+    names mechanisms, declared facts, reward kinds and roles in Chinese: no [rules.KEY] table,
+    no identifier such as jiandian or pays_on_recruitment in any cell."""
+    html = report_zh.read_text(encoding="utf-8")
+    findings = html[html.index('<section id="findings">'):html.index('<section id="parameters">')]
+    assert "[rules." not in findings
+    findings = findings.replace('<td class="n">', "<td>")
+    cells = set(re.findall(r"<td>([^<]*)</td>", findings))
+    identifiers = {*labels.FACTS, *labels.REWARDS, *labels.ROLES, *REGISTRY, "unbounded", "True", "False"}
+    assert not {c for c in cells if set(re.split(r",\s*", c)) & identifiers}
+    assert not {c for c in cells if re.fullmatch(r"[a-z_, ]+", c)}, "an identifier left untranslated"
+    for row in (("链动2+1", "可计酬的最深层级", "不限"), ("入门礼包", "入门费", "¥399"),
+                ("多级分销佣金", "可计酬的最深层级", "3"), ("链动2+1", "按新增人头计酬(见点奖)", "是")):
+        assert "".join(f"<td>{escape(v)}</td>" for v in row) in findings, row
+    assert {"直推奖", "见点奖", "多级分销佣金", "代理", "团长/老板"} <= cells
+    assert "<th>奖励类型</th>" in findings and "<th>声明事实</th>" in findings
 
 
 def test_english_report(results, tmp_path):

@@ -54,8 +54,6 @@ bar.empty()
 
 
 def _num(v) -> str:
-    if isinstance(v, bool):
-        return str(v).lower()
     if isinstance(v, (int, np.integer)):  # counts and person ids: ids read wrong with commas
         return str(int(v))
     if isinstance(v, float):
@@ -103,13 +101,13 @@ for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.
                                       for k in keys_]}), hide_index=True, width="stretch")
         if f.evidence.static:
             st.markdown(f"*{t('aud.evidence_static')}*")
-            st.dataframe(pd.DataFrame([(f"rules.{r}", fact, _num(v)) for r, fact, v in f.evidence.static],
+            st.dataframe(pd.DataFrame(f.evidence.declared(lang),
                                       columns=[t("aud.rule"), t("aud.fact"), t("ax.value")]),
                          hide_index=True, width="stretch")
         for ex in f.evidence.dynamic:
-            st.markdown(f"*{t('aud.evidence_dynamic')}: {pick(ex.title_en, ex.title_zh)}*")
-            cols = [pick(en, zh) for en, zh in ex.columns]
-            st.dataframe(pd.DataFrame([[_num(v) for v in row] for row in ex.rows], columns=cols),
+            st.markdown(f"*{t('aud.evidence_dynamic')}: {ex.title(lang)}*")
+            st.dataframe(pd.DataFrame([[_num(v) for v in row] for row in ex.cells(lang)],
+                                      columns=ex.header(lang)),
                          hide_index=True, width="stretch")
 st.download_button(t("aud.findings_json"), key="aud_json", mime="application/json",
                    file_name=f"scheme_lab_{scenario.id}_seed{seed}_findings.json",

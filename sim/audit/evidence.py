@@ -1,7 +1,8 @@
 """Concrete examples from a run: real persons, the chain between them, the money paid.
 
 Examples come from ``result.journal`` (every reward with payee, trigger and depth) when the
-run kept it, else from the aggregate ``flows`` and ``people`` tables.
+run kept it, else from the aggregate ``flows`` and ``people`` tables. Cells keep identifiers
+(roles, reward kinds); their columns say which vocabulary names them for a reader.
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.audit.findings import Column as C
 from sim.audit.findings import Example
+from sim.audit.labels import term
 from sim.audit.measure import Audited
 
-PERSON = ("person", "人员编号")
-ROLE_ZH = {"consumer": "顾客", "distributor": "代理", "leader": "团长/老板", "unaware": "—"}
+PERSON = C("person", "人员编号")
+ROLE = C("role", "角色", "role")
 
 
 def _role(a: Audited, row: int) -> str:
-    role = str(a.people["role"].iat[row])
-    return f"{role} / {ROLE_ZH.get(role, role)}"
+    return str(a.people["role"].iat[row])
 
 
 def sponsor_chain(a: Audited, *, basis: str | None = None) -> Example | None:
@@ -34,27 +36,26 @@ def sponsor_chain(a: Audited, *, basis: str | None = None) -> Example | None:
     (day, trigger, how), depth = deepest.idxmax(), int(deepest.max())
     event = j[(j["day"] == day) & (j["trigger"] == trigger) & (j["basis"] == how)]
     paid = event.groupby("payee").agg(amount=("amount", "sum"),
-                                      kinds=("kind", lambda k: ", ".join(sorted(set(k)))))
+                                      kinds=("kind", lambda k: tuple(sorted(set(k)))))
     sponsor = a.people["sponsor"].to_numpy()
-    trigger_label = "trigger: join / 触发:加入" if how == "join" else "trigger: purchase / 触发:消费"
     rows, person = [], int(trigger)
     for d in range(depth + 1):
         r = int(a.row_of[person])
         amount = float(paid["amount"].get(person, 0.0))
         rows.append((d, person, int(a.people["level"].iat[r]), _role(a, r),
-                     str(paid["kinds"].get(person, "—")) if d else trigger_label,
+                     paid["kinds"].get(person, ()),
                      round(amount, 2)))
         person = int(sponsor[r])
         if person < 0:
             break
     total = round(float(event["amount"].sum()), 2)
     return Example(
-        f"Sponsor chain of one {how} on day {day}: person {trigger} and the sponsors above, "
-        f"paid ¥{total:,.2f} in all for this one event",
-        f"第 {day} 天一次{'加入' if how == 'join' else '消费'}的推荐链:人员 {trigger} 及其上线,"
+        f"Sponsor chain of one {term('basis', how, 'en')} on day {day}: person {trigger} (paid "
+        f"depth 0) and the sponsors above, paid ¥{total:,.2f} in all for this one event",
+        f"第 {day} 天一次{term('basis', how, 'zh')}的推荐链:人员 {trigger}(计酬层级 0)及其上线,"
         f"此一事件共支付 ¥{total:,.2f}",
-        (("paid depth", "计酬层级"), PERSON, ("organisation level", "组织层级"), ("role", "角色"),
-         ("reward kinds", "奖励类型"), ("amount ¥", "金额 ¥")),
+        (C("paid depth", "计酬层级"), PERSON, C("organisation level", "组织层级"), ROLE,
+         C("reward kinds", "奖励类型", "reward"), C("amount ¥", "金额 ¥")),
         tuple(rows))
 
 
@@ -67,7 +68,7 @@ def depth_table(a: Audited, *, basis: str | None = None) -> Example | None:
         return None
     g = f.groupby("depth").agg(amount=("amount", "sum"), count=("count", "sum"))
     return Example("Rewards by paid depth, whole run", "全程各计酬层级的奖励",
-                   (("paid depth", "计酬层级"), ("rewards", "笔数"), ("amount ¥", "金额 ¥")),
+                   (C("paid depth", "计酬层级"), C("rewards", "笔数"), C("amount ¥", "金额 ¥")),
                    tuple((int(d), int(r["count"]), round(float(r["amount"]), 2)) for d, r in g.iterrows()))
 
 
@@ -88,8 +89,8 @@ def recruitment_earners(a: Audited, top: int = 5) -> Example | None:
         rows.append((int(person), int(a.people["recruits"].iat[row]), int(r["joins"]), int(r["deepest"]),
                      round(float(r["amount"]), 2)))
     return Example("Paid per person joining: the top earners", "按发展人数计酬:收入最高者",
-                   (PERSON, ("own recruits", "直推人数"), ("joins paid for", "计酬的加入人数"),
-                    ("deepest paid", "最深计酬层级"), ("paid for joins ¥", "因加入获得 ¥")),
+                   (PERSON, C("own recruits", "直推人数"), C("joins paid for", "计酬的加入人数"),
+                    C("deepest paid", "最深计酬层级"), C("paid for joins ¥", "因加入获得 ¥")),
                    tuple(rows))
 
 
@@ -111,8 +112,8 @@ def longest_chain(a: Audited) -> Example | None:
                   round(float(p["net"].iat[r]), 2)) for r in reversed(chain))
     return Example(f"Longest sponsor chain: {len(rows)} levels, organiser first",
                    f"最长推荐链:{len(rows)} 层,组织者在前",
-                   (("level", "层级"), PERSON, ("role", "角色"), ("joined day", "加入日"),
-                    ("entry paid ¥", "入门费 ¥"), ("rewards ¥", "奖励 ¥"), ("net ¥", "净收益 ¥")),
+                   (C("level", "层级"), PERSON, ROLE, C("joined day", "加入日"),
+                    C("entry paid ¥", "入门费 ¥"), C("rewards ¥", "奖励 ¥"), C("net ¥", "净收益 ¥")),
                    rows)
 
 
@@ -123,18 +124,18 @@ def entry_payers(a: Audited) -> Example | None:
         return None
     p = p.sort_values(["net", "id"]).reset_index(drop=True)
     picks = sorted({int(round(q * (len(p) - 1))) for q in (0, 0.25, 0.5, 0.75, 1)})
-    labels = {0: ("worst", "最差"), len(p) - 1: ("best", "最好")}
+    ends = {0: "worst", len(p) - 1: "best"}
     rows = []
     for i in picks:
         r = p.iloc[i]
-        en, zh = labels.get(i, (f"{i / max(len(p) - 1, 1):.0%} quantile", f"{i / max(len(p) - 1, 1):.0%} 分位"))
-        rows.append((f"{en} / {zh}", int(r["id"]), int(r["participant_day"]), round(float(r["entry_paid"]), 2),
-                     round(float(r["value_received"]), 2), round(float(r["rewards"]), 2),
-                     round(float(r["net"]), 2)))
+        rows.append((ends.get(i, f"{i / max(len(p) - 1, 1):.0%}"), int(r["id"]), int(r["participant_day"]),
+                     round(float(r["entry_paid"]), 2), round(float(r["value_received"]), 2),
+                     round(float(r["rewards"]), 2), round(float(r["net"]), 2)))
     return Example(f"What {len(p):,} entry-fee payers got back (by net result)",
                    f"{len(p):,} 名缴纳入门费者的结果(按净收益排列)",
-                   (("position", "位置"), PERSON, ("joined day", "加入日"), ("entry paid ¥", "入门费 ¥"),
-                    ("goods value ¥", "所得商品价值 ¥"), ("rewards ¥", "奖励 ¥"), ("net ¥", "净收益 ¥")),
+                   (C("quantile of net result", "净收益分位", "position"), PERSON, C("joined day", "加入日"),
+                    C("entry paid ¥", "入门费 ¥"), C("goods value ¥", "所得商品价值 ¥"), C("rewards ¥", "奖励 ¥"),
+                    C("net ¥", "净收益 ¥")),
                    tuple(rows))
 
 
@@ -155,8 +156,8 @@ def pay_against_own_sales(a: Audited, top: int = 5) -> Example | None:
         rows.append((int(r["id"]), round(float(r["rewards"]), 2), round(sales, 2), ratio))
     return Example("Top earners: pay against their own sales to consumers",
                    "收入最高者:报酬与本人直接向消费者销售额之比",
-                   (PERSON, ("rewards ¥", "报酬 ¥"), ("own sales to consumers ¥", "本人向消费者销售 ¥"),
-                    ("pay ÷ own sales", "报酬 ÷ 本人销售")),
+                   (PERSON, C("rewards ¥", "报酬 ¥"), C("own sales to consumers ¥", "本人向消费者销售 ¥"),
+                    C("pay ÷ own sales", "报酬 ÷ 本人销售")),
                    tuple(rows))
 
 

@@ -1,14 +1,18 @@
 """What an audit says: one :class:`Finding` per legal test, with the figures and the evidence.
 
 A finding is plain data (frozen dataclasses of numbers and strings), so reports, the CLI's
-``--json`` and the dashboard all show the same thing.
+``--json`` and the dashboard all show the same thing. Its evidence keeps identifiers (rule keys,
+fact names, reward kinds) for machines; ``Evidence.declared`` and ``Example.cells`` name them
+for a reader in Chinese or English (:mod:`sim.audit.labels`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from sim.audit.labels import fact_value, term
 
 CLEAR, WARNING, BREACH, NOT_APPLICABLE = "clear", "warning", "breach", "not_applicable"
 VERDICTS = (BREACH, WARNING, CLEAR, NOT_APPLICABLE)  # most serious first
@@ -19,13 +23,32 @@ JURISDICTION_NAMES = {"cn": ("China", "中国"), "us": ("United States", "美国
                       "eu": ("European Union", "欧盟")}
 
 
+class Column(NamedTuple):
+    """A column of an :class:`Example`: its English and Chinese heading and, when its cells are
+    identifiers (or tuples of them), the vocabulary of ``labels.TERMS`` that names them."""
+    en: str
+    zh: str
+    terms: str = ""
+
+
 @dataclass(frozen=True)
 class Example:
     """A concrete case from the run: a small table of real persons and amounts."""
     title_en: str
     title_zh: str
-    columns: tuple[tuple[str, str], ...]   # (English, Chinese) column names
+    columns: tuple[Column, ...]
     rows: tuple[tuple[Any, ...], ...]
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def header(self, lang: str) -> list[str]:
+        return [c.zh if lang == "zh" else c.en for c in self.columns]
+
+    def cells(self, lang: str) -> list[list[Any]]:
+        """The rows with identifiers named in ``lang`` (见点奖, 代理); other cells as they are."""
+        return [[term(c.terms, v, lang) if c.terms else v for c, v in zip(self.columns, row)]
+                for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -34,6 +57,11 @@ class Evidence:
     trigger the test; ``dynamic``: examples taken from the run itself."""
     static: tuple[tuple[str, str, Any], ...] = ()
     dynamic: tuple[Example, ...] = ()
+
+    def declared(self, lang: str) -> list[tuple[str, str, str]]:
+        """The static evidence in words: (mechanism, fact, value), e.g. (入门礼包, 入门费, ¥399)."""
+        return [(term("rule", key, lang), term("fact", name, lang), fact_value(name, value, lang))
+                for key, name, value in self.static]
 
 
 @dataclass(frozen=True)

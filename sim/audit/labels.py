@@ -1,17 +1,26 @@
-"""Bilingual names of the figures a finding reports in ``measured`` and ``thresholds``.
+"""Bilingual names of what a finding shows: the figures in ``measured`` and ``thresholds``,
+and the identifiers in its evidence (mechanisms, declared facts, reward kinds, roles).
 
-Findings keep identifiers as keys, so ``--json`` and the findings download stay
-machine-readable; the report and the dashboard show ``label(key, lang)``. A threshold key is
-its measure's key with a comparison suffix (``participants_at_least``), so it is named from
-the measure and the comparison (参与者人数 ≥).
+Findings keep identifiers, so ``--json`` and the findings download stay machine-readable; the
+report and the dashboard show ``label(key, lang)`` and ``term(vocabulary, name, lang)``. A
+threshold key is its measure's key with a comparison suffix (``participants_at_least``), so it
+is named from the measure and the comparison (参与者人数 ≥).
 
     >>> label("max_paid_depth", "zh")
     '最深计酬层级'
     >>> label("participants_at_least", "en", with_unit=True)
     'participants ≥ (persons)'
+    >>> term("reward", ("jiandian", "pingji"), "zh")
+    '见点奖、平级奖'
+    >>> fact_value("entry_fee", 399.0, "zh")
+    '¥399'
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from sim.rules import REGISTRY
 
 # Units: "yuan" (money), "share" (a fraction, 0.25 is 25%), "persons", "levels" (links or
 # organisation levels), "flag" (1.0 yes, 0.0 no).
@@ -95,3 +104,78 @@ def unit(key: str) -> str:
     """The figure's unit: "yuan", "share", "persons", "levels", "flag", or "" if unknown."""
     entry = _entry(key)
     return entry[2] if entry else ""
+
+
+# -- the identifiers in a finding's evidence ------------------------------------------------
+REWARD = "reward"  # the unit of reward_kinds: reward kinds, named from REWARDS
+# Each field of sim.rules.base.Facts: (English, Chinese, unit).
+FACTS: dict[str, tuple[str, str, str]] = {
+    "reward_kinds": ("reward kinds", "奖励类型", REWARD),
+    "levels_paid": ("deepest level it can pay", "可计酬的最深层级", LEVELS),
+    "pays_on_recruitment": ("pays when someone joins", "因他人加入而计酬(拉人头)", FLAG),
+    "pays_on_sales": ("pays on retail purchases", "按零售消费计酬", FLAG),
+    "per_head": ("a fixed sum per new member", "按新增人头计酬(见点奖)", FLAG),
+    "team_pay": ("pay on sales below one's own recruits", "团队计酬(按下线业绩计酬)", FLAG),
+    "purchase_required_to_earn": ("a purchase is required to earn", "须购买方可获得计酬资格", FLAG),
+    "entry_fee": ("entry fee", "入门费", YUAN),
+    "qualifies": ("decides who becomes a participant", "决定谁成为参与者", FLAG),
+    "appoints_payees": ("picks its own payees (hosts, creators)", "自行指定收款人(团长、达人)", FLAG),
+    "pays_customers": ("pays customers on their own purchases", "按顾客本人消费返利", FLAG),
+    "creates_liability": ("promises future value (points, pools, rebates)",
+                          "承诺未来价值(积分、资金池、返利)", FLAG),
+}
+# Every kind of reward a rule pays (the "kind" of the ledger's journal and flows).
+REWARDS: dict[str, tuple[str, str]] = {
+    "direct_referral": ("direct referral reward", "直推奖"),
+    "multi_level_commission": ("multi-level commission", "多级分销佣金"),
+    "geometric_commission": ("geometric multi-level commission", "几何递减多级佣金"),
+    "jiandian": ("per-head bonus on each new team member", "见点奖"),
+    "pingji": ("same-rank bonus", "平级奖"),
+    "leader_commission": ("group-buy leader's commission", "团长佣金"),
+    "creator_commission": ("creator's commission", "达人佣金"),
+    "creator_ad_share": ("creator's share of ad revenue", "达人广告分成"),
+    "streamer_commission": ("streamer's commission", "主播佣金"),
+    "slot_fee": ("live-stream slot fee", "坑位费"),
+    "leaderboard_prize": ("leaderboard prize", "排行榜奖励"),
+    "points_redeemed": ("points redeemed for goods", "积分兑换"),
+    "points_pool": ("points-pool appreciation paid out", "积分池增值兑付"),
+    "share_points": ("points for sharing", "分享奖励积分"),
+    "shared_points": ("shared-purchase airdrop points", "共享购空投积分"),
+    "dividend": ("dividend from the contribution pool", "贡献值分红"),
+    "tier_refund": ("让利-tier refund", "让利分档返还"),
+    "consumption_refund": ("consumption-rebate refund", "消费全返返还"),
+}
+ROLES = {"unaware": ("not joined", "未加入"), "consumer": ("customer", "顾客"),
+         "distributor": ("distributor", "代理"), "leader": ("leader", "团长/老板")}
+BASES = {"join": ("join", "加入"), "sale": ("purchase", "消费")}  # what triggered a reward
+POSITIONS = {"worst": ("worst", "最差"), "best": ("best", "最好")}  # a ranking's ends; between them "25%"
+TERMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "rule": {key: (rule.name_en, rule.name_zh) for key, rule in REGISTRY.items()},
+    "fact": FACTS, REWARD: REWARDS, "role": ROLES, "basis": BASES, "position": POSITIONS}
+YES_NO = (("no", "否"), ("yes", "是"))
+UNBOUNDED = ("unbounded", "不限")
+
+
+def term(vocabulary: str, name: str | tuple[str, ...], lang: str = "en") -> str:
+    """An identifier's word in ``lang`` from one vocabulary of :data:`TERMS` ("rule" names a
+    mechanism by its [rules.KEY]); a tuple of identifiers is listed, "—" when empty. An
+    unknown identifier is shown as itself."""
+    if isinstance(name, tuple):
+        return ("、" if lang == "zh" else ", ").join(term(vocabulary, n, lang) for n in name) or "—"
+    entry = TERMS[vocabulary].get(name)
+    return str(name) if entry is None else entry[lang == "zh"]
+
+
+def fact_value(name: str, value: Any, lang: str = "en") -> str:
+    """A declared fact's value in words: yes/no, ¥399, unbounded levels, reward kinds by name."""
+    zh = lang == "zh"
+    kind = FACTS[name][2] if name in FACTS else ""
+    if isinstance(value, bool):
+        return YES_NO[value][zh]
+    if kind == LEVELS and value in (None, UNBOUNDED[0]):  # Facts' None; the evidence writes "unbounded"
+        return UNBOUNDED[zh]
+    if kind == YUAN:
+        return f"¥{value:,.2f}".removesuffix(".00")
+    if kind == REWARD:
+        return term(REWARD, tuple(value), lang)
+    return str(value)
