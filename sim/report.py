@@ -143,6 +143,8 @@ def _fmt(value: Any, kind: str = "auto") -> str:
         return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
     if kind == "int":
         return f"{v:,.0f}"
+    if kind == "score":
+        return f"{v:.1f}"
     return f"{v:,.3f}"
 
 
@@ -338,6 +340,7 @@ REPLICATE_METRICS = (  # (metric, kind, en, zh)
     ("payout_ratio", "pct", "payout ratio", "奖励支出率"),
     ("retention_d30", "pct", "D30 retention", "30 日留存"),
     ("share_losing_money", "pct", "participants losing money", "亏损参与者占比"),
+    ("risk_index", "score", "risk index (0–100)", "风险指数(0–100)"),
 )
 
 
@@ -346,18 +349,19 @@ def _replicates(batch: Batch, lang: str) -> str:
     seeds = sorted(batch.runs["seed"].unique().tolist())
     note = t("replicates_note", lang).format(sweep=batch.sweep_id or "—", runs=len(batch.runs),
                                              seeds=", ".join(map(str, seeds)))
-    summary = batch.summary([m[0] for m in REPLICATE_METRICS])
+    shown = [m for m in REPLICATE_METRICS if m[0] in batch.metrics]  # older runs lack some
+    summary = batch.summary([m[0] for m in shown])
     rows = []
     for name, group in summary.groupby(batch.groups, sort=False, dropna=False):
         name = name if isinstance(name, tuple) else (name,)
         label = " · ".join([str(name[0]), *(f"{k}={v}" for k, v in zip(batch.params, name[1:]))])
         cells = [label]
-        for metric, kind, _, _ in REPLICATE_METRICS:
+        for metric, kind, _, _ in shown:
             row = group.loc[group["metric"] == metric].iloc[0]
             cells.append(f"{_fmt(row['mean'], kind)} [{_fmt(row['ci_low'], kind)}, "
                          f"{_fmt(row['ci_high'], kind)}] (n={int(row['n'])})")
         rows.append(cells)
-    head = [t("group", lang), *(zh if lang == "zh" else en for _, _, en, zh in REPLICATE_METRICS)]
+    head = [t("group", lang), *(zh if lang == "zh" else en for _, _, en, zh in shown)]
     return (f"<p>{escape(note)}</p>" + _table(head, rows)
             + _img(charts.bands(batch, "active", lang, title_key="band_active"), t("replicates", lang))
             + _img(charts.bands(batch, "gmv", lang, title_key="band_gmv"), t("replicates", lang)))

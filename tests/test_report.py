@@ -4,6 +4,7 @@ shown in headless Chromium (screenshot in tests/artifacts/), and the audit/repor
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -257,17 +258,22 @@ def test_report_shows_a_stored_sweeps_replicates(tmp_path, capsys):
     """`sim report --sweep` reads the replicates back from the results store: the means and
     intervals it prints are the sweep's own, and the bands are drawn per grid point."""
     store = tmp_path / "runs.duckdb"
-    batch = sim.run_many("retail_baseline", grid={"market.word_of_mouth": [0.03, 0.06]}, seeds=3,
-                         market_size=1500, days=40, store=store)
+    batch = sim.run_many("fission_distribution", grid={"market.word_of_mouth": [0.03, 0.06]},
+                         seeds=3, market_size=1500, days=40, store=store)
     out = tmp_path / "r.html"
-    assert main(["report", "retail_baseline", "--days", "40", "--market-size", "1500", "--quiet",
+    assert main(["report", "fission_distribution", "--days", "40", "--market-size", "1500", "--quiet",
                  "--sweep", batch.sweep_id, "--store", str(store), "--out", str(out), "--lang", "en"]) == 0
     page = Page(out.read_text(encoding="utf-8"))
     assert page.sections == [*SECTIONS[:9], "replicates", *SECTIONS[9:]]
     assert len(page.images) == 9  # the seven charts and two bands
     text = " ".join(page.text)
-    summary = batch.summary("gmv")
-    assert len(summary) == 2
-    for mean in summary["mean"]:
-        assert sim.report._fmt(mean, "money") in text
+    summary = batch.summary(["gmv", "risk_index"])
+    assert len(summary) == 4 and "risk index (0–100)" in text
+    for _, row in summary.iterrows():
+        kind = "money" if row["metric"] == "gmv" else "score"
+        assert sim.report._fmt(row["mean"], kind) in text and row["mean"] > 0
     assert batch.sweep_id in text and "seeds 0, 1, 2" in text
+    # a sweep stored before the risk index was a metric still reports what it has
+    older = dataclasses.replace(batch, runs=batch.runs.drop(columns=["risk_index"]))
+    html = sim.report._replicates(older, "en")
+    assert "risk index" not in html and "payout ratio" in html
