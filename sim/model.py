@@ -36,6 +36,7 @@ class SchemeModel(mesa.Model):
         self.scenario = scenario
         self.seed = seed
         self.day = 0
+        self._rule_state: dict[str, object] = {}
         m, retail = scenario.market, scenario.retail
         self.people = People(m.size, self.rng, propensity=m.propensity,
                              propensity_spread=m.propensity_spread, basket=m.basket,
@@ -88,6 +89,16 @@ class SchemeModel(mesa.Model):
         self._place_founders()
 
     # -- public helpers -----------------------------------------------------------------
+    def rule_state(self, key: str, factory: Callable[[], object] | None = None):
+        """What rule ``key`` remembers during this run (open groups, pools, loans): rules are
+        frozen parameters shared between runs, so their state lives with the run. ``factory``
+        makes it on first use; without one, a rule with no state yet is a KeyError."""
+        if key not in self._rule_state:
+            if factory is None:
+                raise KeyError(f"rule {key!r} keeps no state in this run")
+            self._rule_state[key] = factory()
+        return self._rule_state[key]
+
     def person(self, index: int) -> Person:
         """An agent view of person ``index``, typed by their current role."""
         cls = VIEW_CLASSES.get(int(self.people.role[index]))

@@ -16,7 +16,6 @@ from sim.errors import ScenarioError
 from sim.ledger import ESCROW, LENDERS
 from sim.model import SchemeModel
 from sim.people import CONSUMER, LEADER
-from sim.rules.groupbuy import run_state
 
 PRICE = 10_000  # the regular price in cents (¥100, validation_market's retail price)
 
@@ -88,7 +87,7 @@ def test_group_buy_settles_at_the_ladder_price(market, name):
     opener = 0 if community > 1 else 1
     mk.day([opener])
     mk.day()                                   # time runs out at the end of the second day
-    st = run_state(m, "group_buy", None)
+    st = m.rule_state("group_buy")
     assert st.size.tolist() == [size] and not st.live.any()
     first = round(rule["prices"][0] * PRICE)
     flows = mk.flows()
@@ -109,7 +108,7 @@ def test_group_members_come_from_the_initiators_contacts(market):
     mk = market({"group_buy": {"take_up": 1.0, "join_chance": 1.0, "sizes": [2, 50],
                                "prices": [0.8, 0.5], "share_factor": 1.0}}, size=40, community_size=10)
     mk.day([13])
-    members = run_state(mk.model, "group_buy", None).pending.buyers
+    members = mk.model.rule_state("group_buy").pending.buyers
     assert sorted(members.tolist()) == list(range(10, 20))   # 13's community, nobody else
 
 
@@ -276,7 +275,7 @@ def test_a_leader_earning_too_little_gives_up(market):
         mk.day()
     assert m.people.role[founder] == LEADER
     mk.day()                         # day 7: ¥10 < ¥2 × 6 days: gives up the role
-    st = run_state(m, "community_leaders", None)
+    st = m.rule_state("community_leaders")
     assert m.people.role[founder] == CONSUMER and st.quit[founder]
     mk.day()
     assert (st.leader < 0).all()     # vacant, and recruit_rate 0 appoints no one
@@ -286,7 +285,7 @@ def test_founders_lead_one_territory_each(market):
     mk = market({"community_leaders": {**LEADERS, "founders_lead": True, "recruit_rate": 0.0,
                                        "territory": 2}}, size=60, community_size=10)
     mk.day()
-    st = run_state(mk.model, "community_leaders", None)
+    st = mk.model.rule_state("community_leaders")
     assert (st.leader >= 0).sum() == 1 and mk.model.people.role[mk.model.founders[0]] == LEADER
 
 
@@ -331,7 +330,7 @@ def test_only_held_orders_are_pledged_when_asked(market):
                  "supply_chain_finance": {**FINANCE, "orders": "held"}}, size=20)
     m = mk.model
     mk.day(list(range(10)))
-    st = run_state(m, "group_buy", None)
+    st = m.rule_state("group_buy")
     held = int(st.pending.paid.sum())
     assert 0 < held < 10 * 8_000 and mk.flows()["loan"] == held // 2
 

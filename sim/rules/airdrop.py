@@ -10,7 +10,7 @@ import numpy as np
 from sim.ledger import POINTS, SALE
 from sim.people import ACTIVE
 from sim.rules.base import PPM, Facts, Rule, cents, ppm
-from sim.rules.pools import pro_rata, rule_state
+from sim.rules.pools import pro_rata
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class SharedPurchase(Rule):
         return []
 
     def _state(self, model: SchemeModel) -> _Airdrop:
-        st = rule_state(model, self.key, _Airdrop)
+        st = model.rule_state(self.key, _Airdrop)
         if st.remaining < 0:
             st.remaining = cents(self.total_issuance * self.point_price)
             st.merchant_value = np.zeros(len(model.merchants), np.int64)

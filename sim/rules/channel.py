@@ -270,8 +270,8 @@ class ProductOffer(ChannelRule):
         return []
 
     def _pending(self, model: SchemeModel) -> dict[int, Orders]:
-        """Made-to-order batches by delivery day (kept on the model: one run's state)."""
-        return model.__dict__.setdefault("product_offer_pending", {})
+        """Made-to-order batches by delivery day."""
+        return model.rule_state(self.key, dict)
 
     def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         idx = orders.open

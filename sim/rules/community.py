@@ -10,7 +10,6 @@ import numpy as np
 from sim.ledger import SALE
 from sim.people import ACTIVE, CONSUMER, LEADER
 from sim.rules.base import PPM, Facts, Rule, cents, ppm
-from sim.rules.groupbuy import run_state
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -95,7 +94,7 @@ class CommunityLeaders(Rule):
             return _Leaders(np.full(int(model.community.max()) // self.territory + 1, -1, np.int64),
                             appointed=np.full(n, -1, np.int64), earned=np.zeros(n, np.int64),
                             quit=np.zeros(n, bool))
-        return run_state(model, self.key, make)
+        return model.rule_state(self.key, make)
 
     def _served(self, model: SchemeModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(leader of each person's territory, whether that leader is serving)."""

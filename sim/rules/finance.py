@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.orders import Orders
 from sim.rules.base import PPM, Facts, Rule, ppm
-from sim.rules.groupbuy import merchant_open, run_state
+from sim.rules.groupbuy import merchant_open
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class SupplyChainFinance(Rule):
         return Facts()
 
     def _state(self, model: SchemeModel) -> _Loans:
-        return run_state(model, self.key, _Loans)
+        return model.rule_state(self.key, _Loans)
 
     def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         pledged = merchant_open(model, orders.shop)

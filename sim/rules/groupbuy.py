@@ -11,8 +11,7 @@ rules: per-run state, the invitation draw, and lazy copies of orders other rules
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Callable
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,17 +23,7 @@ from sim.schema import param
 if TYPE_CHECKING:
     from sim.model import SchemeModel
 
-# Rules are frozen and shared between runs, so what a rule remembers lives with the run.
-_STATE: WeakKeyDictionary = WeakKeyDictionary()
 BUSY = "social_busy"  # open groups or bargains a person is a member of (at most one)
-
-
-def run_state(model: SchemeModel, key: str, factory: Callable[[], Any]) -> Any:
-    """The state rule ``key`` keeps for this run (made by ``factory`` on first use)."""
-    per_run = _STATE.setdefault(model, {})
-    if key not in per_run:
-        per_run[key] = factory()
-    return per_run[key]
 
 
 def merchant_open(model: SchemeModel, shop: np.ndarray) -> np.ndarray:
@@ -206,7 +195,7 @@ class GroupBuy(Rule):
         return np.array([regular * ppm(x) // PPM for x in self.prices], np.int64)
 
     def _state(self, model: SchemeModel) -> _Groups:
-        return run_state(model, self.key, _Groups)
+        return model.rule_state(self.key, _Groups)
 
     def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         st, people, rng = self._state(model), model.people, model.rng
@@ -336,7 +325,7 @@ class Bargain(Rule):
         return list_price - cut * np.minimum(helps, self.helps_needed) // self.helps_needed
 
     def _state(self, model: SchemeModel) -> _Bargains:
-        return run_state(model, self.key, _Bargains)
+        return model.rule_state(self.key, _Bargains)
 
     def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         st, people, rng = self._state(model), model.people, model.rng

@@ -17,7 +17,7 @@ import numpy as np
 from sim.ledger import PLATFORM, POINTS, POOLS, SALE
 from sim.people import ACTIVE
 from sim.rules.base import PPM, Facts, Rule, cents, ppm
-from sim.rules.pools import _Pool, _fund, rule_state
+from sim.rules.pools import _Pool, _fund
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ class PointsPool(Rule):
                      pays_customers=True, creates_liability=True)
 
     def _pool(self, model: SchemeModel) -> _Pool:
-        return rule_state(model, self.key, _Pool)
+        return model.rule_state(self.key, _Pool)
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
         if not self.purchase_lift:

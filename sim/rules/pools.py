@@ -10,8 +10,7 @@ the uncovered remainder as the daily ``promised_offbook`` figure, beside ``pool_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,17 +22,6 @@ if TYPE_CHECKING:
     from sim.model import SchemeModel
 
 MONTH = 30  # days; month m of the run is days 30(m-1) .. 30m-1, so day 0 starts month 1
-
-_STATE: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def rule_state(model: SchemeModel, key: str, factory: Callable[[], Any]) -> Any:
-    """What rule ``key`` keeps for one run (rules are frozen parameters; state lives here)."""
-    per_run = _STATE.setdefault(model, {})
-    if key not in per_run:
-        per_run[key] = factory()
-    return per_run[key]
-
 
 def pro_rata(amount: int, weights: np.ndarray) -> np.ndarray:
     """Split ``amount`` cents in proportion to integer ``weights``, exactly: each share is
@@ -112,7 +100,7 @@ class ContributionDividend(Rule):
         return self.pool_share
 
     def _pool(self, model: SchemeModel) -> _Pool:
-        return rule_state(model, self.key, _Pool)
+        return model.rule_state(self.key, _Pool)
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
         held = model.column("contribution_value", np.int64)  # 贡献值 in hundredths
@@ -193,7 +181,7 @@ class RangliTierPool(Rule):
         return max(self.tiers) * self.pool_share
 
     def _pool(self, model: SchemeModel) -> _Pool:
-        return rule_state(model, self.key, _Pool)
+        return model.rule_state(self.key, _Pool)
 
     def merchant_rates(self, n_merchants: int) -> np.ndarray:
         """Each merchant's 让利 (ppm). Merchants differ only in their random appeal and cost,
@@ -202,7 +190,7 @@ class RangliTierPool(Rule):
         return np.repeat(np.array([ppm(t) for t in self.tiers], np.int64), counts)
 
     def _rates(self, model: SchemeModel) -> np.ndarray:
-        return rule_state(model, self.key + ":rates", lambda: self.merchant_rates(len(model.merchants)))
+        return model.rule_state(self.key + ":rates", lambda: self.merchant_rates(len(model.merchants)))
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
         return np.full(len(active), 1 + self.purchase_lift) if self.purchase_lift else None
@@ -287,7 +275,7 @@ class RebateSchedule(Rule):
         return self.pool_share
 
     def _state(self, model: SchemeModel) -> _Schedule:
-        return rule_state(model, self.key, _Schedule)
+        return model.rule_state(self.key, _Schedule)
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
         return np.full(len(active), 1 + self.purchase_lift) if self.purchase_lift else None

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.orders import Orders
 from sim.rules.base import PPM, Facts, Rule, ppm
-from sim.rules.groupbuy import Taken, keep_orders, merchant_open, run_state
+from sim.rules.groupbuy import Taken, keep_orders, merchant_open
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class Presale(Rule):
         return Facts()
 
     def _state(self, model: SchemeModel) -> _Campaigns:
-        return run_state(model, self.key, _Campaigns)
+        return model.rule_state(self.key, _Campaigns)
 
     def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         free = orders.open
