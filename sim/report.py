@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 from sim import charts
 from sim.audit import audit, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
-from sim.audit.labels import FLAG, LEVELS, PERSONS, SHARE, YES_NO, YUAN, label, unit
+from sim.audit.labels import figure, label
 from sim.audit.measure import indicators
 from sim.audit.stress import StressTest
 from sim.batch import Batch
@@ -101,7 +101,6 @@ SUMMARY_ROWS = (  # (indicator key, en, zh, kind)
     ("cash_held_end", "platform cash at the end ¥", "期末平台现金 ¥", "money"),
     ("capital_injected", "owners' capital injected ¥", "股东注资 ¥", "money"),
 )
-FIGURE_KINDS = {YUAN: "money", SHARE: "pct", PERSONS: "int", LEVELS: "int"}  # unit -> _fmt kind
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
 "Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:24px;color:#222;line-height:1.5}
@@ -248,15 +247,9 @@ def _stress(tests: list[StressTest], lang: str) -> str:
     return "".join(out)
 
 
-def _figure(key: str, value: Any, lang: str) -> str:
-    """A finding's measured or threshold value, shown in its unit."""
-    kind = unit(key)
-    return YES_NO[bool(value)][lang == "zh"] if kind == FLAG else _fmt(value, FIGURE_KINDS.get(kind, "auto"))
-
-
 def _finding(f: Finding, lang: str) -> str:
     en_v, zh_v = VERDICT_NAMES[f.verdict]
-    rows = [[t(column, lang), label(k, lang), _figure(k, v, lang)]
+    rows = [[t(column, lang), label(k, lang), figure(k, v, lang)]
             for column, figures in (("measured", f.measured), ("threshold", f.thresholds))
             for k, v in figures.items()]
     out = [f'<div class="finding {f.verdict}" data-id="{escape(f.id)}" data-verdict="{f.verdict}">',

@@ -332,6 +332,10 @@ def test_audit_names_each_figure_in_chinese():
     names = [name for d in at.dataframe if "测得" in d.value.columns for name in d.value["指标"]]
     assert "最深计酬层级(级)" in names and "参与者人数 ≥(人)" in names
     assert not any(re.fullmatch(r"[a-z_]+", name) for name in names), names
+    # each figure in its unit: 链动2+1 pays every reward on joins, so that share reads 100.0%
+    figures = pd.concat([d.value for d in at.dataframe if "测得" in d.value.columns])
+    shown = dict(zip(figures["指标"], figures["测得"]))
+    assert shown["因加入触发的奖励占比"] == "100.0%" and shown["取得计酬资格的费用(元)"] == "¥399"
 
 
 def test_audit_shows_the_evidence_in_chinese():

@@ -96,9 +96,11 @@ for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.
         if keys_:
             st.dataframe(pd.DataFrame({
                 t("kpi.metric"): [sim.audit.label(k, lang, with_unit=True) for k in keys_],
-                t("aud.measured"): [_num(f.measured[k]) if k in f.measured else "" for k in keys_],
-                t("aud.thresholds"): [_num(f.thresholds[k]) if k in f.thresholds else ""
-                                      for k in keys_]}), hide_index=True, width="stretch")
+                t("aud.measured"): [sim.audit.figure(k, f.measured[k], lang)
+                                    if k in f.measured else "" for k in keys_],
+                t("aud.thresholds"): [sim.audit.figure(k, f.thresholds[k], lang)
+                                      if k in f.thresholds else "" for k in keys_]}),
+                hide_index=True, width="stretch")
         if f.evidence.static:
             st.markdown(f"*{t('aud.evidence_static')}*")
             st.dataframe(pd.DataFrame(f.evidence.declared(lang),

@@ -17,7 +17,7 @@ import types
 from sim.audit import rules_cn, rules_eu, rules_us
 from sim.audit.findings import (BREACH, CLEAR, JURISDICTIONS, NOT_APPLICABLE, VERDICTS, WARNING,
                                 Evidence, Example, Finding)
-from sim.audit.labels import label
+from sim.audit.labels import figure, label
 from sim.audit.measure import Audited, indicators
 from sim.audit.risk import RiskIndex, RiskPart, risk_index
 from sim.audit.stress import StressTest, stress_test
@@ -50,4 +50,4 @@ sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["BREACH", "CLEAR", "JURISDICTIONS", "NOT_APPLICABLE", "VERDICTS", "WARNING", "Audited",
            "Evidence", "Example", "Finding", "RiskIndex", "RiskPart", "StressTest", "audit",
-           "indicators", "label", "risk_index", "stress_test"]
+           "figure", "indicators", "label", "risk_index", "stress_test"]

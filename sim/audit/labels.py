@@ -18,6 +18,7 @@ is named from the measure and the comparison (参与者人数 ≥).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sim.rules import REGISTRY
@@ -104,6 +105,25 @@ def unit(key: str) -> str:
     """The figure's unit: "yuan", "share", "persons", "levels", "flag", or "" if unknown."""
     entry = _entry(key)
     return entry[2] if entry else ""
+
+
+def figure(key: str, value: Any, lang: str = "en") -> str:
+    """A measured value or threshold written in its unit: 25.0%, ¥399, 1,204, 是/否."""
+    kind = unit(key)
+    if kind == FLAG:
+        return YES_NO[bool(value)][lang == "zh"]
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    if math.isinf(v):
+        return "∞"
+    if kind == SHARE:
+        return f"{v:.1%}"
+    if kind == YUAN:
+        return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
+    return f"{v:,.0f}" if kind in (PERSONS, LEVELS) or v == int(v) else f"{v:,.3f}"
 
 
 # -- the identifiers in a finding's evidence ------------------------------------------------
