@@ -44,12 +44,8 @@ ScenarioLike = str | Path | dict | Scenario
 SECTIONS = ("market", "retail", "churn")
 ID_COLUMNS = ("run_id", "scenario", "scenario_hash")
 _DEFAULT = object()  # store=<the default store>; None or False: store nothing
-# The metric that carries each part of the risk index (by the part's English name), in points.
-RISK_METRICS = {"Pay for recruitment": "risk_recruitment", "Entry fee beyond goods": "risk_entry_fee",
-                "Team pay": "risk_team_pay", "Internal consumption": "risk_internal_consumption",
-                "Participants losing money": "risk_losing_money",
-                "Concentration of rewards": "risk_concentration",
-                "Uncovered promises": "risk_uncovered_promises"}
+# The metric that carries each part of the risk index, in points, by the part's key.
+RISK_METRICS = {c.key: f"risk_{c.key}" for c in COMPONENTS}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -165,7 +161,7 @@ def run_metrics(result: RunResult) -> dict[str, Any]:
     total) and each part's points (``risk_recruitment`` ..., see ``RISK_METRICS``)."""
     index = risk_index(result)
     return {**result.metrics, "risk_index": index.total,
-            **{RISK_METRICS[p.name_en]: p.points for p in index.parts}}
+            **{p.metric: p.points for p in index.parts}}
 
 
 def mean_risk_index(runs: pd.DataFrame) -> RiskIndex:
@@ -173,9 +169,9 @@ def mean_risk_index(runs: pd.DataFrame) -> RiskIndex:
     is the runs' mean score, so the total is their mean ``risk_index``. Its value is that mean
     score too (runs keep each part's points, not the indicator behind it)."""
     parts = []
-    for name_en, name_zh, weight, how, _ in COMPONENTS:
-        score = float(runs[RISK_METRICS[name_en]].mean()) / weight
-        parts.append(RiskPart(name_en, name_zh, weight, score, score, how))
+    for c in COMPONENTS:
+        score = float(runs[RISK_METRICS[c.key]].mean()) / c.weight
+        parts.append(RiskPart.scored(c, score, score))
     return RiskIndex(tuple(parts))
 
 

@@ -74,7 +74,7 @@ def test_each_run_carries_the_risk_index_of_sim_run_and_its_parts(serial):
     index = sim.risk_index(sim.run(apply_params(base, {"market.word_of_mouth": 0.06}), seed=1))
     assert row["risk_index"] == index.total and 0 < index.total < 100
     assert {k: row[k] for k in RISK_METRICS.values()} == \
-        {RISK_METRICS[p.name_en]: p.points for p in index.parts}
+        {p.metric: p.points for p in index.parts}
     assert {"risk_index", *RISK_METRICS.values()} <= set(serial.metrics)
     s = serial.summary("risk_index")
     assert list(s["n"]) == [3, 3] and s["mean"].tolist() == pytest.approx(
@@ -82,7 +82,7 @@ def test_each_run_carries_the_risk_index_of_sim_run_and_its_parts(serial):
 
 
 def test_every_part_of_the_risk_index_has_its_own_metric():
-    assert list(RISK_METRICS) == [c[0] for c in COMPONENTS]
+    assert list(RISK_METRICS) == [c.key for c in COMPONENTS]
     assert len(set(RISK_METRICS.values())) == len(COMPONENTS)
     assert all(k.startswith("risk_") and k != "risk_index" for k in RISK_METRICS.values())
 
@@ -90,7 +90,7 @@ def test_every_part_of_the_risk_index_has_its_own_metric():
 def test_mean_risk_index_averages_each_part_over_runs(serial):
     runs = serial.runs[serial.runs["market.word_of_mouth"] == 0.02]
     mean = mean_risk_index(runs)
-    assert [p.name_en for p in mean.parts] == [c[0] for c in COMPONENTS]
+    assert [p.key for p in mean.parts] == [c.key for c in COMPONENTS]
     assert [p.points for p in mean.parts] == pytest.approx(
         [runs[k].mean() for k in RISK_METRICS.values()])
     assert mean.total == pytest.approx(runs["risk_index"].mean())

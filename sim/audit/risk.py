@@ -15,25 +15,34 @@ from typing import NamedTuple
 from sim.audit.measure import Audited
 from sim.result import RunResult
 
-# name_en, name_zh, weight, how it is scored (en, zh)
+class Component(NamedTuple):
+    key: str       # an identifier: batch runs report the part's points as metric risk_<key>
+    name_en: str
+    name_zh: str
+    weight: int
+    how_en: str    # how it is scored
+    how_zh: str
+
+
 COMPONENTS = (
-    ("Pay for recruitment", "拉人头报酬占比", 25,
-     "share of rewards triggered by someone joining", "因他人加入而触发的奖励占比"),
-    ("Entry fee beyond goods", "入门费中超出商品价值部分", 15,
-     "share of the price of becoming able to earn not matched by goods at fair value (0 if free)",
-     "取得计酬资格的费用中未被商品公允价值覆盖的比例(免费为 0)"),
-    ("Team pay", "团队计酬占比", 15,
-     "share of rewards paid two or more sponsor links above the trigger", "支付给触发者两层及以上上线的奖励占比"),
-    ("Internal consumption", "内部自购占比", 15,
-     "share of sales bought by participants themselves", "参与者自购占销售额的比例"),
-    ("Participants losing money", "亏损参与者占比", 15,
-     "share of participants whose rewards plus goods' value fall short of what they paid",
-     "奖励加所得商品价值低于其支出的参与者比例"),
-    ("Concentration of rewards", "奖励集中度", 10,
-     "Gini coefficient of rewards among participants", "参与者奖励的基尼系数"),
-    ("Uncovered promises", "未覆盖的承诺", 5,
-     "share of what is owed (wallets, points, pools) not covered by the platform's cash at the end",
-     "期末所欠款项(钱包、积分、资金池)中平台现金不能覆盖的比例"),
+    Component("recruitment", "Pay for recruitment", "拉人头报酬占比", 25,
+              "share of rewards triggered by someone joining", "因他人加入而触发的奖励占比"),
+    Component("entry_fee", "Entry fee beyond goods", "入门费中超出商品价值部分", 15,
+              "share of the price of becoming able to earn not matched by goods at fair value "
+              "(0 if free)", "取得计酬资格的费用中未被商品公允价值覆盖的比例(免费为 0)"),
+    Component("team_pay", "Team pay", "团队计酬占比", 15,
+              "share of rewards paid two or more sponsor links above the trigger",
+              "支付给触发者两层及以上上线的奖励占比"),
+    Component("internal_consumption", "Internal consumption", "内部自购占比", 15,
+              "share of sales bought by participants themselves", "参与者自购占销售额的比例"),
+    Component("losing_money", "Participants losing money", "亏损参与者占比", 15,
+              "share of participants whose rewards plus goods' value fall short of what they paid",
+              "奖励加所得商品价值低于其支出的参与者比例"),
+    Component("concentration", "Concentration of rewards", "奖励集中度", 10,
+              "Gini coefficient of rewards among participants", "参与者奖励的基尼系数"),
+    Component("uncovered_promises", "Uncovered promises", "未覆盖的承诺", 5,
+              "share of what is owed (wallets, points, pools) not covered by the platform's cash "
+              "at the end", "期末所欠款项(钱包、积分、资金池)中平台现金不能覆盖的比例"),
 )
 BANDS = ((25, "low", "低"), (50, "moderate", "中"), (75, "high", "高"), (101, "very high", "很高"))
 
@@ -45,13 +54,23 @@ class RiskPart(NamedTuple):
     score: float      # 0..1
     value: float      # the indicator the score comes from
     explanation: str  # how it is scored (English; ``explain("zh")`` for Chinese)
+    key: str = ""     # the Component's key
 
     @property
     def points(self) -> float:
         return self.weight * self.score
 
+    @property
+    def metric(self) -> str:
+        """The batch-run metric holding this part's points."""
+        return f"risk_{self.key}"
+
     def explain(self, lang: str) -> str:
-        return next(c[4] for c in COMPONENTS if c[0] == self.name_en) if lang == "zh" else self.explanation
+        return next(c.how_zh for c in COMPONENTS if c.key == self.key) if lang == "zh" else self.explanation
+
+    @classmethod
+    def scored(cls, c: Component, score: float, value: float) -> RiskPart:
+        return cls(c.name_en, c.name_zh, c.weight, score, value, c.how_en, c.key)
 
 
 @dataclass(frozen=True)
@@ -85,5 +104,4 @@ def risk_index(result: RunResult) -> RiskIndex:
               i["entry_fee_above_goods_value"] / fee if fee > 0 else 0.0,
               i["reward_share_team"], i["internal_consumption_share"], i["share_losing_money"],
               i["rewards_gini"], uncovered)
-    return RiskIndex(tuple(RiskPart(c[0], c[1], c[2], _clip(v), float(v), c[3])
-                           for c, v in zip(COMPONENTS, values)))
+    return RiskIndex(tuple(RiskPart.scored(c, _clip(v), float(v)) for c, v in zip(COMPONENTS, values)))
