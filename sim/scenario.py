@@ -87,32 +87,39 @@ def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such scenario file") from None
+        raise ScenarioError(str(path), "", "no such scenario file", zh="场景文件不存在") from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
-        raise ScenarioError(str(path), "", f"cannot read scenario file ({err.__class__.__name__})") from None
+        why = err.__class__.__name__
+        raise ScenarioError(str(path), "", f"cannot read scenario file ({why})",
+                            zh=f"无法读取场景文件({why})") from None
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
+        raise ScenarioError(str(path), "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
     return _from_table(table, str(path))
 
 
 def _from_table(table: dict[str, Any], source: str) -> Scenario:
     for key in table:
         if key not in SECTIONS and key != "rules":
-            raise ScenarioError(source, key, "unknown section; allowed: "
-                                + ", ".join([*SECTIONS, "rules"]))
+            listed = ", ".join([*SECTIONS, "rules"])
+            raise ScenarioError(source, key, f"unknown section; allowed: {listed}",
+                                zh=f"未知的配置段;允许:{listed}")
     if "scenario" not in table:
-        raise ScenarioError(source, "scenario", "missing section (id, names and source are required)")
+        raise ScenarioError(source, "scenario", "missing section (id, names and source are required)",
+                            zh="缺少该配置段(id、名称和来源必填)")
     parts = {name: build(cls, table.get(name, {}), source=source, prefix=name)
              for name, cls in SECTIONS.items()}
     rules_table = table.get("rules", {})
     if not isinstance(rules_table, dict):
-        raise ScenarioError(source, "rules", "must be a table of [rules.KEY] tables")
+        raise ScenarioError(source, "rules", "must be a table of [rules.KEY] tables",
+                            zh="必须是由 [rules.KEY] 表组成的表")
     rules = []
     for key, body in rules_table.items():
         if key not in REGISTRY:
-            raise ScenarioError(source, f"rules.{key}", "unknown rule; allowed: " + ", ".join(REGISTRY))
+            listed = ", ".join(REGISTRY)
+            raise ScenarioError(source, f"rules.{key}", f"unknown rule; allowed: {listed}",
+                                zh=f"未知的规则;允许:{listed}")
         rules.append(build(REGISTRY[key], body, source=source, prefix=f"rules.{key}"))
     scenario = Scenario(parts["scenario"], parts["market"], parts["retail"], parts["churn"],
                         tuple(rules), source)
@@ -125,17 +132,21 @@ def _check_composition(s: Scenario) -> None:
     qualifiers = [r.key for r in s.rules if r.facts().qualifies]
     if len(qualifiers) > 1:
         raise ScenarioError(s.source, f"rules.{qualifiers[1]}",
-                            f"only one rule may decide who becomes a participant; also {qualifiers[0]}")
+                            f"only one rule may decide who becomes a participant; also {qualifiers[0]}",
+                            zh=f"只能有一条规则决定谁成为参与者;另一条是 {qualifiers[0]}")
     payers = [r.key for r in s.rules if r.facts().reward_kinds
               and not (r.facts().appoints_payees or r.facts().pays_customers)]
     if payers and not qualifiers:
         raise ScenarioError(s.source, f"rules.{payers[0]}",
                             "pays participants, but no rule makes anyone a participant; "
-                            "add [rules.entry_package] (price = 0 for free sign-up)")
+                            "add [rules.entry_package] (price = 0 for free sign-up)",
+                            zh="向参与者发放奖励,但没有规则让任何人成为参与者;"
+                               "请添加 [rules.entry_package](免费加入则设 price = 0)")
     on_sales = sum(r.reward_rate_on_sales() for r in s.rules)
     if on_sales > 1 + ROUNDING:
         raise ScenarioError(s.source, _largest(s, lambda r: r.reward_rate_on_sales(), "sales_amount_key"),
-                            f"rewards on a sale add up to {on_sales:.0%} of its price; at most 100%")
+                            f"rewards on a sale add up to {on_sales:.0%} of its price; at most 100%",
+                            zh=f"一笔销售的奖励合计为售价的 {on_sales:.0%};最多 100%")
     if qualifiers:
         price = s.qualifier.price  # type: ignore[union-attr]
         per_join = sum(r.reward_per_join(price) for r in s.rules)
@@ -143,7 +154,9 @@ def _check_composition(s: Scenario) -> None:
             raise ScenarioError(
                 s.source, _largest(s, lambda r: r.reward_per_join(price), "join_amount_key"),
                 f"rewards per new participant add up to {per_join:g} yuan, more than the "
-                f"{price:g} yuan entry package they are paid from (at most 100%)")
+                f"{price:g} yuan entry package they are paid from (at most 100%)",
+                zh=f"每名新参与者的奖励合计 {per_join:g} 元,超过了支付这些奖励的 "
+                   f"{price:g} 元入门礼包(最多 100%)")
 
 
 def _largest(s: Scenario, amount: Any, key_attr: str) -> str:

@@ -37,15 +37,30 @@ class ParamSpec:
     zh: str
     choices: tuple[str, ...] | None
 
-    def allowed(self) -> str:
-        """Plain-English statement of what values are accepted."""
+    def allowed(self, lang: str = "en") -> str:
+        """What values are accepted, in plain English or (``lang="zh"``) Chinese."""
+        zh = lang == "zh"
         if self.type == "bool":
-            return "true or false"
+            return "true 或 false" if zh else "true or false"
         if self.type == "str":
-            return "one of " + ", ".join(repr(c) for c in self.choices) if self.choices else "a string"
-        noun = {"int": "a whole number", "float": "a number", "floats": "a list of numbers"}[self.type]
+            if not self.choices:
+                return "文本" if zh else "a string"
+            listed = ", ".join(repr(c) for c in self.choices)
+            return f"以下之一:{listed}" if zh else f"one of {listed}"
         lo, hi = (None if v is None else f"{v:,.0f}" if float(v).is_integer() else f"{v:g}"
                   for v in (self.lo, self.hi))
+        if zh:
+            noun = "整数" if self.type == "int" else "数"
+            if lo is not None and hi is not None:
+                text = f"{lo} 到 {hi} 之间的{noun}"
+            elif lo is not None:
+                text = f"≥ {lo} 的{noun}"
+            elif hi is not None:
+                text = f"≤ {hi} 的{noun}"
+            else:
+                text = noun if self.type == "int" else "数字"
+            return "一组" + _after_chinese(text) if self.type == "floats" else text
+        noun = {"int": "a whole number", "float": "a number", "floats": "a list of numbers"}[self.type]
         if lo is not None and hi is not None:
             return f"{noun} from {lo} to {hi}"
         if lo is not None:
@@ -53,6 +68,12 @@ class ParamSpec:
         if hi is not None:
             return f"{noun} <= {hi}"
         return noun
+
+
+def _after_chinese(text: str) -> str:
+    """``text`` to follow Chinese words: a space before it unless it starts with a Chinese
+    character, as in "必须是 0 到 1 之间的数" and "必须是整数"."""
+    return text if "\u4e00" <= text[:1] <= "\u9fff" else " " + text
 
 
 _TYPE_NAMES = {int: "int", float: "float", bool: "bool", str: "str", tuple[float, ...]: "floats"}
@@ -73,7 +94,8 @@ def specs(cls: type) -> list[ParamSpec]:
 
 def _coerce(spec: ParamSpec, value: Any, source: str, key: str) -> Any:
     def bad() -> ScenarioError:
-        return ScenarioError(source, key, f"must be {spec.allowed()}, got {value!r}")
+        return ScenarioError(source, key, f"must be {spec.allowed()}, got {value!r}",
+                             zh=f"必须是{_after_chinese(spec.allowed('zh'))},实际为 {value!r}")
 
     def number(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -106,15 +128,19 @@ def _coerce(spec: ParamSpec, value: Any, source: str, key: str) -> Any:
 def build(cls: type, table: Any, *, source: str, prefix: str) -> Any:
     """Make ``cls`` from a parsed TOML table, refusing unknown keys, wrong types and bad ranges."""
     if not isinstance(table, dict):
-        raise ScenarioError(source, prefix, f"must be a table, got {type(table).__name__}")
+        got = type(table).__name__
+        raise ScenarioError(source, prefix, f"must be a table, got {got}", zh=f"必须是 TOML 表,实际为 {got}")
     known = {s.key: s for s in specs(cls)}
     values = {}
     for key, value in table.items():
         full = f"{prefix}.{key}"
         if key not in known:
-            raise ScenarioError(source, full, "unknown key; allowed keys: " + ", ".join(known))
+            listed = ", ".join(known)
+            raise ScenarioError(source, full, f"unknown key; allowed keys: {listed}",
+                                zh=f"未知的键;允许的键:{listed}")
         values[key] = _coerce(known[key], value, source, full)
     obj = cls(**values)
-    for key, message in obj.problems() if hasattr(obj, "problems") else ():
-        raise ScenarioError(source, f"{prefix}.{key}", message)
+    # A problem is (key, message) or, to be shown on a Chinese page too, (key, message, zh).
+    for key, message, *zh in obj.problems() if hasattr(obj, "problems") else ():
+        raise ScenarioError(source, f"{prefix}.{key}", message, zh=zh[0] if zh else "")
     return obj

@@ -30,8 +30,8 @@ class Meta:
     mechanism_en: str = param("", en="The mechanism in a few sentences", zh="机制说明(英文)")
     mechanism_zh: str = param("", en="The mechanism in Chinese", zh="机制说明")
 
-    def problems(self) -> list[tuple[str, str]]:
-        return [(k, "must not be empty") for k in ("id", "name_en", "name_zh", "source")
+    def problems(self) -> list[tuple[str, str, str]]:
+        return [(k, "must not be empty", "不能为空") for k in ("id", "name_en", "name_zh", "source")
                 if not getattr(self, k)]
 
 
@@ -87,9 +87,10 @@ class Market:
                                 en="Standard deviation of trust; 0 makes everyone alike",
                                 zh="信任度标准差")
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if self.founders > self.size:
-            return [("founders", f"must be at most market.size ({self.size}), got {self.founders}")]
+            return [("founders", f"must be at most market.size ({self.size}), got {self.founders}",
+                     f"不能超过 market.size({self.size}),实际为 {self.founders}")]
         return []
 
 
@@ -121,10 +122,12 @@ class Retail:
                                    en="Days in a row of a losing 30-day window before a merchant exits",
                                    zh="商家连续亏损容忍天数")
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if self.platform_fee + self.rangli > 1:
             return [("rangli", f"platform_fee + rangli must be at most 1 (100% of price), "
-                               f"got {self.platform_fee + self.rangli:g}")]
+                               f"got {self.platform_fee + self.rangli:g}",
+                     f"platform_fee + rangli 不能超过 1(售价的 100%),"
+                     f"实际为 {self.platform_fee + self.rangli:g}")]
         return []
 
 

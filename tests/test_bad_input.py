@@ -94,6 +94,11 @@ def one_line(stderr: str) -> str:
     return lines[0]
 
 
+def chinese(text: str) -> bool:
+    """Whether a message has Chinese in it (the dashboard's Chinese page shows ``err.text("zh")``)."""
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
 # --- one change to a valid scenario ------------------------------------------------------------
 
 # case: (base scenario, dotted path, new value, exact key in the error, words saying what is allowed)
@@ -163,6 +168,11 @@ BAD = {
                             "must not be empty"),
     "unknown family": ("retail_baseline", "scenario.family", "mlm", "scenario.family",
                        "one of 'retail', 'distribution'"),
+    "rules that are not tables": ("retail_baseline", "rules", 5, "rules",
+                                  "must be a table of [rules.KEY] tables"),
+    "two rules decide who is a participant": ("liandong_2plus1", "rules.paid_membership.distributor",
+                                              True, "rules.paid_membership",
+                                              "only one rule may decide who becomes a participant"),
 }
 
 
@@ -275,6 +285,7 @@ def test_unreadable_scenario_file_through_the_real_cli(tmp_path, case):
     with pytest.raises(sim.ScenarioError) as err:
         sim.load_scenario(bad)
     assert err.value.source == str(bad) and words in str(err.value)
+    assert chinese(err.value.text("zh")) and not chinese(str(err.value))
 
 
 def test_missing_shipped_id_and_a_folder_are_refused(tmp_path):
@@ -301,6 +312,41 @@ def test_a_scenario_file_is_parsed_never_executed(tmp_path, text):
     assert line.startswith(f"sim: error: {bad}: ")
     assert "not valid TOML" in line or "exec: unknown section" in line, line
     assert not marker.exists()
+
+
+# --- the same refusals in Chinese, for the dashboard's Chinese page ------------------------------
+
+# A few exact Chinese messages: numbers and identifiers stay as they are, full-width punctuation.
+BAD_ZH = {
+    "market size 0": "必须是 1 到 50,000,000 之间的整数,实际为 0",
+    "string for a bool": "必须是 true 或 false,实际为 'yes'",
+    "empty list": "必须是一组 0 到 1 之间的数,实际为 []",
+    "string outside the choices": "必须是以下之一:'community', 'well_mixed',实际为 'grid'",
+    "commission levels above 100%": "各级合计为售价的 110%;最多允许 100%",
+    "more founders than people": "不能超过 market.size(20000),实际为 30000",
+    "empty required name": "不能为空",
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_every_refusal_has_a_chinese_message_and_an_unchanged_english_line(case):
+    base, path, new, key, allowed = BAD[case]
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(edit(base, path, new))
+    e = err.value
+    assert chinese(e.text("zh")), e.text("zh")
+    assert e.text("zh") == BAD_ZH.get(case, e.text("zh"))
+    assert e.text("en") == e.text() == e.message and allowed in e.message
+    assert str(e) == e.line("en") == f"<dict>: {key}: {e.message}" and not chinese(str(e))
+    assert e.line("zh") == f"<dict>: {key}: {e.text('zh')}"
+
+
+def test_a_message_without_chinese_falls_back_to_english():
+    err = sim.ScenarioError("f.toml", "market.size", "too big")
+    assert err.text("zh") == err.text("en") == "too big"
+    assert err.line("zh") == str(err) == "f.toml: market.size: too big"
+    err = sim.ScenarioError("f.toml", "", "no such scenario file", zh="场景文件不存在")
+    assert (str(err), err.line("zh")) == ("f.toml: no such scenario file", "f.toml: 场景文件不存在")
 
 
 # --- command-line options --------------------------------------------------------------------

@@ -72,9 +72,10 @@ class SharedPurchase(Rule):
         return Facts(reward_kinds=("shared_points",), levels_paid=0, pays_on_sales=True,
                      pays_customers=True, creates_liability=True)
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if cents(self.daily_airdrop * self.point_price) < 1 and self.daily_airdrop > 0:
-            return [("daily_airdrop", "is worth less than a cent a day at point_price")]
+            return [("daily_airdrop", "is worth less than a cent a day at point_price",
+                     "按 point_price 计算每天价值不足 1 分钱")]
         return []
 
     def _state(self, model: SchemeModel) -> _Airdrop:

@@ -70,8 +70,8 @@ class Rule:
     def facts(self) -> Facts:
         raise NotImplementedError
 
-    def problems(self) -> list[tuple[str, str]]:
-        """Cross-field checks: (key, message) for each problem; empty when valid."""
+    def problems(self) -> list[tuple[str, str, str]]:
+        """Cross-field checks: (key, message, Chinese message) for each problem; empty when valid."""
         return []
 
     # What one join (at package ``price``) and one sale can cost in rewards at most, for the

@@ -264,9 +264,10 @@ class ProductOffer(ChannelRule):
     cancel: float = param(0.0, lo=0, hi=1, en="Share of made-to-order buyers who cancel",
                           zh="定制订单取消比例")
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if self.cancel and not self.lead_days:
-            return [("cancel", "needs lead_days > 0: only an order still being made can be cancelled")]
+            return [("cancel", "needs lead_days > 0: only an order still being made can be cancelled",
+                     "需要 lead_days > 0:只有尚在生产的订单才能取消")]
         return []
 
     def _pending(self, model: SchemeModel) -> dict[int, Orders]:

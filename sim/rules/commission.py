@@ -30,13 +30,15 @@ class LevelCommission(Rule):
                      pays_on_recruitment=self.on_packages, pays_on_sales=self.on_sales,
                      team_pay=levels > 1, purchase_required_to_earn=True)
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         total = sum(self.level_rates())
         if total > 1 + ROUNDING:
             return [(self.sales_amount_key,
-                     f"levels add up to {total:.0%} of the price; at most 100% is allowed")]
+                     f"levels add up to {total:.0%} of the price; at most 100% is allowed",
+                     f"各级合计为售价的 {total:.0%};最多允许 100%")]
         if not (self.on_sales or self.on_packages):
-            return [("on_sales", "pays on nothing: set on_sales or on_packages to true")]
+            return [("on_sales", "pays on nothing: set on_sales or on_packages to true",
+                     "没有任何计佣对象:请将 on_sales 或 on_packages 设为 true")]
         return []
 
     def reward_per_join(self, price: float) -> float:

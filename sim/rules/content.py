@@ -184,9 +184,10 @@ class ContentCreators(Rule):
         return Facts(reward_kinds=self._kinds(), levels_paid=1 if self.commission > 0 else 0,
                      pays_on_sales=True, appoints_payees=True)
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if not self._kinds():
-            return [("commission", "creators are paid nothing: set commission, or ad_price and ad_share")]
+            return [("commission", "creators are paid nothing: set commission, or ad_price and ad_share",
+                     "达人没有任何收入:请设置 commission,或 ad_price 和 ad_share")]
         return []
 
     def reward_rate_on_sales(self) -> float:

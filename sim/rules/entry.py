@@ -51,10 +51,11 @@ class EntryPackage(Rule):
     def facts(self) -> Facts:
         return Facts(qualifies=True, entry_fee=self.price, purchase_required_to_earn=self.price > 0)
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if self.goods_value > self.price and self.price > 0:
             return [("goods_value", f"must be at most price ({self.price:g}): a package worth more "
-                                    f"than it costs is a discount, not an entry package")]
+                                    f"than it costs is a discount, not an entry package",
+                     f"不能超过 price({self.price:g}):商品价值高于售价的礼包是折扣,不是入门礼包")]
         return []
 
     def select_joiners(self, model: SchemeModel, newcomers: np.ndarray) -> np.ndarray:

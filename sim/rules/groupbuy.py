@@ -175,14 +175,16 @@ class GroupBuy(Rule):
     def facts(self) -> Facts:
         return Facts()
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         s, p = self.sizes, self.prices
         if any(x != int(x) for x in s) or list(s) != sorted(set(s)):
-            return [("sizes", "must be whole numbers of persons, strictly increasing")]
+            return [("sizes", "must be whole numbers of persons, strictly increasing",
+                     "必须是严格递增的整数人数")]
         if len(p) != len(s):
-            return [("prices", f"needs one price per size ({len(s)}), got {len(p)}")]
+            return [("prices", f"needs one price per size ({len(s)}), got {len(p)}",
+                     f"每个成团人数需要一个价格({len(s)} 个),实际为 {len(p)} 个")]
         if list(p) != sorted(p, reverse=True):
-            return [("prices", "must not rise as the group grows")]
+            return [("prices", "must not rise as the group grows", "不能随成团人数增加而上涨")]
         return []
 
     def step(self, size: np.ndarray) -> np.ndarray:

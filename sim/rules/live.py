@@ -101,14 +101,18 @@ class LiveSessions(Rule):
         return Facts(reward_kinds=self._kinds(), levels_paid=1 if self.commission > 0 else 0,
                      pays_on_sales=bool(self._kinds()), appoints_payees=self.host == "streamer")
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if self.host == "brand" and self._kinds():
             return [("commission" if self.commission > 0 else "slot_fee",
                      "a brand's own staff are paid as session_cost, not commission or slot fees; "
-                     "set it to 0 or host = \"streamer\"")]
+                     "set it to 0 or host = \"streamer\"",
+                     "品牌自播的员工费用计入 session_cost,不付佣金或坑位费;"
+                     "请将其设为 0,或设 host = \"streamer\"")]
         if self.host == "streamer" and not self._kinds():
             return [("commission", "streamers are paid nothing: set commission or slot_fee, "
-                                   "or host = \"brand\" with a session_cost")]
+                                   "or host = \"brand\" with a session_cost",
+                     "主播没有任何收入:请设置 commission 或 slot_fee,"
+                     "或设 host = \"brand\" 并填写 session_cost")]
         return []
 
     def reward_rate_on_sales(self) -> float:

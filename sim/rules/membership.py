@@ -180,15 +180,18 @@ class MemberTiers(Rule):
     def facts(self) -> Facts:
         return Facts()
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if len(self.spend) != len(self.recruits):
             return [("recruits", f"needs one threshold per tier above the first, like spend "
-                                 f"({len(self.spend)}), got {len(self.recruits)}")]
+                                 f"({len(self.spend)}), got {len(self.recruits)}",
+                     f"第一级以上每级需要一个门槛,与 spend 一致({len(self.spend)} 个),"
+                     f"实际为 {len(self.recruits)} 个")]
         if len(self.discount_scale) != len(self.spend) + 1:
             return [("discount_scale", f"needs one multiplier per tier ({len(self.spend) + 1}), "
-                                       f"got {len(self.discount_scale)}")]
+                                       f"got {len(self.discount_scale)}",
+                     f"每级需要一个倍数({len(self.spend) + 1} 个),实际为 {len(self.discount_scale)} 个")]
         if list(self.spend) != sorted(self.spend) or list(self.recruits) != sorted(self.recruits):
-            return [("spend", "thresholds must rise from tier to tier")]
+            return [("spend", "thresholds must rise from tier to tier", "门槛必须逐级上升")]
         return []
 
     def tier(self, model: SchemeModel, ids: np.ndarray) -> np.ndarray:

@@ -84,13 +84,15 @@ class Points(Rule):
         return Facts(reward_kinds=("points_redeemed",), levels_paid=0, pays_on_sales=True,
                      pays_customers=True, creates_liability=True)
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         t = self.tier_spend
         if len(t) != len(self.points_per_100):
             return [("tier_spend", f"must list one threshold per tier like points_per_100 "
-                                   f"({len(self.points_per_100)}), got {len(t)}")]
+                                   f"({len(self.points_per_100)}), got {len(t)}",
+                     f"每级需要一个门槛,与 points_per_100 一致({len(self.points_per_100)} 个),"
+                     f"实际为 {len(t)} 个")]
         if t[0] != 0 or any(b <= a for a, b in zip(t, t[1:])):
-            return [("tier_spend", "must start at 0 and increase")]
+            return [("tier_spend", "must start at 0 and increase", "必须从 0 开始并逐级上升")]
         return []
 
     def reward_rate_on_sales(self) -> float:

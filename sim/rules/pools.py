@@ -169,12 +169,14 @@ class RangliTierPool(Rule):
         return Facts(reward_kinds=("tier_refund",), levels_paid=0, pays_on_sales=True,
                      pays_customers=True, creates_liability=True)
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if len(self.tiers) != len(self.tier_shares):
             return [("tier_shares", f"must list one share per tier ({len(self.tiers)}), "
-                                    f"got {len(self.tier_shares)}")]
+                                    f"got {len(self.tier_shares)}",
+                     f"每档需要一个占比({len(self.tiers)} 个),实际为 {len(self.tier_shares)} 个")]
         if abs(sum(self.tier_shares) - 1) > 1e-9:
-            return [("tier_shares", f"must add up to 1, got {sum(self.tier_shares):g}")]
+            return [("tier_shares", f"must add up to 1, got {sum(self.tier_shares):g}",
+                     f"合计必须为 1,实际为 {sum(self.tier_shares):g}")]
         return []
 
     def reward_rate_on_sales(self) -> float:

@@ -41,10 +41,12 @@ class RankPromotion(Rule):
     def facts(self) -> Facts:
         return Facts()
 
-    def problems(self) -> list[tuple[str, str]]:
+    def problems(self) -> list[tuple[str, str, str]]:
         if len(self.recruits) != len(self.team_volume):
             return [("team_volume", f"must list one threshold per rank like recruits "
-                                    f"({len(self.recruits)}), got {len(self.team_volume)}")]
+                                    f"({len(self.recruits)}), got {len(self.team_volume)}",
+                     f"每个等级需要一个门槛,与 recruits 一致({len(self.recruits)} 个),"
+                     f"实际为 {len(self.team_volume)} 个")]
         return []
 
     def _tracks_volume(self) -> bool:
