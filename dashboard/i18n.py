@@ -218,6 +218,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "或打开场景文件(TOML,仅作为数据读取,绝不执行)"),
     "lab.uploaded": ("Loaded {name} from the uploaded file.", "已从上传文件载入 {name}。"),
     "lab.upload_bad": ("The uploaded file was not loaded: {message}", "上传的文件未能载入:{message}"),
+    "lab.upload_big": ("{size:,} bytes; at most {limit:,}", "{size:,} 字节;最多 {limit:,}"),
+    "lab.upload_not_utf8": ("not UTF-8 text", "不是 UTF-8 文本"),
+    "lab.upload_not_toml": ("not valid TOML: {reason}", "不是有效的 TOML:{reason}"),
     "lab.reset": ("Reset to the original", "恢复原值"),
     "lab.identity": ("Identity and description", "标识与说明"),
     "lab.invalid": ("Fix the field marked below before running or saving: {message}",
@@ -451,25 +454,6 @@ def pick(en: str, zh: str) -> str:
 
 def unit(u: str) -> str:
     return UNITS_ZH.get(u, u) if current() == "zh" else u
-
-
-def allowed(spec: Any) -> str:
-    """What values a parameter accepts, in the session's language."""
-    if current() == "en":
-        return spec.allowed()
-    if spec.type == "bool":
-        return "是或否"
-    if spec.type == "str":
-        return "可选:" + "、".join(spec.choices) if spec.choices else "文本"
-    noun = {"int": "整数", "float": "数值", "floats": "数值列表"}[spec.type]
-    fmt = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:g}"  # noqa: E731
-    if spec.lo is not None and spec.hi is not None:
-        return f"{noun},{fmt(spec.lo)} 至 {fmt(spec.hi)}"
-    if spec.lo is not None:
-        return f"{noun},≥ {fmt(spec.lo)}"
-    if spec.hi is not None:
-        return f"{noun},≤ {fmt(spec.hi)}"
-    return noun
 
 
 def family(name: str) -> str:

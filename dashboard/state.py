@@ -51,7 +51,7 @@ def _signature() -> tuple:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _catalogue(signature: tuple) -> tuple[dict[str, Entry], dict[str, str]]:
+def _catalogue(signature: tuple) -> tuple[dict[str, Entry], dict[str, sim.ScenarioError]]:
     entries, broken = {}, {}
     for path_text, _ in signature:
         path = Path(path_text)
@@ -60,7 +60,7 @@ def _catalogue(signature: tuple) -> tuple[dict[str, Entry], dict[str, str]]:
         try:
             entries[key] = Entry(key, path, sim.load_scenario(path), user)
         except sim.ScenarioError as err:  # a hand-edited user file must not take the app down
-            broken[key] = str(err)
+            broken[key] = err
     return entries, broken
 
 
@@ -69,8 +69,8 @@ def catalogue() -> dict[str, Entry]:
     return _catalogue(_signature())[0]
 
 
-def broken_files() -> dict[str, str]:
-    """User files that no longer validate, with the loader's message."""
+def broken_files() -> dict[str, sim.ScenarioError]:
+    """User files that no longer validate, with the loader's error (``err.line(lang)``)."""
     return _catalogue(_signature())[1]
 
 

@@ -224,6 +224,29 @@ def test_saved_scenarios_are_offered_and_broken_ones_reported(monkeypatch, tmp_p
     assert any("broken.toml" in w.value and "no longer loads" in w.value for w in at.warning)
 
 
+def test_lab_in_chinese_shows_the_loaders_messages_in_chinese(monkeypatch, tmp_path):
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    (tmp_path / "broken.toml").write_text("[market]\nsize = -1\n", encoding="utf-8")
+    at = app("lab", lang="zh")
+    assert any("broken.toml" in w.value and "scenario: 缺少该配置段" in w.value for w in at.warning)
+    at.selectbox(key="lab_base.zh").set_value("liandong_2plus1").run()
+    key = "lab0|liandong_2plus1|"
+    assert "允许:1 到 100,000 之间的整数" in at.number_input(key=key + "market.founders").help
+    at.number_input(key=key + "rules.liandong.jiandian").set_value(500.0).run()
+    d = sim.load_scenario("liandong_2plus1").to_dict()
+    d["rules"]["liandong"]["jiandian"] = 500.0
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(d)
+    errors = [e.value for e in at.error]
+    assert err.value.text("zh") in errors  # under the field
+    assert not any(err.value.message in e for e in errors)
+    at.number_input(key=key + "rules.liandong.jiandian").set_value(60.0).run()
+    at.number_input(key=key + "market.size").set_value(-5).run()
+    assert "必须是 1 到 50,000,000 之间的整数,实际为 -5" in [e.value for e in at.error]
+    at.radio(key="lang").set_value("en").run()
+    assert "must be a whole number from 1 to 50,000,000, got -5" in [e.value for e in at.error]
+
+
 def test_lab_never_overwrites_a_shipped_scenario():
     at = app("lab")
     at.text_input(key="lab_folder").set_value("scenarios").run()

@@ -16,7 +16,7 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state, toml_writer
-from dashboard.i18n import STRINGS, allowed, current, pick, t, unit
+from dashboard.i18n import STRINGS, current, pick, t, unit
 from sim.schema import specs
 from sim.sections import Churn, Market, Meta, Retail
 
@@ -37,21 +37,30 @@ entries = state.catalogue()
 bases: dict[str, tuple[str, sim.Scenario]] = {k: (state.label(e, lang), e.scenario)
                                               for k, e in entries.items()}
 
-for message in state.broken_files().values():  # hand-edited files under scenarios/user/
-    st.warning(t("lab.broken", message=message))
+for err in state.broken_files().values():  # hand-edited files under scenarios/user/
+    st.warning(t("lab.broken", message=err.line(lang)))
 base_slot = st.container()  # the picker goes above the upload, but needs its result first
 uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload")
-if uploaded is not None:
+
+
+def _load_upload(raw: bytes) -> sim.Scenario | str:
+    """The uploaded scenario, or why it was not loaded, in the page's language."""
+    if len(raw) > MAX_UPLOAD:
+        return t("lab.upload_big", size=len(raw), limit=MAX_UPLOAD)
     try:
-        raw = uploaded.getvalue()
-        if len(raw) > MAX_UPLOAD:
-            raise ValueError(f"{len(raw):,} bytes; at most {MAX_UPLOAD:,}")
-        table = tomllib.loads(raw.decode("utf-8"))  # parsed as data: nothing in it is executed
-        scenario = sim.load_scenario(table)
+        return sim.load_scenario(tomllib.loads(raw.decode("utf-8")))  # parsed as data, never executed
     except sim.ScenarioError as err:
-        st.error(t("lab.upload_bad", message=f"{uploaded.name}: {err.key}: {err.message}"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as err:
-        st.error(t("lab.upload_bad", message=f"{uploaded.name}: {err}"))
+        return f"{err.key}: {err.text(lang)}"
+    except UnicodeDecodeError:
+        return t("lab.upload_not_utf8")
+    except tomllib.TOMLDecodeError as err:
+        return t("lab.upload_not_toml", reason=err)
+
+
+if uploaded is not None:
+    scenario = _load_upload(uploaded.getvalue())
+    if isinstance(scenario, str):
+        st.error(t("lab.upload_bad", message=f"{uploaded.name}: {scenario}"))
     else:
         key = f"upload/{uploaded.name}"
         bases[key] = (f"{pick(scenario.meta.name_en, scenario.meta.name_zh)} ({uploaded.name})",
@@ -123,7 +132,7 @@ else:
     try:
         candidate = sim.load_scenario(edited)
     except sim.ScenarioError as err:
-        error_key, error_message = err.key, err.message
+        error_key, error_message = err.key, err.text(lang)
 
 
 def _changed() -> list[str]:
@@ -150,7 +159,7 @@ def _field(spec, path: str, current_value) -> None:
     u = unit(spec.unit)
     label = f"{text} ({u})" if u else text
     other = spec.zh if lang == "en" else spec.en
-    help_text = f"`{path}` — {other}  \n{t('lab.allowed', allowed=allowed(spec))}"
+    help_text = f"`{path}` — {other}  \n{t('lab.allowed', allowed=spec.allowed(lang))}"
     default = _widget_default(spec, current_value)
     if spec.type == "bool":
         st.checkbox(label, value=default, help=help_text, key=key)
