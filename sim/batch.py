@@ -100,11 +100,12 @@ def apply_params(scenario: Scenario, values: dict[str, Any]) -> Scenario:
             table["rules"][parts[1]][parts[2]] = value
         else:
             raise ScenarioError(scenario.source, str(key), "not a parameter key; use market.KEY, "
-                                "retail.KEY, churn.KEY or rules.RULE.KEY")
+                                "retail.KEY, churn.KEY or rules.RULE.KEY",
+                                zh="不是参数键;请用 market.KEY、retail.KEY、churn.KEY 或 rules.RULE.KEY")
     try:
         return load_scenario(table)
     except ScenarioError as err:
-        raise ScenarioError(scenario.source, err.key, err.message) from None
+        raise ScenarioError(scenario.source, err.key, err.message, zh=err.zh) from None
 
 
 def _scenarios(scenarios: ScenarioLike | Sequence[ScenarioLike]) -> list[Scenario]:
@@ -151,7 +152,8 @@ def grid_points(base: Scenario, grid: dict[str, list]) -> list[Point]:
             points.append(Point(apply_params(base, params), params))
         except ScenarioError as err:
             where = ", ".join(f"{k}={v}" for k, v in params.items())
-            raise ScenarioError(err.source, err.key, f"{err.message} (at {where})") from None
+            raise ScenarioError(err.source, err.key, f"{err.message} (at {where})",
+                                zh=f"{err.text('zh')}(在 {where})") from None
     return points
 
 

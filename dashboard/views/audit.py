@@ -48,7 +48,7 @@ try:
                            "ctl.running", name=state.label(entries[key], lang), i=d, n=n)))
 except sim.ScenarioError as err:  # e.g. a market smaller than the scenario's founders
     bar.empty()
-    st.error(t("err.scenario", message=str(err)))
+    st.error(t("err.scenario", message=err.line(lang)))
     st.stop()
 bar.empty()
 

@@ -125,7 +125,7 @@ try:
 except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
     bar.empty()
     growth_slot.empty()
-    st.error(t("err.scenario", message=str(err)))
+    st.error(t("err.scenario", message=err.line(lang)))
     st.stop()
 if banded:
     # run_many labels runs with the hash of the scenario as run (days and size applied).
