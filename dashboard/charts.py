@@ -25,9 +25,10 @@ def _series_colour(title: str, order: list[str] | None) -> alt.Color:
 
 def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,
                  y_format: str = ",.0f", bands: bool, marker: float | None = None,
-                 order: list[str] | None = None) -> alt.Chart:
+                 order: list[str] | None = None, points: bool = False) -> alt.Chart:
     """Median lines per scenario; with ``bands``, a shaded 5–95% band behind each; with
-    ``marker``, a dashed vertical line at that x (the day recruitment stops, say).
+    ``marker``, a dashed vertical line at that x (the day recruitment stops, say); with
+    ``points``, a dot at each value (for a few x values, not a daily series).
 
     ``data`` columns: x, series, lo, mid, hi.
     """
@@ -39,7 +40,7 @@ def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,
     if bands:
         tooltip += [alt.Tooltip("lo:Q", title="5%", format=y_format),
                     alt.Tooltip("hi:Q", title="95%", format=y_format)]
-    line = base.mark_line().encode(y=alt.Y("mid:Q", title=y_title, axis=alt.Axis(format=y_format)),
+    line = base.mark_line(point=points).encode(y=alt.Y("mid:Q", title=y_title, axis=alt.Axis(format=y_format)),
                                    tooltip=tooltip)
     layers = [line]
     if bands:

@@ -93,8 +93,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "每个场景 {n} 次运行,{size:,} 人,{days} 天,种子 {seed}。"),
     "cmp.growth": ("Growth", "增长"),
     "cmp.growth_measure": ("Measure", "口径"),
-    "cmp.retention": ("Retention: share of everyone who joined still active",
-                      "留存:所有加入者中仍活跃的比例"),
+    "cmp.retention": ("Retention", "留存"),
+    "cmp.retention_by_day": ("Share of everyone who joined still active, by day",
+                             "所有加入者中仍活跃的比例(按日)"),
+    "cmp.retention_after_joining": ("Still active k days after joining (D1, D7, D30, D90)",
+                                    "加入 k 天后仍活跃的比例(次日、7 日、30 日、90 日)"),
     "cmp.payout": ("Payout ratio (cumulative rewards ÷ GMV)", "奖励支出率(累计奖励 ÷ 累计 GMV)"),
     "cmp.risk": ("Risk profile", "风险画像"),
     "cmp.risk_mean": ("Here each bar is the mean of the {n} replicates, part by part (the key "
@@ -194,6 +197,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "daily.new_customers": ("New customers per day", "每日新增顾客"),
     # axes
     "ax.day": ("Day", "天"),
+    "ax.days_after_joining": ("Days after joining", "加入后天数"),
     "ax.share": ("Share", "比例"),
     "ax.value": ("Value", "数值"),
     "ax.scenario": ("Scenario", "场景"),

@@ -85,6 +85,31 @@ def test_compare_default_view_shows_each_scenarios_metrics():
     assert last["mid"] == run(keys[-1]).daily["active"].iloc[-1]
 
 
+def test_compare_retention_after_joining_is_the_kpis_d1_d7_d30_d90():
+    """The retention chart's second view: share still active k days after joining, the same
+    figures as the KPI table (and the report), with 5–95% bands over replicates."""
+    at = app()
+    at.selectbox(key="cmp_retention.en").set_value("after_joining").run()
+    assert not at.exception
+    retention = charts(at)[1][0]
+    for k in state.default_selection(list(state.catalogue())):
+        shown = retention[retention["series"] == state.catalogue()[k].name("en")].sort_values("x")
+        m = run(k).metrics
+        observed = [d for d in (1, 7, 30, 90) if d <= DAYS]  # a run shorter than 90 days has no D90
+        assert shown["x"].tolist() == observed and len(observed) >= 3
+        assert shown["mid"].tolist() == pytest.approx([m[f"retention_d{d}"] for d in observed])
+    at.multiselect(key="cmp_pick.en").set_value(["liandong_2plus1"]).run()
+    at.number_input(key="cmp_reps").set_value(3).run()
+    batch = sim.run_many(["liandong_2plus1"], seeds=3, days=DAYS, market_size=SIZE, store=False)
+    row = charts(at)[1][0].set_index("x").loc[30]
+    d30 = batch.runs["retention_d30"]
+    assert (row["lo"], row["mid"], row["hi"]) == pytest.approx(
+        (d30.quantile(0.05), d30.median(), d30.quantile(0.95)))
+    at.session_state["lang"] = "zh"
+    at.run()  # the choice survives the language switch
+    assert at.selectbox(key="cmp_retention.zh").value == "after_joining"
+
+
 def test_compare_replicates_draw_bands_from_run_many():
     at = app()
     at.multiselect(key="cmp_pick.en").set_value(["liandong_2plus1"]).run()

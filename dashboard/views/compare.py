@@ -16,6 +16,10 @@ KPIS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d1", "r
 PERCENT = {"penetration", "payout_ratio", "retention_d1", "retention_d7", "retention_d30",
            "share_losing_money"}
 GROWTH = ("active", "participants", "adopted", "new_participants", "gmv")
+# Retention two ways: everyone who joined, by calendar day; or by days since each one joined,
+# at the days the KPI table and the report use (D1, D7, D30, D90).
+RETENTION = ("by_day", "after_joining")
+AFTER_JOINING = (1, 7, 30, 90)
 
 lang = current()
 st.title(t("cmp.title"))
@@ -80,6 +84,10 @@ with left:
     growth_slot = st.empty()
 with right:
     st.subheader(t("cmp.retention"))
+    retention_view = state.remember("cmp_retention", st.selectbox(
+        t("cmp.retention"), RETENTION, format_func=lambda v: text(f"cmp.retention_{v}", lang),
+        key=state.carry("cmp_retention", RETENTION[0], list(RETENTION)),
+        label_visibility="collapsed"))
     retention_slot = st.empty()
 
 
@@ -89,10 +97,27 @@ def _draw_growth(frames: dict, keys: list[str]) -> None:
         legend=t("ax.scenario"), order=order, bands=banded), width="stretch")
 
 
-def _draw_retention(frames: dict, keys: list[str]) -> None:
+def _after_joining(metric_runs: dict, keys: list[str]) -> pd.DataFrame:
+    """Share still active k days after joining, per scenario: the median over replicates and
+    its 5–95% range, at the days the run is long enough to observe."""
+    rows = []
+    for k in keys:
+        for d in (d for d in AFTER_JOINING if d <= days):
+            v = metric_runs[k][f"retention_d{d}"].astype(float)
+            rows.append({"x": d, "series": names[k], "lo": v.quantile(0.05), "mid": v.median(),
+                         "hi": v.quantile(0.95)})
+    return pd.DataFrame(rows)
+
+
+def _draw_retention(frames: dict, metric_runs: dict, keys: list[str]) -> None:
+    after_joining = retention_view == "after_joining"
+    if after_joining:
+        data, x_title = _after_joining(metric_runs, keys), t("ax.days_after_joining")
+    else:
+        data, x_title = _long(frames, "retained", keys), t("ax.day")
     retention_slot.altair_chart(charts.banded_lines(
-        _long(frames, "retained", keys), x_title=t("ax.day"), y_title=t("ax.share"),
-        legend=t("ax.scenario"), order=order, y_format=".0%", bands=banded), width="stretch")
+        data, x_title=x_title, y_title=t("ax.share"), legend=t("ax.scenario"), order=order,
+        y_format=".0%", bands=banded, points=after_joining), width="stretch")
 
 
 def _full_runs() -> dict:
@@ -142,7 +167,7 @@ else:
     metric_runs = {k: pd.DataFrame([{**ran[k].metrics, "risk_index": risk[k].total}])
                    for k in chosen}
 bar.empty()
-_draw_retention(frames, chosen)
+_draw_retention(frames, metric_runs, chosen)
 
 st.subheader(t("cmp.kpis"))
 st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed))
