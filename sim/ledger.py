@@ -70,6 +70,10 @@ class Ledger:
         self.people = people
         self.balance = np.zeros(len(ACCOUNTS), np.int64)
         self.wallet = np.zeros(people.size, np.int64)
+        # Deposits each person has in escrow, and the part of them paid while a participant:
+        # a refund goes back out of the spend it was paid as, whatever the payer is now.
+        self.held = np.zeros(people.size, np.int64)
+        self.held_as_participant = np.zeros(people.size, np.int64)
         self.merchant = np.zeros(n_merchants, np.int64)
         self.day = 0
         self.today: dict[str, int] = defaultdict(int)
@@ -99,13 +103,29 @@ class Ledger:
                value: np.ndarray | None = None, merchants: np.ndarray | None = None) -> None:
         """Money persons pay in (goods, packages, fees); ``value`` is the fair value they
         receive, ``merchants`` the merchant of record of each payment."""
-        np.add.at(self.people.paid, ids, amounts)
-        if value is not None:
-            np.add.at(self.people.value, ids, value)
+        inside = self.post_persons(ids, paid=amounts, value=value)
+        if self.accounts(kind)[1] == ESCROW:  # a deposit, held until it settles
+            np.add.at(self.held, ids, amounts)
+            np.add.at(self.held_as_participant, ids, amounts * inside)
         if merchants is not None:
             self.merchants_flow(kind, merchants, amounts)
         else:
             self.transfer(kind, int(amounts.sum()))
+
+    def post_persons(self, ids: np.ndarray, *, paid: np.ndarray | None = None,
+                     value: np.ndarray | None = None) -> np.ndarray:
+        """Add to persons' money paid in and fair value of goods received. What a participant
+        pays or receives is also posted to their ``*_as_participant`` columns: a per-payment
+        record of the buyer's status, which makes the audit's internal consumption exact.
+        Returns which of ``ids`` are participants."""
+        p = self.people
+        inside = p.is_participant(ids)
+        for total, part, amounts in ((p.paid, p.paid_as_participant, paid),
+                                     (p.value, p.value_as_participant, value)):
+            if amounts is not None:
+                np.add.at(total, ids, amounts)
+                np.add.at(part, ids, amounts * inside)
+        return inside
 
     def merchants_flow(self, kind: str, merchant_ids: np.ndarray, amounts: np.ndarray) -> None:
         """A flow into (or out of) merchants, attributed to each merchant's sub-ledger."""
@@ -165,14 +185,37 @@ class Ledger:
         """
         np.subtract.at(self.wallet, ids, amounts)
         np.add.at(self.people.cashed_out, ids, amounts)
-        np.add.at(self.people.paid, ids, amounts)
-        np.add.at(self.people.value, ids, value)
+        self.post_persons(ids, paid=amounts, value=value)
         self.transfer("wallet_goods", int(amounts.sum()))
 
     def refund(self, ids: np.ndarray, amounts: np.ndarray) -> None:
-        """Return held deposits to the persons who paid them."""
-        np.subtract.at(self.people.paid, ids, amounts)
+        """Return held deposits to the persons who paid them, out of the spend they were paid
+        as (a participant's or a customer's)."""
+        who, back, as_participant = self._release(ids, amounts)
+        self.people.paid[who] -= back
+        self.people.paid_as_participant[who] -= as_participant
         self.transfer("refund", int(amounts.sum()))
+
+    def escrow_sale(self, buyers: np.ndarray, shop: np.ndarray, amounts: np.ndarray, *,
+                    value: np.ndarray) -> None:
+        """Held deposits become sales: each merchant is paid, each buyer gets goods worth
+        ``value`` (what they paid was counted when they paid the deposit)."""
+        self._release(buyers, amounts)
+        self.merchants_flow("escrow_sale", shop, amounts)
+        self.post_persons(buyers, value=value)
+
+    def _release(self, ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Take deposits out of persons' escrow: (persons, amounts, the parts of them paid
+        while a participant). Exact unless one person holds deposits paid under both
+        statuses at once; then the two go out in proportion."""
+        who, row = np.unique(ids, return_inverse=True)
+        back = np.zeros(len(who), np.int64)
+        np.add.at(back, row, amounts)
+        held, part = self.held[who], self.held_as_participant[who]
+        as_participant = back * part // np.maximum(held, 1)
+        self.held[who] = held - back
+        self.held_as_participant[who] = part - as_participant
+        return who, back, as_participant
 
     def owed(self) -> int:
         """What the platform owes persons today, in cents (see ``OWED``)."""
@@ -188,6 +231,7 @@ class Ledger:
             int(self.balance.sum()),                                   # double entry
             int(self.balance[WALLETS] - self.wallet.sum()),            # wallets sub-ledger
             int(self.balance[MERCHANTS] - self.merchant.sum()),        # merchants sub-ledger
+            int(self.balance[ESCROW] - self.held.sum()),               # deposits by person
             int(self.balance[HOUSEHOLDS] + people.paid.sum() - people.cashed_out.sum()),
             int(people.rewards.sum() - reward_total),                  # rewards by person
         )

@@ -48,7 +48,8 @@ def compute(result: RunResult) -> dict[str, Any]:
     on_joins = float(flows.loc[flows["basis"] == "join", "amount"].sum())
     participant_rewards = participants["rewards"].to_numpy()
     top = np.sort(participant_rewards)[::-1][:max(1, len(participant_rewards) // 100)]
-    participant_spend = float(participants["spend"].sum())
+    # Paid while a participant (the qualifying package included), whatever anyone's role now.
+    participant_spend = float(people["spend_as_participant"].sum())
     return {
         "participants": int(len(participants)),
         "customers": int(len(people)),

@@ -179,7 +179,6 @@ class SchemeModel(mesa.Model):
         f = self.founders
         self.enrol(f, np.full(len(f), -1), qualify=False)
         if self.qualifier:
-            self.qualifier.charge(self, f)
             self._make_participants(f, hook="on_founders")
         self._close_day(len(f))  # day 0 is the founders' day; the first step is day 1
         self.day = 1
@@ -239,12 +238,16 @@ class SchemeModel(mesa.Model):
 
     def _qualify(self, joiners: np.ndarray) -> None:
         if len(joiners):
-            self.qualifier.charge(self, joiners)
             self._make_participants(joiners, hook="on_join")
 
     def _make_participants(self, ids: np.ndarray, *, hook: str) -> None:
+        """``ids`` buy their way in (the qualifier's package or fee) and become participants."""
         p = self.people
+        # A participant from the purchase that qualifies them: the package or fee is their own
+        # purchase to become able to earn, so the ledger books it as spent while a participant
+        # (internal consumption), never as a sale to a consumer.
         p.role[ids] = DISTRIBUTOR
+        self.qualifier.charge(self, ids)
         p.rank[ids] = 1
         p.participant_day[ids] = self.day
         self.new_participants += len(ids)
@@ -303,8 +306,7 @@ class SchemeModel(mesa.Model):
         fee = receipts * ppm(retail.platform_fee) // PPM
         rangli = receipts * ppm(retail.rangli) // PPM
         if from_escrow:
-            ledger.merchants_flow("escrow_sale", shop, paid)
-            np.add.at(self.people.value, buyers, orders.list_price)
+            ledger.escrow_sale(buyers, shop, paid, value=orders.list_price)
         else:
             ledger.charge("sale", buyers, paid, value=orders.list_price, merchants=shop)
         ledger.merchants_flow("coupon_subsidy", shop, orders.subsidy)

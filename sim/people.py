@@ -50,6 +50,11 @@ class People:
         self.share = np.zeros(size)    # current sharing intensity; 0 when unaware or churned
         self.paid = np.zeros(size, np.int64)      # all money paid in: goods, packages, fees
         self.value = np.zeros(size, np.int64)     # fair value of goods received
+        # The parts of paid and value booked while the person was a participant (the ledger
+        # looks at their role on each payment), the package or fee that qualified them
+        # included: the audit's internal consumption, exact however often roles change.
+        self.paid_as_participant = np.zeros(size, np.int64)
+        self.value_as_participant = np.zeros(size, np.int64)
         self.entry_paid = np.zeros(size, np.int64)  # what they paid to become able to earn
         self.rewards = np.zeros(size, np.int64)
         self.cashed_out = np.zeros(size, np.int64)

@@ -132,8 +132,10 @@ def collect(model: SchemeModel) -> RunResult:
         "recruits": p.recruits[ids],
         "purchases": p.purchases[ids],
         "spend": yuan(p.paid),
+        "spend_as_participant": yuan(p.paid_as_participant),  # qualifying package or fee included
         "entry_paid": yuan(p.entry_paid),
         "value_received": yuan(p.value),
+        "value_received_as_participant": yuan(p.value_as_participant),
         "rewards": yuan(p.rewards),
         "cashed_out": yuan(p.cashed_out),
         "wallet": yuan(ledger.wallet),

@@ -24,6 +24,13 @@ def test_books_balance_every_day(path, seed):
     paid_in = (flow("sale") + flow("package_sale") + flow("membership_fee") + flow("deposit")
                - flow("refund") + flow("wallet_goods"))
     assert cents(people["spend"].sum()) == cents(paid_in)
+    # What was paid while a participant is part of it, person by person, and only persons who
+    # ever were one paid anything so (tests/test_internal_consumption.py: which cents).
+    part, spend = people["spend_as_participant"], people["spend"]
+    assert ((part >= 0) & (part <= spend + 0.005)).all()
+    assert (part[people["participant_day"] < 0] == 0).all()
+    part_value = people["value_received_as_participant"]
+    assert ((part_value >= 0) & (part_value <= people["value_received"] + 0.005)).all()
     assert cents(daily["gmv"].sum()) == cents(flow("sale") + flow("package_sale") + flow("escrow_sale"))
     # Platform cash is what it earned, less what it spent and paid, plus what owners put in.
     assert cents(daily["cash_held"].iloc[-1]) == cents(daily["platform_net"].sum() + daily["capital_injected"].sum())

@@ -8,7 +8,6 @@ run kept it, else from the aggregate ``flows`` and ``people`` tables. Cells keep
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from sim.audit.findings import Column as C
 from sim.audit.findings import Example
@@ -145,9 +144,7 @@ def pay_against_own_sales(a: Audited, top: int = 5) -> Example | None:
     part = a.participant
     if not part.any() or float(p.loc[part, "rewards"].sum()) == 0:
         return None
-    # Each consumer's purchases count as the sales of the participant who brought them in.
-    consumers = ~part & a.sponsor_participant
-    own = pd.Series(p["spend"].to_numpy()[consumers]).groupby(p["sponsor"].to_numpy()[consumers]).sum()
+    own = a.own_sales_by_sponsor
     earners = p[part].sort_values(["rewards", "id"], ascending=[False, True]).head(top)
     rows = []
     for _, r in earners.iterrows():

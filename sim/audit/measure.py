@@ -4,7 +4,9 @@ Rewards are classified from ``result.flows`` by what triggered them: a join (a p
 sign-up), a purchase by a non-participant (an end user), or a purchase by a participant
 (internal consumption), and by paid depth (d = 0 a rebate on one's own purchase, d = 1 a
 direct recruit, d >= 2 someone further down: team pay). Sales are split by the buyer's
-status at the end of the run, from ``result.people``. Money is in yuan, shares in 0..1.
+status when they paid (``spend_as_participant`` in ``result.people``: the engine books each
+payment by the payer's role, the qualifying package or fee as a participant's), so a customer
+who qualifies later keeps their earlier purchases outside. Money is in yuan, shares in 0..1.
 """
 
 from __future__ import annotations
@@ -71,6 +73,23 @@ class Audited:
         return (r >= 0) & self.participant[np.maximum(r, 0)]
 
     @cached_property
+    def spend_as_customer(self) -> np.ndarray:
+        """Per row: what the person paid while not a participant (before qualifying or after
+        lapsing; everything, for one who never qualified)."""
+        p = self.people
+        return p["spend"].to_numpy() - p["spend_as_participant"].to_numpy()
+
+    @cached_property
+    def own_sales_by_sponsor(self) -> pd.Series:
+        """A participant's own sales to consumers (直销管理条例 Art. 24), by sponsor id: what
+        the persons they brought in bought while customers. The sponsor counts as a
+        participant if they ever were one by the end of the run (a simplification: a recruit's
+        purchases before their sponsor qualified count too)."""
+        buyers = self.sponsor_participant
+        return (pd.Series(self.spend_as_customer[buyers])
+                .groupby(self.people["sponsor"].to_numpy()[buyers]).sum())
+
+    @cached_property
     def has_scheme(self) -> bool:
         """Anyone can earn: the model has participants or a component that pays rewards."""
         return bool(self.participant.any()) or any(f.reward_kinds for f in self.facts.values())
@@ -96,11 +115,13 @@ class Audited:
 
     def _people_money(self) -> dict[str, Any]:
         p, part = self.people, self.participant
-        spend, value = p["spend"].to_numpy(), p["value_received"].to_numpy()
-        part_spend, outside = float(spend[part].sum()), float(spend[~part].sum())
-        # Consumers brought in by a participant: that participant's own sales to consumers.
-        own_sales = float(spend[~part & self.sponsor_participant].sum())
-        end_user = outside + min(float(value[part].sum()), part_spend)
+        # Internal consumption: everything paid while a participant, by persons who lapsed or
+        # left since too; the rest, bought as customers, is sales outside the organisation.
+        part_spend = float(p["spend_as_participant"].sum())
+        outside = float(self.spend_as_customer.sum())
+        own_sales = float(self.own_sales_by_sponsor.sum())
+        # Herbalife's rewardable consumption: goods participants received at fair value.
+        end_user = outside + min(float(p["value_received_as_participant"].sum()), part_spend)
         total = part_spend + outside
         share = lambda a, b: a / b if b else 0.0  # noqa: E731
         return {
