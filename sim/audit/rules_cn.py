@@ -165,12 +165,12 @@ def check_art24(a: Audited) -> Finding:
     measured = {"rewards": rewards, "own_sales_to_consumers": own, "pay_to_own_sales": ratio,
                 "rewards_not_on_own_sales": other,
                 "share_not_on_own_sales": other / rewards if rewards else 0.0}
-    en = (f"Participants were paid ¥{rewards:,.0f}; their own sales to consumers (purchases by "
-          f"non-participants they brought in) came to ¥{own:,.0f}, so pay is {_pct(ratio)} of them "
+    en = (f"Participants were paid ¥{rewards:,.0f}; their own sales to consumers (what the persons "
+          f"they brought in bought while not participants) came to ¥{own:,.0f}, so pay is {_pct(ratio)} of them "
           f"(cap 30%). ¥{other:,.0f} ({measured['share_not_on_own_sales']:.1%}) was paid on something "
           f"other than one's own sales to consumers (joins, participants' purchases, the downline). "
           f"Art. 24 binds licensed direct sellers; it is the line between lawful direct selling and 传销.")
-    zh = (f"代理共获得报酬 ¥{rewards:,.0f};其本人直接向消费者的销售额(其带来的非代理顾客的消费)为 "
+    zh = (f"代理共获得报酬 ¥{rewards:,.0f};其本人直接向消费者的销售额(其带来的人非代理期间的消费)为 "
           f"¥{own:,.0f},报酬为其 {_pct(ratio)}(上限 30%)。其中 ¥{other:,.0f}"
           f"({measured['share_not_on_own_sales']:.1%})并非按本人向消费者的销售计算(而是按加入、代理"
           f"自购或下线业绩)。第二十四条约束持牌直销企业,是合法直销与传销的分界。")
