@@ -58,15 +58,20 @@ class RunResult:
         return self.scenario.market.size
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """Package version, plus the git commit when run from a checkout."""
+@lru_cache(maxsize=None)
+def code_version(package: Path = Path(__file__).parent) -> str:
+    """Package version, plus the git commit when run from a checkout, marked ``.dirty`` when
+    the package's tracked files differ from that commit (the commit alone would not reproduce
+    the run). Read once per process: a process runs the code it imported."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=5,
+                              cwd=package).stdout.strip()
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=5, cwd=Path(__file__).parent).stdout.strip()
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = bool(commit) and bool(git("status", "--porcelain", "--untracked-files=no", "--", "."))
     except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{__version__}+{commit}" if commit else __version__
+        commit, dirty = "", False
+    return f"{__version__}+{commit}{'.dirty' if dirty else ''}" if commit else __version__
 
 
 def organisation_levels(sponsor: np.ndarray, participant: np.ndarray) -> np.ndarray:

@@ -248,3 +248,22 @@ def test_a_store_with_another_schema_is_refused(tmp_path):
     for read_only in (True, False):
         with pytest.raises(StoreError, match="written with store schema 1"):
             Store(path, read_only=read_only)
+
+
+def test_code_version_names_the_commit_and_marks_uncommitted_changes(tmp_path):
+    """A run records the commit of the code that made it, and ``.dirty`` when the package's
+    tracked files differ from it (the commit alone would not reproduce the run)."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "engine.py").write_text("RATE = 0.1\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", "-C", str(package)]
+    for args in (["init", "-q"], ["add", "engine.py"], ["commit", "-qm", "engine"]):
+        subprocess.run(git + args, check=True)
+    commit = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert sim.result.code_version(package) == f"{sim.result.__version__}+{commit}"
+    (package / "engine.py").write_text("RATE = 0.2\n")
+    sim.result.code_version.cache_clear()
+    assert sim.result.code_version(package) == f"{sim.result.__version__}+{commit}.dirty"
+    sim.result.code_version.cache_clear()
+    assert sim.result.code_version(tmp_path / "not_a_checkout") == sim.result.__version__
