@@ -249,6 +249,26 @@ def test_saved_scenarios_are_offered_and_broken_ones_reported(monkeypatch, tmp_p
     assert any("broken.toml" in w.value and "no longer loads" in w.value for w in at.warning)
 
 
+@pytest.mark.parametrize("page", ["compare", "audit"])
+def test_a_scenario_that_cannot_run_at_the_chosen_size_says_why_in_chinese(monkeypatch, tmp_path, page):
+    """A saved scenario with more organisers than the market size picked on the page: the
+    loader's message in the page's language, not a crash."""
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    big = sim.load_scenario("retail_baseline").to_dict()
+    big["market"]["founders"] = 500
+    (tmp_path / "big.toml").write_text(toml_writer.dumps(big), encoding="utf-8")
+    at = app(page, lang="zh")
+    if page == "compare":
+        at.multiselect(key="cmp_pick.zh").set_value(["user/big"]).run()
+        at.number_input(key="cmp_size").set_value(100).run()
+    else:
+        at.selectbox(key="aud_scenario.zh").set_value("user/big").run()
+        at.number_input(key="aud_size").set_value(100).run()
+    assert not at.exception
+    assert any("market.founders: 不能超过 market.size(100),实际为 500" in e.value for e in at.error), \
+        [e.value for e in at.error]
+
+
 def test_lab_in_chinese_shows_the_loaders_messages_in_chinese(monkeypatch, tmp_path):
     monkeypatch.setattr(state, "USER_DIR", tmp_path)
     (tmp_path / "broken.toml").write_text("[market]\nsize = -1\n", encoding="utf-8")
