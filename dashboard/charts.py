@@ -13,14 +13,20 @@ VERDICT_COLOURS = {"breach": "#c0392b", "warning": "#e67e22", "clear": "#27ae60"
                    "not_applicable": "#95a5a6"}
 
 
+LONG_NAME = 40  # characters: about what fits in half a chart's width
+
+
 def _series_colour(title: str, order: list[str] | None) -> alt.Color:
     """Series in the order given, so a scenario keeps its colour in every chart and language
     (Vega would otherwise sort names alphabetically, which differs between 中文 and English)."""
     scale = alt.Scale(domain=order) if order else alt.Undefined
+    # Long names (a sweep's grid points) get a line each, uncut; short ones share two columns.
+    long = bool(order) and max(map(len, order)) > LONG_NAME
     return alt.Color("series:N", title=title, scale=scale, sort=order or "ascending",
                      # Drawn as lines: with a band underneath, area swatches would come out faint.
-                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=320,
-                                       symbolType="stroke", symbolOpacity=1, symbolStrokeWidth=2))
+                     legend=alt.Legend(orient="bottom", columns=1 if long else 2,
+                                       labelLimit=0 if long else 320, symbolType="stroke",
+                                       symbolOpacity=1, symbolStrokeWidth=2))
 
 
 def banded_lines(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str,

@@ -10,13 +10,14 @@ import subprocess
 import sys
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pytest
 
 os.environ["SCHEME_LAB_FAST"] = "1"
 
 import sim  # noqa: E402
-from dashboard import i18n  # noqa: E402
+from dashboard import charts, i18n  # noqa: E402
 from sim.batch import RISK_METRICS  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -144,3 +145,16 @@ def test_a_locked_or_foreign_store_shows_a_message(stored, tmp_path):
     assert "不是本版本可读取的结果库" in at.warning[0].value
     at = sweeps_page(path)  # readable again once the writer has gone
     assert not at.warning and len(at.get("vega_lite_chart")) == 3
+
+
+def test_long_grid_point_names_get_a_legend_line_each_uncut():
+    def legend(names: list[str]) -> dict:
+        data = pd.DataFrame({"x": 0, "series": names, "lo": 0.0, "mid": 0.0, "hi": 0.0})
+        chart = charts.banded_lines(data, x_title="day", y_title="y", legend="point",
+                                    bands=False, order=names).to_dict()
+        return chart["layer"][0]["encoding"]["color"]["legend"]
+
+    short = legend(["链动2+1", "Retail"])
+    assert (short["columns"], short["labelLimit"]) == (2, 320)
+    long = legend(["liandong_2plus1 · market.word_of_mouth=0.02, rules.liandong.jiandian=40", "b"])
+    assert (long["columns"], long["labelLimit"]) == (1, 0)
