@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 from sim import charts
 from sim.audit import audit, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
-from sim.audit.labels import figure, label
+from sim.audit.labels import figure, label, yuan
 from sim.audit.measure import indicators
 from sim.audit.stress import StressTest
 from sim.batch import Batch
@@ -139,7 +139,7 @@ def _fmt(value: Any, kind: str = "auto") -> str:
     if kind == "pct":
         return f"{v:.1%}"
     if kind == "money":
-        return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
+        return yuan(v)
     if kind == "int":
         return f"{v:,.0f}"
     if kind == "score":

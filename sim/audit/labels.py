@@ -107,6 +107,11 @@ def unit(key: str) -> str:
     return entry[2] if entry else ""
 
 
+def yuan(v: float) -> str:
+    """Money as shown to a reader: cents below ¥100, whole yuan above (¥49.50, ¥399, ¥2,100)."""
+    return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
+
+
 def figure(key: str, value: Any, lang: str = "en") -> str:
     """A measured value or threshold written in its unit: 25.0%, ¥399, 1,204, 是/否."""
     kind = unit(key)
@@ -122,7 +127,7 @@ def figure(key: str, value: Any, lang: str = "en") -> str:
     if kind == SHARE:
         return f"{v:.1%}"
     if kind == YUAN:
-        return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
+        return yuan(v)
     return f"{v:,.0f}" if kind in (PERSONS, LEVELS) or v == int(v) else f"{v:,.3f}"
 
 
@@ -195,7 +200,7 @@ def fact_value(name: str, value: Any, lang: str = "en") -> str:
     if kind == LEVELS and value in (None, UNBOUNDED[0]):  # Facts' None; the evidence writes "unbounded"
         return UNBOUNDED[zh]
     if kind == YUAN:
-        return f"¥{value:,.2f}".removesuffix(".00")
+        return yuan(value)
     if kind == REWARD:
         return term(REWARD, tuple(value), lang)
     return str(value)
