@@ -45,7 +45,7 @@ SECTIONS = ("market", "retail", "churn")
 ID_COLUMNS = ("run_id", "scenario", "scenario_hash")
 _DEFAULT = object()  # store=<the default store>; None or False: store nothing
 # The metric that carries each part of the risk index, in points, by the part's key.
-RISK_METRICS = {c.key: f"risk_{c.key}" for c in COMPONENTS}
+RISK_METRICS = {c.key: c.metric for c in COMPONENTS}
 
 
 class Interrupted(KeyboardInterrupt):

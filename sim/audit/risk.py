@@ -23,6 +23,11 @@ class Component(NamedTuple):
     how_en: str    # how it is scored
     how_zh: str
 
+    @property
+    def metric(self) -> str:
+        """The batch-run metric holding this part's points."""
+        return f"risk_{self.key}"
+
 
 COMPONENTS = (
     Component("recruitment", "Pay for recruitment", "拉人头报酬占比", 25,
@@ -62,8 +67,7 @@ class RiskPart(NamedTuple):
 
     @property
     def metric(self) -> str:
-        """The batch-run metric holding this part's points."""
-        return f"risk_{self.key}"
+        return next(c.metric for c in COMPONENTS if c.key == self.key)
 
     def explain(self, lang: str) -> str:
         return next(c.how_zh for c in COMPONENTS if c.key == self.key) if lang == "zh" else self.explanation
