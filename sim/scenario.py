@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.rules import REGISTRY, Rule
+from sim.ledger import SELLER
 from sim.rules.base import ROUNDING
 from sim.schema import build
 from sim.sections import Churn, Market, Meta, Retail
@@ -134,8 +135,7 @@ def _check_composition(s: Scenario) -> None:
         raise ScenarioError(s.source, f"rules.{qualifiers[1]}",
                             f"only one rule may decide who becomes a participant; also {qualifiers[0]}",
                             zh=f"只能有一条规则决定谁成为参与者;另一条是 {qualifiers[0]}")
-    payers = [r.key for r in s.rules if r.facts().reward_kinds
-              and not (r.facts().appoints_payees or r.facts().pays_customers)]
+    payers = [r.key for r in s.rules if r.facts().reward_kinds and r.facts().payees == SELLER]
     if payers and not qualifiers:
         raise ScenarioError(s.source, f"rules.{payers[0]}",
                             "pays participants, but no rule makes anyone a participant; "

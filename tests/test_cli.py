@@ -149,8 +149,9 @@ def test_run_prints_a_table_of_the_metrics(capsys):
     result = sim.run("liandong_2plus1", seed=1, days=10, market_size=500)
     assert rows["participants"] == [f"{result.metrics['participants']:,}"]
     assert rows["max_paid_depth"] == [str(result.metrics["max_paid_depth"])]
-    assert float(rows["payout_ratio"][0]) == pytest.approx(result.metrics["payout_ratio"], abs=5e-5)
-    assert float(rows["ledger_imbalance"][0]) == 0
+    # Each figure is written in its unit, as the measures vocabulary writes it everywhere.
+    assert rows["payout_ratio"] == [sim.measures.figure("payout_ratio", result.metrics["payout_ratio"])]
+    assert rows["payout_ratio"][0].endswith("%") and rows["ledger_imbalance"] == ["¥0.00"]
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -268,7 +269,7 @@ def test_compare_prints_scenarios_side_by_side(capsys):
     assert set(sim.METRIC_KEYS) <= set(rows)
     assert all(len(cells) == 3 for cells in rows.values())
     assert rows["participants"][0] == "0"
-    assert rows["ledger_imbalance"] == ["0.0000"] * 3
+    assert rows["ledger_imbalance"] == ["¥0.00"] * 3
     for sid, cell in zip(ids, rows["participants"]):
         assert cell == f"{sim.run(sid, seed=0, days=10, market_size=500).metrics['participants']:,}"
 
@@ -389,4 +390,4 @@ def test_compare_of_many_scenarios_prints_one_row_each(capsys):
         expect = sim.run(sid, seed=0, days=10, market_size=500).metrics
         cells = dict(zip(header[1:], line.split()[1:]))
         assert cells["participants"] == f"{expect['participants']:,}"
-        assert cells["payout_ratio"] == f"{expect['payout_ratio']:,.4f}"
+        assert cells["payout_ratio"] == sim.measures.figure("payout_ratio", expect["payout_ratio"])
