@@ -246,29 +246,31 @@ class Case:
         return [m.groupdict() for line in self.sources.splitlines() if (m := _SOURCE_LINE.match(line.strip()))]
 
     def problems(self) -> list[tuple[str, str, str]]:
-        out = [(k, "must not be empty", "不能为空")
-               for k in ("authority", "date", "summary_en", "summary_zh", "quote", "sources")
-               if not getattr(self, k).strip()]
-        if self.date and not _DATE.match(self.date):
-            out.append(("date", f"must be YYYY, YYYY-MM or YYYY-MM-DD, got {self.date!r}",
-                        f"必须是 YYYY、YYYY-MM 或 YYYY-MM-DD,实际为 {self.date!r}"))
-        for k in ("summary_en", "summary_zh"):
-            if "\n" in getattr(self, k).strip():
-                out.append((k, "must be one line", "必须是一行"))
+        empty = [k for k in ("authority", "date", "summary_en", "summary_zh", "quote", "sources")
+                 if not getattr(self, k).strip()]
+        if empty:
+            return [(empty[0], "must not be empty", "不能为空")]
+        if not _DATE.match(self.date):
+            return [("date", f"must be YYYY, YYYY-MM or YYYY-MM-DD, got {self.date!r}",
+                     f"必须是 YYYY、YYYY-MM 或 YYYY-MM-DD,实际为 {self.date!r}")]
+        if "\n" in self.summary_en.strip() + self.summary_zh.strip():
+            return [("summary_en" if "\n" in self.summary_en.strip() else "summary_zh",
+                     "must be one line", "必须是一行")]
         bad = [line for line in self.sources.splitlines() if line.strip() and not _SOURCE_LINE.match(line.strip())]
         if bad:
-            out.append(("sources", f"each line must read 'title | https://address | read YYYY-MM-DD', got {bad[0]!r}",
-                        f"每行必须是“标题 | https://网址 | read YYYY-MM-DD”,实际为 {bad[0]!r}"))
+            return [("sources", f"each line must read 'title | https://address | read YYYY-MM-DD', got {bad[0]!r}",
+                     f"每行必须是“标题 | https://网址 | read YYYY-MM-DD”,实际为 {bad[0]!r}")]
         if self.penalty and self.currency not in ("CNY", "USD", "EUR", "LTL"):
-            out.append(("currency", f"must be CNY, USD, EUR or LTL when penalty is set, got {self.currency!r}",
-                        f"设置 penalty 时必须是 CNY、USD、EUR 或 LTL,实际为 {self.currency!r}"))
+            return [("currency", f"must be CNY, USD, EUR or LTL when penalty is set, got {self.currency!r}",
+                     f"设置 penalty 时必须是 CNY、USD、EUR 或 LTL,实际为 {self.currency!r}")]
         listed = ", ".join(ELEMENT_FINDINGS)
-        for jurisdiction, keys in CASE_ELEMENTS.items():
-            for k in keys:
-                v = getattr(self, k)
-                if jurisdiction == self.jurisdiction and v not in ELEMENT_FINDINGS:
-                    out.append((k, f"must be one of {listed}, got {v!r}", f"必须是以下之一:{listed},实际为 {v!r}"))
-                elif jurisdiction != self.jurisdiction and v:
-                    out.append((k, f"is a {jurisdiction} element; leave it out of a {self.jurisdiction} case",
-                                f"是 {jurisdiction} 法域的要件;{self.jurisdiction} 案例不应设置"))
-        return out
+        unknown = [k for k in CASE_ELEMENTS[self.jurisdiction] if getattr(self, k) not in ELEMENT_FINDINGS]
+        if unknown:
+            return [(unknown[0], f"must be one of {listed}, got {getattr(self, unknown[0])!r}",
+                     f"必须是以下之一:{listed},实际为 {getattr(self, unknown[0])!r}")]
+        foreign = [(j, k) for j, keys in CASE_ELEMENTS.items() if j != self.jurisdiction
+                   for k in keys if getattr(self, k)]
+        if foreign:
+            return [(foreign[0][1], f"is a {foreign[0][0]} element; leave it out of a {self.jurisdiction} case",
+                     f"是 {foreign[0][0]} 法域的要件;{self.jurisdiction} 案例不应设置")]
+        return []
