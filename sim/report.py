@@ -26,7 +26,7 @@ from sim.audit.stress import StressTest
 from sim.batch import Batch
 from sim.measures import Measured, figure, name, yuan
 from sim.result import RunResult
-from sim.scenario import SCENARIO_DIR
+from sim.scenario import scenario_paths
 
 LANGS = ("zh", "en")
 # Empirical context (DESIGN.md): AARP Foundation, "Multilevel Marketing: Research Study" (2018),
@@ -265,7 +265,7 @@ def _findings(results: Sequence[RunResult], lang: str, findings: list[list[Findi
 
 def reproduce_command(r: RunResult) -> str:
     s = r.scenario
-    shipped = Path(s.source).resolve() == (SCENARIO_DIR / f"{s.id}.toml").resolve()
+    shipped = Path(s.source).resolve() in {p.resolve() for p in scenario_paths()}
     src = s.id if shipped else s.source
     return f"sim report {src} --seed {r.seed} --days {r.days} --market-size {r.market_size} --out report.html"
 

@@ -13,7 +13,10 @@ import sim
 from sim.model import SchemeModel
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+# Every shipped scenario: the business models, then the decided cases (scenarios/cases/).
+SCENARIOS = sim.scenario_paths()
+MODELS = sorted((ROOT / "scenarios").glob("*.toml"))
+CASES = sorted((ROOT / "scenarios" / "cases").glob("*.toml"))
 
 
 def scenario_dict(name: str) -> dict:

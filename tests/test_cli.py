@@ -20,7 +20,7 @@ from sim.progress import Progress
 from sim.sections import FAMILY_NAMES
 
 SHIPPED = {p.stem: tomllib.loads(p.read_text(encoding="utf-8"))["scenario"]
-           for p in sorted((ROOT / "scenarios").glob("*.toml"))}
+           for p in sim.scenario_paths()}
 TABLES = ("daily", "people", "flows", "merchants")
 SMALL = ["--days", "10", "--market-size", "500"]
 
@@ -87,7 +87,7 @@ def test_list_json_lists_every_file_in_scenarios():
     assert proc.returncode == 0 and proc.stderr == ""
     listed = json.loads(proc.stdout)
     assert sorted(Path(s["path"]).resolve() for s in listed) == \
-        sorted(p.resolve() for p in (ROOT / "scenarios").glob("*.toml"))
+        sorted(p.resolve() for p in sim.scenario_paths())
     for s in listed:
         meta = SHIPPED[s["id"]]
         assert Path(s["path"]).stem == s["id"]

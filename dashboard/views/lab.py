@@ -121,6 +121,8 @@ def _collect(path_prefix: str, cls, values: dict) -> dict:
 edited["scenario"] = _collect("scenario", Meta, original["scenario"])
 for name, cls in SECTION_CLASSES.items():
     edited[name] = _collect(name, cls, original[name])
+if "case" in original:  # a decided case keeps its decision; the lab edits only the model
+    edited["case"] = original["case"]
 for rule in base.rules:
     edited["rules"][rule.key] = _collect(f"rules.{rule.key}", type(rule), original["rules"][rule.key])
 
