@@ -281,6 +281,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "参考:AARP 2018 年调查中约 47% 的多层次直销参与者亏损,27% 持平,25% 盈利;Taylor 对 "
                     "350 个计划的研究发现,计入成本后 99% 的参与者亏损。"),
     "aud.band": ("Band: **{band}**", "等级:**{band}**"),
+    "aud.case_own": ("The decision this case encodes", "本案例所载的裁决"),
+    "aud.case_nearest": ("The decided case it most resembles", "最相近的已决案例"),
+    "aud.case_nearest_note": ("Nearest by declared facts and measured shares among the decided cases; each "
+                              "element of the case's law is read off this scheme's own audit.",
+                              "按声明事实与实测占比在已决案例中最相近者;该案例法域的每个要件均按本模式自身的审查结果读取。"),
+    "aud.case_element": ("Element", "要件"),
+    "aud.case_authority": ("The authority, in the case", "主管机关对该案例"),
+    "aud.case_audit": ("The audit here", "本次审查"),
+    "aud.case_side": ("Side by side", "对照"),
+    "aud.case_sources": ("The decision's words and sources", "裁决原文与来源"),
     "aud.outranks": ("{n} finding(s) below are breaches: they outrank the index, whatever its band.",
                      "下列审查结论中有 {n} 项为违反:无论指数等级如何,都以违反为准。"),
     "aud.findings_json": ("Download these findings (JSON)", "下载这些审计结论(JSON)"),

@@ -191,6 +191,16 @@ def risk(result: sim.RunResult):
     return _runs().get(key, lambda: sim.risk_index(result))
 
 
+def nearest_case(result: sim.RunResult) -> sim.Scenario:
+    """The decided case a run most resembles; the case library runs once per server."""
+    return sim.audit.cases.nearest_case(result.scenario, sim.measures.Measured(result))[0]
+
+
+def label_of(scenario: sim.Scenario, lang: str) -> str:
+    m = scenario.meta
+    return m.name_zh if lang == "zh" else m.name_en
+
+
 def warm_default_comparison() -> None:
     """Run the default Compare view's comparison into the shared cache (for a warm-up at
     server start: ``dashboard/serve.py``), so the first visitor finds it, or joins it."""

@@ -493,6 +493,11 @@ m("reward_share_recruitment", "share of rewards triggered by someone joining", "
   SHARE, lambda x: x.reward_share("join"))
 m("rewards_on_joins", "rewards triggered by someone joining", "因他人加入而触发的奖励", YUAN,
   lambda x: x.reward_total(x.flow_masks["join"]))
+m("reward_share_join_funded", "share of rewards triggered by joins that newcomers' payments to "
+  "qualify fund", "由新成员加入触发、且可由其入门付款支付的奖励占比", SHARE,
+  lambda x: ratio(min(x["rewards_on_joins"], x["entry_fees_collected"]), x["rewards"]),
+  doc="compensation derived from the introduction of others: triggered by joins and funded by the "
+      "newcomers' contributions (C-515/12), an indirect link sufficing (C-667/15)")
 m("reward_share_team", "share of rewards that are team pay (depth ≥ 2, a participant recruit's "
   "purchases, or a rank set by team volume)", "团队计酬占比(两层及以上、参与者下线的消费、按团队业绩定级)",
   SHARE, lambda x: x.reward_share("team"))
@@ -557,6 +562,14 @@ m("entry_buys_right_to_earn", "paying to qualify is what gives the right to be p
 m("payment_for_right_to_earn", "payment for the right to earn (entry fee, 0 if it buys no such right)",
   "为取得计酬权支付的费用(不取得计酬权则为 0)", YUAN,
   lambda x: x["entry_fee"] if x["entry_buys_right_to_earn"] else 0.0)
+m("entry_goods_cost", "what the goods supplied on qualifying cost the platform", "资格所附商品的平台成本",
+  YUAN, lambda x: float(getattr(x.result.scenario.qualifier, "goods_cost", 0.0)) if x.qualifier else 0.0)
+m("payment_to_company", "payment to the company for the right to earn: the price of qualifying "
+  "beyond what its goods cost the company (0 if it buys no right to be paid)",
+  "为取得计酬权付给公司的款项:资格价格超出所附商品成本的部分(不取得计酬权则为 0)", YUAN,
+  lambda x: max(x["payment_for_right_to_earn"] - x["entry_goods_cost"], 0.0),
+  doc="Koscot's first prong: a starter kit sold at cost pays the company nothing (In re Amway, 1979); "
+      "a required purchase it profits on does (Webster v. Omnitrition, 1996)")
 m("entry_fee_payers", "persons who paid to qualify", "付费取得资格的人数", PERSONS,
   lambda x: int((x.column("entry_paid") > 0).sum()), over=EVER)
 m("entry_fees_collected", "money paid to qualify (packages and fees, renewals included)",

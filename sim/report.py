@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from sim import charts
-from sim.audit import BREACH, RiskIndex, audit, risk_index, stress_test
+from sim.audit import BREACH, RiskIndex, audit, cases, has_scheme, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICTS, Finding, verdict_name
 from sim.audit.stress import StressTest
 from sim.batch import Batch
@@ -48,6 +48,18 @@ TEXT = {
     "cohorts": ("Net result by join cohort", "各加入批次的净收益"),
     "stress": ("Recruitment-stop stress test", "停止招募压力测试"),
     "findings": ("Findings by jurisdiction", "分法域审查结论"),
+    "case": ("Decided cases: the nearest, and what the authority found", "已决案例:最相近者及主管机关的认定"),
+    "case_intro": ("Each design is set beside the decided case (scenarios/cases/) nearest to it by its "
+                   "declared facts and measured shares. The table reads the case's elements off this "
+                   "design's own audit, beside what the authority decided for the case.",
+                   "每个设计都与按声明事实和实测占比最相近的已决案例(scenarios/cases/)并列。下表按该案例的要件"
+                   "读取本设计自身的审查结果,并与主管机关对该案例的认定并列。"),
+    "case_none": ("No incentive scheme pays anyone here: there is no decided case to set it beside.",
+                  "本模式没有向任何人支付奖励的激励机制,无可对照的已决案例。"),
+    "element": ("element", "要件"),
+    "authority": ("the authority, in the case", "主管机关对该案例"),
+    "this_design": ("this design's audit", "本设计的审查"),
+    "agreement": ("side by side", "对照"),
     "parameters": ("Parameters and seed", "参数与随机种子"),
     "replicates": ("Replicates: how much is chance", "重复运行:多少是偶然"),
     "replicates_note": ("Sweep {sweep} from the results store: {runs} runs, seeds {seeds} at each grid point. "
@@ -99,7 +111,7 @@ img{max-width:100%;display:block;margin:.5em 0}
 .finding.not_triggered{border-left-color:#2e7d32}.badge{display:inline-block;padding:0 .5em;border-radius:3px;
 color:#fff;font-size:.85em;margin-right:.5em}.badge.breach{background:#c62828}
 .badge.warning{background:#ef8f00}.badge.not_triggered{background:#2e7d32}.badge.not_applicable{background:#888}
-.cite{color:#555;font-size:.9em}.note{background:#fff8e1;border:1px solid #f0d890;padding:.5em .9em}
+.cite{color:#555;font-size:.9em}.case{border:1px solid #ddd;padding:.4em .9em;border-radius:4px}.note{background:#fff8e1;border:1px solid #f0d890;padding:.5em .9em}
 pre{background:#f7f7f7;padding:.6em;white-space:pre-wrap;font-size:.8em}details{margin:.3em 0}
 """
 
@@ -140,8 +152,7 @@ def _table(head: Sequence[str] | None, rows: Sequence[Sequence[Any]], *, numeric
 
 
 def _name(r: RunResult, lang: str) -> str:
-    m = r.scenario.meta
-    return m.name_zh if lang == "zh" else m.name_en
+    return _name_of(r.scenario, lang)
 
 
 def _img(fig, alt: str) -> str:
@@ -263,6 +274,33 @@ def _findings(results: Sequence[RunResult], lang: str, findings: list[list[Findi
     return "".join(out)
 
 
+def _cases(results: Sequence[RunResult], lang: str, measured: list[Measured],
+           findings: list[list[Finding]]) -> str:
+    out = [f"<p>{escape(t('case_intro', lang))}</p>"]
+    for r, m, fs in zip(results, measured, findings):
+        out.append(f"<h3>{escape(_name(r, lang))}</h3>")
+        if not has_scheme(m):
+            out.append(f"<p>{escape(t('case_none', lang))}</p>")
+            continue
+        own = r.scenario.case is not None  # a decided case: its own decision, not a neighbour's
+        nearest, distance = (r.scenario, 0.0) if own else cases.nearest_case(r.scenario, m)
+        c = nearest.case
+        summary = c.summary_zh if lang == "zh" else c.summary_en
+        head = (f"{_name_of(nearest, lang)} · {c.authority} · {c.date}" + (f" · {c.number}" if c.number else "")
+                + f" · {cases.FINDING_NAMES[c.finding][lang == 'zh']}")
+        out.append(f'<div class="case" data-case="{escape(nearest.id)}" data-distance="{distance:.3f}">'
+                   f"<h4>{escape(head)}</h4><p>{escape(summary)}</p>")
+        rows = cases.rows(cases.compare(c, fs), lang, own=own)
+        out.append(_table([t(k, lang) for k in ("element", "authority", "this_design", "agreement")], rows,
+                          numeric_from=9))
+        out.append("</div>")
+    return "".join(out)
+
+
+def _name_of(s, lang: str) -> str:
+    return s.meta.name_zh if lang == "zh" else s.meta.name_en
+
+
 def reproduce_command(r: RunResult) -> str:
     s = r.scenario
     shipped = Path(s.source).resolve() in {p.resolve() for p in scenario_paths()}
@@ -364,6 +402,7 @@ def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | No
         _section("replicates", lang, _replicates(replicates, lang)) if replicates is not None else "",
         _section("stress", lang, _stress(list(stress), lang)),
         _section("findings", lang, _findings(results, lang, findings)),
+        _section("case", lang, _cases(results, lang, measured, findings)),
         _section("parameters", lang, _parameters(results, lang)),
     ])
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'

@@ -237,6 +237,9 @@ class Case:
                                zh="模拟无法具备的关键事实(主观明知、组织者角色等)")
     approximations: str = param("", en="What the composition approximates or leaves out",
                                 zh="组合规则近似或遗漏之处")
+    audit_disagrees: str = param("", en="Elements (space-separated) where the audit of the simulation "
+                                       "cannot agree with the authority; not_simulable says why",
+                                 zh="仿真审查无法与裁决一致的要件(空格分隔);原因见 not_simulable")
 
     def elements(self) -> dict[str, str]:
         """The authority's finding on each element of its jurisdiction's law."""
@@ -268,6 +271,14 @@ class Case:
         if unknown:
             return [(unknown[0], f"must be one of {listed}, got {getattr(self, unknown[0])!r}",
                      f"必须是以下之一:{listed},实际为 {getattr(self, unknown[0])!r}")]
+        stray = [k for k in self.audit_disagrees.split() if k not in CASE_ELEMENTS[self.jurisdiction]]
+        if stray:
+            listed_here = ", ".join(CASE_ELEMENTS[self.jurisdiction])
+            return [("audit_disagrees", f"lists {stray[0]!r}; allowed: {listed_here}",
+                     f"列出了 {stray[0]!r};允许:{listed_here}")]
+        if self.audit_disagrees.strip() and not self.not_simulable.strip():
+            return [("not_simulable", "must say why the audit cannot agree (audit_disagrees is set)",
+                     "设置 audit_disagrees 时必须说明原因")]
         foreign = [(j, k) for j, keys in CASE_ELEMENTS.items() if j != self.jurisdiction
                    for k in keys if getattr(self, k)]
         if foreign:

@@ -153,7 +153,7 @@ def test_a_package_that_buys_no_right_to_be_paid_is_not_an_entry_fee(script):
     assert art7_2.verdict == NOT_TRIGGERED
     assert art7_2.measured["entry_fee"] == 399.0 and art7_2.measured["entry_buys_right_to_earn"] == 0.0
     assert f["cn.direct_selling.art24_pay_cap"].verdict == NOT_APPLICABLE
-    assert f["us.ftc.koscot"].measured["payment_for_right_to_earn"] == 0.0
+    assert f["us.ftc.koscot"].measured["payment_to_company"] == 0.0
     assert sim.risk_index(r).parts[1].score == 0.0
 
 

@@ -86,6 +86,8 @@ PROBLEMS = [
     ("case", {**_CASE, "penalty": 5.0}, "currency"),
     ("case", {**_CASE, "team_pay": "maybe"}, "team_pay"),
     ("case", {**_CASE, "consideration": "found"}, "consideration"),
+    ("case", {**_CASE, "audit_disagrees": "consideration"}, "audit_disagrees"),
+    ("case", {**_CASE, "audit_disagrees": "team_pay", "not_simulable": ""}, "not_simulable"),
 ]
 
 

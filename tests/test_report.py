@@ -28,7 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SMALL = dict(seed=3, days=90, market_size=2000)
 NAMES = ("retail_baseline", "fission_distribution", "liandong_2plus1")
 SECTIONS = ("summary", "context", "risk", "growth", "retention", "payout", "depth", "lorenz",
-            "cohorts", "stress", "findings", "parameters")
+            "cohorts", "stress", "findings", "case", "parameters")
 
 
 class Page(HTMLParser):

@@ -122,6 +122,33 @@ st.download_button(t("aud.findings_json"), key="aud_json", mime="application/jso
                    data=json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
 st.caption(t("aud.context"))
 
+# ----------------------------------------------------------------------------- decided cases
+# A decided case shows the authority's finding beside its own audit; any other scheme is set
+# beside the decided case it most resembles (sim.audit.cases).
+if sim.audit.has_scheme(measured):
+    own = scenario.case is not None
+    case_scenario = scenario if own else state.nearest_case(result)
+    c = case_scenario.case
+    st.subheader(t("aud.case_own") if own else t("aud.case_nearest"))
+    if not own:
+        st.caption(t("aud.case_nearest_note"))
+    st.markdown(f"**{state.label_of(case_scenario, lang)}** · {c.authority} · {c.date}"
+                + (f" · {c.number}" if c.number else "")
+                + f" · {sim.audit.cases.FINDING_NAMES[c.finding][lang == 'zh']}")
+    st.write(c.summary_zh if lang == "zh" else c.summary_en)
+    views = sim.audit.cases.compare(c, state.findings(result, "all"))
+    st.dataframe(pd.DataFrame(sim.audit.cases.rows(views, lang, own=own),
+                              columns=[t("aud.case_element"), t("aud.case_authority"),
+                                       t("aud.case_audit"), t("aud.case_side")]),
+                 hide_index=True, width="stretch", key="aud_case")
+    if own:
+        with st.expander(t("aud.case_sources")):
+            st.text(c.quote.strip())
+            for src in c.source_lines():
+                st.text(f"{src['title'].strip()} — {src['address']}")
+            if c.not_simulable.strip():
+                st.caption(c.not_simulable.strip())
+
 # ----------------------------------------------------------------------------- charts
 left, right = st.columns(2)
 with left:

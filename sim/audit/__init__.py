@@ -16,7 +16,7 @@ import types
 
 from typing import Any
 
-from sim.audit import rules_cn, rules_eu, rules_us
+from sim.audit import cases, rules_cn, rules_eu, rules_us
 from sim.audit.findings import (BREACH, JURISDICTIONS, NOT_APPLICABLE, NOT_TRIGGERED, VERDICT_NAMES,
                                 VERDICTS, WARNING, Evidence, Example, Finding, verdict_name)
 from sim.audit.labels import figure, label
@@ -80,5 +80,5 @@ sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["BREACH", "INDICATORS", "JURISDICTIONS", "NOT_APPLICABLE", "NOT_TRIGGERED", "VERDICTS",
            "VERDICT_NAMES", "WARNING", "Evidence", "Example", "Finding", "RiskIndex", "RiskPart",
-           "StressTest", "audit", "figure", "indicators", "label", "risk_index", "stress_test",
-           "verdict_name"]
+           "StressTest", "audit", "cases", "figure", "has_scheme", "indicators", "label", "risk_index",
+           "stress_test", "verdict_name"]

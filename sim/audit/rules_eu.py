@@ -35,18 +35,26 @@ def decide_ucpd14(consideration: float, introduction_share: float) -> str:
 
 
 def check_ucpd14(a: Measured) -> Finding:
-    fee, share = a["payment_for_right_to_earn"], a["reward_share_recruitment"]
+    """Consideration: what qualifying costs, when it buys the opportunity to be paid
+    (C-515/12: a financial contribution, of any amount). Compensation
+    derived from introducing others: rewards triggered by joins as far as the newcomers'
+    payments fund them (C-515/12 turned on whether newcomers' contributions financed the
+    bonus; C-667/15: an indirect link suffices)."""
+    fee, share = a["payment_for_right_to_earn"], a["reward_share_join_funded"]
+    joins = a["reward_share_recruitment"]
     verdict = decide_ucpd14(fee, share)
     en = (f"Consideration for the opportunity to be paid: {yuan(fee)}. Pay derived from the introduction "
-          f"of others (rewards triggered by new members joining, at any distance, since an indirect "
-          f"link suffices): {share:.1%} of all pay; 'primarily' means more than half.")
-    zh = (f"为取得获酬机会所付对价:{yuan(fee)}。来自介绍他人加入的报酬(由新成员加入触发的奖励,不论相隔几层,"
-          f"间接关联即可)占全部报酬 {share:.1%};“主要”指超过一半。")
+          f"of others (rewards triggered by new members joining, at any distance, as far as the "
+          f"newcomers' payments fund them): {share:.1%} of all pay ({joins:.1%} was triggered by joins); "
+          f"'primarily' means more than half.")
+    zh = (f"为获酬机会所付对价:{yuan(fee)}。来自介绍他人加入的报酬(由新成员加入触发、不论相隔几层,且可由新成员"
+          f"付款支付的部分)占全部报酬 {share:.1%}(由加入触发的占 {joins:.1%});“主要”指超过一半。")
     if fee <= 0:
         en += " No financial contribution buys the opportunity to be paid, so point 14 does not apply (C-515/12)."
         zh += "无需为获酬机会支付任何费用,第 14 点不适用(C-515/12)。"
-    return UCPD14.finding(verdict, {"payment_for_right_to_earn": fee, "reward_share_recruitment": share},
-                          {"payment_for_right_to_earn_above": 0.0, "reward_share_recruitment_above": PRIMARILY},
+    return UCPD14.finding(verdict, {"payment_for_right_to_earn": fee, "reward_share_join_funded": share,
+                                    "reward_share_recruitment": joins},
+                          {"payment_for_right_to_earn_above": 0.0, "reward_share_join_funded_above": PRIMARILY},
                           en, zh, static=a.declaring("entry_fee", "pays_on_recruitment", "per_head"),
                           dynamic=ev.examples(ev.sponsor_chain(a, basis="join"))
                           if verdict != NOT_TRIGGERED else ())

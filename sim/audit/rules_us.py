@@ -77,18 +77,22 @@ def decide_vemma(outside_share: float) -> str:
 
 
 def check_koscot(a: Measured) -> Finding:
-    fee, share = a["payment_for_right_to_earn"], a["reward_share_recruitment"]
+    """The first prong is a payment to the company for the right to sell and recruit: what
+    qualifying costs beyond what its goods cost the company (In re Amway, 1979: a sales kit
+    sold at cost is no such payment; Webster v. Omnitrition, 1996: a required purchase the
+    company profits on is)."""
+    fee, share = a["payment_to_company"], a["reward_share_recruitment"]
     verdict = decide_koscot(fee, share)
-    en = (f"Payment for the right to earn: {yuan(fee)}. Rewards for recruiting, unrelated to sales to "
-          f"end users: {share:.1%} of all rewards (the test is met when they are the primary reward, "
-          f"more than half).")
-    zh = (f"为取得计酬权支付 {yuan(fee)}。因招募他人而获得、与终端用户销售无关的报酬占全部报酬 {share:.1%}"
-          f"(超过一半即为主要报酬,符合该标准)。")
+    en = (f"Payment to the company for the right to earn, beyond what its goods cost: {yuan(fee)}. Rewards for "
+          f"recruiting, unrelated to sales to end users: {share:.1%} of all rewards (the test is met "
+          f"when they are the primary reward, more than half).")
+    zh = (f"为取得计酬权付给公司、超出所附商品成本的金额 {yuan(fee)}。因招募他人而获得、与终端用户销售无关的报酬占"
+          f"全部报酬 {share:.1%}(超过一半即为主要报酬,符合该标准)。")
     if fee <= 0:
         en += " Without a payment for the right to earn the first element is missing."
         zh += "没有为取得计酬权付费,第一个要件不成立。"
-    return KOSCOT.finding(verdict, {"payment_for_right_to_earn": fee, "reward_share_recruitment": share},
-                          {"payment_for_right_to_earn_above": 0.0, "reward_share_recruitment_above": PRIMARILY},
+    return KOSCOT.finding(verdict, {"payment_to_company": fee, "reward_share_recruitment": share},
+                          {"payment_to_company_above": 0.0, "reward_share_recruitment_above": PRIMARILY},
                           en, zh, static=a.declaring("entry_fee", "pays_on_recruitment"),
                           dynamic=ev.examples(ev.recruitment_earners(a)) if verdict != NOT_TRIGGERED else ())
 
