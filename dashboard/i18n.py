@@ -300,8 +300,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "aud.rule": ("Rule", "规则"),
     "aud.fact": ("Declared fact", "声明事实"),
     "aud.depth_note": ("Deepest paid link: {max}; {deep:.0%} of rewards went two or more links above "
-                       "the person who triggered them (团队计酬).",
-                       "最深计酬层级:{max};{deep:.0%} 的奖励支付给了触发者上方两层及以上的人(团队计酬)。"),
+                       "the person who triggered them, and {team:.0%} are team pay (团队计酬) in all.",
+                       "最深计酬层级:{max};{deep:.0%} 的奖励支付给了触发者上方两层及以上的人,团队计酬合计占 {team:.0%}。"),
     "aud.cohort_losing": ("In all, {share:.0%} of participants lost money.",
                           "总计 {share:.0%} 的参与者亏损。"),
     "aud.stress_short": ("The run is too short for a stress test.", "运行时间太短,无法做压力测试。"),

@@ -72,7 +72,7 @@ with left:
     st.markdown(t("aud.band", band=ri.band(lang)))
     st.caption(ri.screening(lang))
     if breaches:
-        st.markdown(f":red-badge[{t('aud.outranks', n=breaches)}]")
+        st.warning(t("aud.outranks", n=breaches))
 with right:
     parts = pd.DataFrame([{t("ax.part"): pick(p.name_en, p.name_zh), t("aud.weight"): p.weight,
                            t("aud.score"): p.score, t("ax.points"): p.points,
@@ -162,7 +162,7 @@ with left:
                                     y_title=t("ax.rewards_share"), y_format=".0%", x_type="O"),
                         width="stretch")
         st.caption(t("aud.depth_note", max=measured["max_paid_depth"],
-                     deep=measured["share_rewards_depth_ge_2"]))
+                     deep=measured["share_rewards_depth_ge_2"], team=measured["reward_share_team"]))
 with right:
     st.subheader(t("aud.lorenz"))
     if not measured["participants"] or not measured["rewards"]:

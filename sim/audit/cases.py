@@ -135,7 +135,7 @@ ELEMENT_NAMES = {
 AUTHORITY_NAMES = {FOUND: ("found", "认定存在"), NOT_FOUND: ("found absent", "认定不存在"),
                    ALLEGED: ("alleged, settled", "指控(和解)"), NOT_EXAMINED: ("not examined", "未审查")}
 AUDIT_NAMES = (("not found", "未发现"), ("found", "发现"))
-FINDING_NAMES = {"pyramid": ("found a pyramid", "认定为传销"), "partial": ("some elements, or settled", "部分要件或和解"),
+FINDING_NAMES = {"pyramid": ("found a pyramid", "认定为传销(金字塔计划)"), "partial": ("some elements, or settled", "部分要件或和解"),
                  "not_a_pyramid": ("not a pyramid", "认定不属于传销")}
 
 
