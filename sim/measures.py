@@ -206,6 +206,13 @@ class Measured:
         """Per row: paid as a recruited seller (by a rule that pays participants only)."""
         return self.column("seller_pay") > HALF_CENT
 
+    @cached_property
+    def pay_to_own_sales_each(self) -> np.ndarray:
+        """Per row: pay as a seller ÷ own sales to consumers (∞ for pay without such sales)."""
+        pay, own = self.column("seller_pay"), self.column("own_sales")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(own > 0, pay / np.where(own > 0, own, 1), np.where(pay > 0, np.inf, 0.0))
+
     # -- the organisation, on the sponsor tree of everyone who ever took part --------------
     @cached_property
     def tree_parent(self) -> np.ndarray:

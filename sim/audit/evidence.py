@@ -147,8 +147,7 @@ def pay_against_own_sales(a: Measured, top: int = 5) -> Example | None:
         return None
     pay, own = a.column("seller_pay"), a.column("own_sales")
     off = pay - a.column("seller_pay_on_own_sales")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(own > 0, pay / np.where(own > 0, own, 1), np.inf)
+    ratio = a.pay_to_own_sales_each
     rows_ = np.flatnonzero(paid)
     worst = rows_[np.lexsort((p["id"].to_numpy()[rows_], -off[rows_], -ratio[rows_]))][:top]
     rows = tuple((int(p["id"].iat[r]), round(float(pay[r]), 2), round(float(off[r]), 2),

@@ -211,9 +211,7 @@ def check_art24(a: Measured) -> Finding:
     pay, own = a.column("seller_pay"), a.column("own_sales")
     off = pay - a.column("seller_pay_on_own_sales")
     over, off_own = salespersons_over(pay, own, off)
-    paid = pay > HALF_CENT
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = np.where(own > 0, pay / np.where(own > 0, own, 1), np.inf)[paid]
+    ratios = a.pay_to_own_sales_each[a.salesperson]
     worst = float(ratios.max()) if len(ratios) else 0.0
     breach = bool(over.any() or off_own.any())
     verdict = BREACH if breach else NOT_TRIGGERED
