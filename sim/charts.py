@@ -3,17 +3,19 @@ Lorenz curve of rewards, net result by join cohort, the recruitment-stop stress 
 
 Every function takes a list of results and a language ("zh" or "en") and returns a Figure;
 :func:`png_data_uri` turns one into an inline image. Chinese labels need a CJK font:
-:func:`cjk_font` finds one (Debian: ``apt-get install fonts-noto-cjk``) and warns once,
-clearly, when there is none, since Chinese would then render as empty boxes.
+:func:`cjk_font` registers the one a dependency ships (so a fresh machine without system fonts
+draws Chinese, whatever matplotlib's font cache holds) and warns, clearly, if it is missing.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator, Sequence
 
 import matplotlib
@@ -64,14 +66,33 @@ def label(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+# A CJK font shipped from PyPI (notojp-matplotlib: Noto Sans CJK, SIL Open Font License), found
+# without importing the package (its import changes matplotlib's global settings).
+BUNDLED_FONT = ("notojp_matplotlib", "fonts", "NotoSansCJKjp-Regular.otf")
+
+
+def bundled_font_file() -> Path | None:
+    spec = importlib.util.find_spec(BUNDLED_FONT[0])
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(spec.submodule_search_locations[0]).joinpath(*BUNDLED_FONT[1:])
+    return path if path.is_file() else None
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The first installed font family that can render Chinese, or None (with a warning)."""
+    """A font family that renders Chinese: the bundled one, registered with matplotlib for
+    this process (so neither a system font nor matplotlib's font cache is needed), else the
+    first installed one, else None (with a warning)."""
+    bundled = bundled_font_file()
+    if bundled is not None:
+        font_manager.fontManager.addfont(str(bundled))
+        return font_manager.FontProperties(fname=str(bundled)).get_name()
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = next((name for name in CJK_FAMILIES if name in installed), None)
     if found is None:
         warnings.warn("no CJK font found: Chinese labels in charts will render as empty boxes; "
-                      "install one (Debian: apt-get install fonts-noto-cjk)", RuntimeWarning, stacklevel=2)
+                      "reinstall Scheme Lab's dependencies (notojp-matplotlib)", RuntimeWarning, stacklevel=2)
     return found
 
 

@@ -89,9 +89,9 @@ TEXT = {
     "code": ("code version", "代码版本"),
     "hash": ("parameter hash", "参数哈希"),
     "nofont": ("No CJK font was found when drawing the charts: Chinese labels in them may show as "
-               "empty boxes. Install one (Debian: apt-get install fonts-noto-cjk) and regenerate.",
-               "绘制图表时未找到中文字体,图中中文可能显示为方框。请安装(Debian:apt-get install "
-               "fonts-noto-cjk)后重新生成。"),
+               "empty boxes. Reinstall Scheme Lab's dependencies (make test does) and regenerate.",
+               "绘制图表时未找到中文字体,图中中文可能显示为方框。请重新安装 Scheme Lab 的依赖(make test "
+               "会安装)后重新生成。"),
 }
 SUMMARY = ("customers", "participants", "participants_active", "gmv", "rewards", "payout_ratio",
            "payout_to_qualifying", "reward_share_recruitment", "reward_share_team",

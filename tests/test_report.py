@@ -7,6 +7,8 @@ import base64
 import dataclasses
 import json
 import os
+import subprocess
+import sys
 import re
 import tomllib
 from html import escape
@@ -162,13 +164,37 @@ def test_write_is_atomic(results, tmp_path):
     assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
 
 
-def test_cjk_font_found_or_clearly_warned(monkeypatch):
-    if os.environ.get("CI"):
-        assert charts.cjk_font() is not None, "CI installs fonts-noto-cjk"
+def test_charts_draw_chinese_on_a_machine_without_system_fonts(tmp_path):
+    """A fresh machine: no system CJK font and an empty matplotlib font cache. The bundled
+    font is registered at run time, and Chinese draws with no missing glyph (matplotlib
+    warns "Glyph ... missing" for each one it cannot draw)."""
+    code = (
+        "import warnings, matplotlib; from sim import charts\n"
+        "from matplotlib import font_manager\n"
+        "fm = font_manager.fontManager  # a machine with no CJK font of its own:\n"
+        "fm.ttflist = [f for f in fm.ttflist if not any(k in f.name for k in ('CJK', 'Han', 'WenQuanYi'))]\n"
+        "family = charts.cjk_font()\n"
+        "assert family and font_manager.findfont(family, fallback_to_default=False) == str(charts.bundled_font_file())\n"
+        "with warnings.catch_warnings():\n"
+        "    warnings.simplefilter('error')\n"
+        "    with charts.style():\n"
+        "        fig, (ax,) = charts._figure()\n"
+        "        ax.set_title('传销风险指数:参与者亏损比例')\n"
+        "        charts.png_data_uri(fig)\n"
+        "print(family)\n")
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}  # no font cache yet
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "CJK" in proc.stdout
+
+
+def test_a_missing_font_is_clearly_warned(monkeypatch):
     charts.cjk_font.cache_clear()
+    monkeypatch.setattr(charts, "bundled_font_file", lambda: None)
     monkeypatch.setattr(charts.font_manager.fontManager, "ttflist", [])
     try:
-        with pytest.warns(RuntimeWarning, match="no CJK font found.*fonts-noto-cjk"):
+        with pytest.warns(RuntimeWarning, match="no CJK font found.*notojp-matplotlib"):
             assert charts.cjk_font() is None
     finally:
         charts.cjk_font.cache_clear()
