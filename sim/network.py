@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Person ids are stored as int32: market.size is at most 50,000,000 < 2**31.
+ID_LIMIT = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class Network:
@@ -24,41 +27,67 @@ class Network:
 
     def neighbours_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Concatenated neighbour lists of ``ids`` and, for each entry, its position in ``ids``."""
-        starts, stops = self.indptr[ids], self.indptr[ids + 1]
-        counts = stops - starts
+        starts = self.indptr[ids]
+        counts = self.indptr[ids + 1] - starts
         owner = np.repeat(np.arange(len(ids)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return self.indices[np.repeat(starts, counts) + offsets], owner
+        # Entry k of the output is entry (k - first output slot of its owner) of the owner's list.
+        shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        return self.indices[shift + np.arange(len(shift))], owner
 
 
 def community_network(n: int, *, community_size: int, within: int, between: int,
                       rng: np.random.Generator) -> Network:
-    """Communities of consecutive ids; ``within`` ties inside and ``between`` ties outside each."""
+    """Communities of consecutive ids; ``within`` ties inside and ``between`` ties outside each.
+
+    Person i's list holds, in this order: the contacts i picked inside the community, those i
+    picked anywhere, then those who picked i inside and anywhere, each group by picker id.
+    """
+    if n > ID_LIMIT:
+        raise ValueError(f"a network of {n:,} persons exceeds the int32 id range")
     community = (np.arange(n) // community_size).astype(np.int32)
-    start = community.astype(np.int64) * community_size
-    size = np.minimum(start + community_size, n) - start
-    src_parts, dst_parts = [], []
+    # (picker, picked) pairs, pickers ascending: each pair is a tie in both persons' lists.
+    picks: list[tuple[np.ndarray, np.ndarray]] = []
     if within and n > 1:
+        start = community.astype(np.int64) * community_size
+        size = np.minimum(start + community_size, n) - start
         me = np.repeat(np.arange(n, dtype=np.int64), within)
         csize = np.repeat(size, within)
         ok = csize > 1
-        me, csize = me[ok], csize[ok]
+        if not ok.all():
+            me, csize = me[ok], csize[ok]
         # A uniform other member: offset 1..size-1 from me, wrapped inside the community.
         offset = 1 + (rng.random(len(me)) * (csize - 1)).astype(np.int64)
-        first = np.repeat(start, within)[ok]
-        other = first + (me - first + offset) % csize
-        src_parts.append(me)
-        dst_parts.append(other)
+        first = me // community_size * community_size
+        other = me + offset  # wrapped: me - first + offset is below 2 × csize
+        other -= np.where(other - first >= csize, csize, 0)
+        picks.append((me, other))
+        del csize, offset, first
     if between and n > 1:
         me = np.repeat(np.arange(n, dtype=np.int64), between)
-        other = (me + 1 + (rng.random(len(me)) * (n - 1)).astype(np.int64)) % n
-        src_parts.append(me)
-        dst_parts.append(other)
-    if not src_parts:
+        picks.append((me, (me + 1 + (rng.random(len(me)) * (n - 1)).astype(np.int64)) % n))
+    if not picks:
         return Network(np.zeros(n + 1, np.int64), np.zeros(0, np.int32), community)
-    src = np.concatenate(src_parts + dst_parts)
-    dst = np.concatenate(dst_parts + src_parts)
-    order = np.argsort(src, kind="stable")
+    # Each list is four parts: own picks inside, own picks anywhere, picked-by inside,
+    # picked-by anywhere. Rows of the first two are already in order; the last two are put in
+    # order by a sort of (row, position) keys, which are unique, so the fast unstable sort
+    # gives the stable order.
+    parts = [(me, other) for me, other in picks]
+    counts = [np.bincount(me, minlength=n) for me, _ in picks]
+    for me, other in picks:
+        bits = max(int(len(other) - 1).bit_length(), 1)
+        key = other << bits | np.arange(len(other))
+        key.sort()
+        count = np.bincount(other, minlength=n)
+        parts.append((np.repeat(np.arange(n), count), me[key & ((1 << bits) - 1)]))
+        counts.append(count)
+        del key
     indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return Network(indptr, dst[order].astype(np.int32), community)
+    np.cumsum(sum(counts), out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), np.int32)
+    before = indptr[:-1].copy()  # where each row's next part begins
+    for (rows, values), count in zip(parts, counts):
+        # slot = the row's next free place + rank within this part's entries for that row
+        shift = before - (np.cumsum(count) - count)
+        indices[shift[rows] + np.arange(len(rows))] = values
+        before += count
+    return Network(indptr, indices, community)
