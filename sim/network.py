@@ -69,18 +69,18 @@ def community_network(n: int, *, community_size: int, within: int, between: int,
         return Network(np.zeros(n + 1, np.int64), np.zeros(0, np.int32), community)
     # Each list is four parts: own picks inside, own picks anywhere, picked-by inside,
     # picked-by anywhere. Rows of the first two are already in order; the last two are put in
-    # order by a sort of (row, position) keys, which are unique, so the fast unstable sort
-    # gives the stable order.
+    # order by picked person, pickers in order. A full community's picks inside stay inside its
+    # block of ids, so those are ordered one community at a time.
     parts = [(me, other) for me, other in picks]
     counts = [np.bincount(me, minlength=n) for me, _ in picks]
-    for me, other in picks:
-        bits = max(int(len(other) - 1).bit_length(), 1)
-        key = other << bits | np.arange(len(other))
-        key.sort()
+    for i, (me, other) in enumerate(picks):
+        inside = i == 0 and within > 0 and n > 1
+        order = (_stable_order(other, block=community_size * within, span=community_size)
+                 if inside else _stable_order(other))
         count = np.bincount(other, minlength=n)
-        parts.append((np.repeat(np.arange(n), count), me[key & ((1 << bits) - 1)]))
+        parts.append((np.repeat(np.arange(n), count), me[order]))
         counts.append(count)
-        del key
+        del order
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(sum(counts), out=indptr[1:])
     indices = np.empty(int(indptr[-1]), np.int32)
@@ -91,3 +91,30 @@ def community_network(n: int, *, community_size: int, within: int, between: int,
         indices[shift[rows] + np.arange(len(rows))] = values
         before += count
     return Network(indptr, indices, community)
+
+
+def _stable_order(rows: np.ndarray, *, block: int = 0, span: int = 0) -> np.ndarray:
+    """The positions of ``rows`` in row order, ties in position order: a stable argsort.
+
+    Keys (row, position) are unique, so numpy's fast unstable sort gives the stable order.
+    With ``block``, each whole run of ``block`` entries holds rows from its own range of
+    ``span`` rows (the first run rows 0..span-1, and so on) and is sorted on its own, in cache.
+    """
+    whole = len(rows) // block if block else 0
+    out = []
+    if whole:
+        bits = max(int(block - 1).bit_length(), 1)
+        dtype = np.int32 if int(span - 1).bit_length() + bits < 31 else np.int64
+        first = np.arange(whole, dtype=np.int64)[:, None]
+        key = ((rows[:whole * block].reshape(whole, block) - first * span).astype(dtype) << bits
+               | np.arange(block, dtype=dtype))
+        key.sort(axis=1)
+        out.append(((key & ((1 << bits) - 1)) + first * block).ravel())
+        del key
+    rest = rows[whole * block:]
+    if len(rest):
+        bits = max(int(len(rest) - 1).bit_length(), 1)
+        key = rest << bits | np.arange(len(rest))
+        key.sort()
+        out.append(whole * block + (key & ((1 << bits) - 1)))
+    return np.concatenate(out) if out else np.zeros(0, np.int64)

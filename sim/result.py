@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.people import DISTRIBUTOR, ROLE_NAMES
+from sim.people import CONSUMER, DISTRIBUTOR, ROLE_NAMES
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -124,8 +124,9 @@ def collect(model: SchemeModel) -> RunResult:
     yuan = lambda a: a[ids] / 100  # noqa: E731
     people = pd.DataFrame({
         "id": ids,
-        "role": pd.Categorical([ROLE_NAMES[r] for r in p.role[ids].tolist()],
-                               categories=list(ROLE_NAMES.values())[1:]),
+        # Codes straight from the role column (consumer = 1 is code 0), not a string per person.
+        "role": pd.Categorical.from_codes(p.role[ids].astype(np.int8) - CONSUMER,
+                                          categories=list(ROLE_NAMES.values())[1:]),
         "rank": p.rank[ids],
         "sponsor": p.sponsor[ids],
         "team_owner": p.team_owner[ids],
