@@ -15,26 +15,34 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from sim.errors import ScenarioError
-from sim.metrics import METRIC_KEYS
 from sim.progress import Progress
-from sim.result import RunResult
-from sim.runner import run
-from sim.scenario import Scenario, load_scenario, scenario_paths
 from sim.sections import FAMILIES, FAMILY_NAMES
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+    from sim.scenario import Scenario
 
 USAGE_ERROR = 2
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
-# Modules that add subcommands: each has ``register(sub) -> {name: handler}``; a handler takes
-# the parsed arguments and returns the exit status, raising Fail or ScenarioError on bad input.
 # `sim compare` shows up to this many scenarios side by side, more as one row each.
 SIDE_BY_SIDE = 4
 SUMMARY_KEYS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d30",
                 "share_losing_money", "max_paid_depth", "org_levels", "platform_net")
-COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit")
+# Commands other modules add, with their one-line help. Each module has ``register(sub) ->
+# {name: handler}``; a handler takes the parsed arguments and returns the exit status, raising
+# Fail or ScenarioError on bad input. A module is imported only when one of its commands is
+# given (they load pandas, DuckDB and the audit): `sim --help` and `sim list` start fast.
+MODULE_COMMANDS: dict[str, tuple[str, str]] = {
+    "sweep": ("sim.cli_batch", "replicates over a parameter grid / 参数扫描与重复实验"),
+    "sensitivity": ("sim.cli_batch", "which parameter matters (SALib) / 参数敏感性分析"),
+    "runs": ("sim.cli_batch", "the results store: list, show, replay, export / 结果库"),
+    "audit": ("sim.cli_audit", "pyramid-risk findings with citations / 传销风险审查"),
+    "report": ("sim.cli_audit", "self-contained HTML report / 生成 HTML 报告"),
+}
 
 
 class Fail(Exception):
@@ -55,7 +63,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _parser() -> tuple[Parser, dict[str, Any]]:
+def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
+    """The argument parser, with every command of the module that defines ``command``."""
     top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
                                          "incentive schemes / 社交电商激励模式仿真")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -71,13 +80,18 @@ def _parser() -> tuple[Parser, dict[str, Any]]:
     p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
-    for name in COMMAND_MODULES:
-        handlers.update(importlib.import_module(name).register(sub))
+    wanted = MODULE_COMMANDS.get(command or "", ("", ""))[0]
+    for name, (module, text) in MODULE_COMMANDS.items():
+        if module != wanted:
+            sub.add_parser(name, help=text)  # listed in `sim --help`; loaded when given
+        elif name not in handlers:
+            handlers.update(importlib.import_module(module).register(sub))
     return top, handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, handlers = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser, handlers = _parser(next((a for a in argv if not a.startswith("-")), None))
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, or a usage error already printed as one line
@@ -96,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
+    from sim.scenario import load_scenario
     scenario = load_scenario(src)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
     if args.seed < 0:
@@ -110,11 +125,13 @@ def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
 
 
 def run_for_cli(scenario: Scenario, args: argparse.Namespace) -> RunResult:
+    from sim.runner import run
     bar = Progress(scenario.id, enabled=not (args.quiet or args.json))
     return run(scenario, seed=args.seed, progress=bar)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario, scenario_paths
     rows = [load_scenario(path) for path in scenario_paths()]
     rows = [s for s in rows if args.family in (None, s.meta.family)]
     if args.json:
@@ -222,6 +239,7 @@ def format_rows(names: list[str], metrics: list[dict[str, Any]],
 
 def format_table(names: list[str], metrics: list[dict[str, Any]]) -> str:
     """Metrics as rows, scenarios as columns; the contract keys first."""
+    from sim.metrics import METRIC_KEYS
     keys = list(METRIC_KEYS) + [k for k in metrics[0] if k not in METRIC_KEYS]
     width = max(len(k) for k in keys)
     cols = [[_fmt(m[k]) for k in keys] for m in metrics]

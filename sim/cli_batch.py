@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
-from sim.cli import Fail, _clean, _fmt, add_run_options, load_for_cli
+from sim.cli import MODULE_COMMANDS, Fail, _clean, _fmt, add_run_options, load_for_cli
 from sim.errors import ScenarioError
 from sim.progress import Progress
 from sim.scenario import Scenario
@@ -37,7 +37,7 @@ CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler before giving up
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
-    p = sub.add_parser("sweep", help="replicates over a parameter grid / 参数扫描与重复实验")
+    p = sub.add_parser("sweep", help=MODULE_COMMANDS["sweep"][1])
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="TOML files or shipped scenario ids")
     p.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="a dotted scenario key and its values, e.g. market.word_of_mouth=0.02,0.04, "
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p.add_argument("--metric", action="append", metavar="NAME",
                    help="metric to summarise (repeatable; default: " + ", ".join(SHOWN_METRICS) + ")")
     _add_common(p)
-    p = sub.add_parser("sensitivity", help="which parameter matters (SALib) / 参数敏感性分析")
+    p = sub.add_parser("sensitivity", help=MODULE_COMMANDS["sensitivity"][1])
     p.add_argument("scenario", help="TOML file or shipped scenario id")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH",
                    help="a numeric dotted scenario key and its range; repeat for each parameter")
@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
                                              "sensitivity_SCENARIO_METRIC.png)")
     _add_common(p)
 
-    runs = sub.add_parser("runs", help="the results store: list, show, replay, export / 结果库")
+    runs = sub.add_parser("runs", help=MODULE_COMMANDS["runs"][1])
     verbs = runs.add_subparsers(dest="runs_command", required=True, parser_class=type(runs))
     p = verbs.add_parser("list", help="stored runs, newest first (or sweeps with --sweeps)")
     p.add_argument("--sweeps", action="store_true", help="one line per sweep instead")
