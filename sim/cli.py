@@ -80,6 +80,7 @@ def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
     p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
+    p.add_argument("--workers", type=int, help="local worker processes (default: the CPUs available)")
     wanted = MODULE_COMMANDS.get(command or "", ("", ""))[0]
     for name, (module, text) in MODULE_COMMANDS.items():
         if module != wanted:
@@ -107,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `sim runs list | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def available_cpus() -> int:
+    """CPUs this process may use: the default number of local worker processes."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
@@ -170,13 +176,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
-    results = [run_for_cli(s, args) for s in scenarios]
+    if args.workers is not None and args.workers < 1:
+        raise Fail(f"--workers: must be a whole number >= 1, got {args.workers}")
+    from sim.pool import run_each
+    bar = Progress("compare", enabled=not (args.quiet or args.json), unit="run")
+    metrics = run_each(scenarios, seed=args.seed, workers=args.workers or available_cpus(),
+                       progress=bar)
     if args.json:
-        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(r.metrics)
-                                                           for s, r in zip(scenarios, results)}},
+        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(m)
+                                                           for s, m in zip(scenarios, metrics)}},
                          ensure_ascii=False))
     else:
-        names, metrics = [s.id for s in scenarios], [r.metrics for r in results]
+        names = [s.id for s in scenarios]
         wide = len(scenarios) <= SIDE_BY_SIDE
         print(format_table(names, metrics) if wide else format_rows(names, metrics))
     return 0

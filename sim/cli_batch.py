@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -25,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
-from sim.cli import MODULE_COMMANDS, Fail, _clean, _fmt, add_run_options, load_for_cli
+from sim.cli import (MODULE_COMMANDS, Fail, _clean, _fmt, add_run_options, available_cpus,
+                     load_for_cli)
 from sim.errors import ScenarioError
 from sim.progress import Progress
 from sim.scenario import Scenario
@@ -241,8 +241,7 @@ def _executor(args: argparse.Namespace, planned: int) -> tuple[int | None, Any]:
                        f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
     if args.workers is not None and args.workers < 1:
         raise Fail(f"--workers: must be a whole number >= 1, got {args.workers}")
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(args.workers or cpus, planned), None
+    return min(args.workers or available_cpus(), planned), None
 
 
 def _store(args: argparse.Namespace, *, read_only: bool) -> Store | None:

@@ -17,7 +17,7 @@ from sim.agents import VIEW_CLASSES, Merchant, Person
 from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger)
 from sim.network import community_network
 from sim.orders import Orders
-from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, UNAWARE, People
+from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, People
 from sim.rules.base import PPM, cents, ppm
 from sim.scenario import Scenario
 
