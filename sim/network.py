@@ -13,6 +13,7 @@ import numpy as np
 
 # Person ids are stored as int32: market.size is at most 50,000,000 < 2**31.
 ID_LIMIT = 2**31 - 1
+_ROWS_AT_ONCE = 1 << 20  # persons whose ties are laid out per block while building
 
 
 @dataclass(frozen=True)
@@ -45,50 +46,52 @@ def community_network(n: int, *, community_size: int, within: int, between: int,
     if n > ID_LIMIT:
         raise ValueError(f"a network of {n:,} persons exceeds the int32 id range")
     community = (np.arange(n) // community_size).astype(np.int32)
-    # (picker, picked) pairs, pickers ascending: each pair is a tie in both persons' lists.
-    picks: list[tuple[np.ndarray, np.ndarray]] = []
+    # (picker, picked, picks per person) with pickers ascending: each pair is a tie in both
+    # persons' lists. Ids are int32 throughout, which halves the memory the build peaks at.
+    picks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if within and n > 1:
-        start = community.astype(np.int64) * community_size
-        size = np.minimum(start + community_size, n) - start
-        me = np.repeat(np.arange(n, dtype=np.int64), within)
-        csize = np.repeat(size, within)
-        ok = csize > 1
-        if not ok.all():
-            me, csize = me[ok], csize[ok]
+        first = community * np.int32(community_size)
+        size = np.minimum(first + community_size, n) - first  # the last community may be short
+        per = np.where(size > 1, within, 0)  # no one to pick in a community of one
+        me = np.repeat(np.arange(n, dtype=np.int32), per)
+        csize = size[me]
         # A uniform other member: offset 1..size-1 from me, wrapped inside the community.
-        offset = 1 + (rng.random(len(me)) * (csize - 1)).astype(np.int64)
-        first = me // community_size * community_size
-        other = me + offset  # wrapped: me - first + offset is below 2 × csize
-        other -= np.where(other - first >= csize, csize, 0)
-        picks.append((me, other))
-        del csize, offset, first
+        other = me + (1 + (rng.random(len(me)) * (csize - 1)).astype(np.int32))
+        other -= np.where(other - first[me] >= csize, csize, 0)  # me - first + offset < 2 × csize
+        picks.append((me, other, per))
+        del csize
     if between and n > 1:
-        me = np.repeat(np.arange(n, dtype=np.int64), between)
-        picks.append((me, (me + 1 + (rng.random(len(me)) * (n - 1)).astype(np.int64)) % n))
+        me = np.repeat(np.arange(n, dtype=np.int32), between)
+        offset = (rng.random(len(me)) * (n - 1)).astype(np.int32)
+        picks.append((me, ((me.astype(np.int64) + 1 + offset) % n).astype(np.int32),
+                      np.full(n, between)))
+        del offset
     if not picks:
         return Network(np.zeros(n + 1, np.int64), np.zeros(0, np.int32), community)
     # Each list is four parts: own picks inside, own picks anywhere, picked-by inside,
-    # picked-by anywhere. Rows of the first two are already in order; the last two are put in
-    # order by picked person, pickers in order. A full community's picks inside stay inside its
-    # block of ids, so those are ordered one community at a time.
-    parts = [(me, other) for me, other in picks]
-    counts = [np.bincount(me, minlength=n) for me, _ in picks]
-    for i, (me, other) in enumerate(picks):
+    # picked-by anywhere. Own picks are in order already; picked-by ties are put in order by
+    # picked person, pickers in order. A full community's picks inside stay inside its block
+    # of ids, so those are ordered one community at a time.
+    parts = [(other, per) for _, other, per in picks]
+    for i, (me, other, _) in enumerate(picks):
         inside = i == 0 and within > 0 and n > 1
         order = (_stable_order(other, block=community_size * within, span=community_size)
                  if inside else _stable_order(other))
-        count = np.bincount(other, minlength=n)
-        parts.append((np.repeat(np.arange(n), count), me[order]))
-        counts.append(count)
+        parts.append((me[order], np.bincount(other, minlength=n)))
         del order
     indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(sum(counts), out=indptr[1:])
+    np.cumsum(sum(count for _, count in parts), out=indptr[1:])
     indices = np.empty(int(indptr[-1]), np.int32)
     before = indptr[:-1].copy()  # where each row's next part begins
-    for (rows, values), count in zip(parts, counts):
-        # slot = the row's next free place + rank within this part's entries for that row
-        shift = before - (np.cumsum(count) - count)
-        indices[shift[rows] + np.arange(len(rows))] = values
+    for values, count in parts:
+        # Part entries of rows a..b-1 are values[end[a-1]:end[b-1]], laid at each row's next
+        # free place; a block of rows at a time keeps the slot arrays small.
+        end = np.cumsum(count)
+        shift = before - (end - count)
+        for a in range(0, n, _ROWS_AT_ONCE):
+            b = min(a + _ROWS_AT_ONCE, n)
+            lo, hi = end[a] - count[a], end[b - 1]
+            indices[np.repeat(shift[a:b], count[a:b]) + np.arange(lo, hi)] = values[lo:hi]
         before += count
     return Network(indptr, indices, community)
 
@@ -114,7 +117,7 @@ def _stable_order(rows: np.ndarray, *, block: int = 0, span: int = 0) -> np.ndar
     rest = rows[whole * block:]
     if len(rest):
         bits = max(int(len(rest) - 1).bit_length(), 1)
-        key = rest << bits | np.arange(len(rest))
+        key = rest.astype(np.int64) << bits | np.arange(len(rest))
         key.sort()
         out.append(whole * block + (key & ((1 << bits) - 1)))
     return np.concatenate(out) if out else np.zeros(0, np.int64)
