@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
+from sim.capacity import check_memory
 from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger)
 from sim.network import community_network
 from sim.orders import Orders
@@ -32,6 +33,7 @@ class SchemeModel(mesa.Model):
     scenario: Scenario = None  # type: ignore[assignment]
 
     def __init__(self, scenario: Scenario, *, seed: int, journal: bool | None = None) -> None:
+        check_memory(scenario)  # a clear error now rather than the system killing us later
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = seed

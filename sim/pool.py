@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from sim.capacity import available_bytes, run_bytes
+
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
@@ -25,6 +27,9 @@ def run_each(scenarios: Sequence[Scenario], *, seed: int, workers: int = 1,
     ``progress(done, total)`` is called as each run finishes.
     """
     work = [(s.to_dict(), seed) for s in scenarios]
+    free = available_bytes()
+    if free is not None and scenarios:  # no more runs at once than memory holds
+        workers = max(1, min(workers, free // max(run_bytes(s) for s in scenarios)))
     done = (on_processes(work, workers, job=run_metrics, preload="sim.runner")
             if workers > 1 and len(work) > 1 else ((i, run_metrics(*w)) for i, w in enumerate(work)))
     metrics: list[dict[str, Any]] = [{} for _ in work]
