@@ -27,13 +27,16 @@ class Network:
         return np.diff(self.indptr)
 
     def neighbours_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Concatenated neighbour lists of ``ids`` and, for each entry, its position in ``ids``."""
+        """Concatenated neighbour lists of ``ids`` and, for each entry, its position in ``ids``.
+
+        Neighbours come back as int64: numpy indexes with int64 (intp) index arrays about
+        twice as fast as with int32 ones, and callers index with them at once."""
         starts = self.indptr[ids]
         counts = self.indptr[ids + 1] - starts
         owner = np.repeat(np.arange(len(ids)), counts)
         # Entry k of the output is entry (k - first output slot of its owner) of the owner's list.
         shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        return self.indices[shift + np.arange(len(shift))], owner
+        return self.indices[shift + np.arange(len(shift))].astype(np.int64), owner
 
 
 def community_network(n: int, *, community_size: int, within: int, between: int,
