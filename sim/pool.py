@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from sim.capacity import available_bytes, run_bytes
+from sim.capacity import available_bytes, check_memory, run_bytes
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -26,6 +26,8 @@ def run_each(scenarios: Sequence[Scenario], *, seed: int, workers: int = 1,
     its parameters and seed, so the metrics are the ones this process would compute.
     ``progress(done, total)`` is called as each run finishes.
     """
+    for s in scenarios:  # refused here, before any run starts, rather than in a worker
+        check_memory(s)
     work = [(s.to_dict(), seed) for s in scenarios]
     free = available_bytes()
     if free is not None and scenarios:  # no more runs at once than memory holds

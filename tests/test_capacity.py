@@ -32,6 +32,12 @@ def test_the_cli_refuses_a_market_too_big_for_memory_with_exit_2(small_machine, 
     assert "this machine has 1.0 GB available, enough for about 1,000,000 persons" in err
 
 
+def test_compare_refuses_before_any_run_starts(small_machine, capsys):
+    assert main(["compare", "retail_baseline", "liandong_2plus1", "--market-size", "5000000",
+                 "--workers", "2", "--quiet"]) == 2
+    assert "market.size: 5,000,000 persons need about" in capsys.readouterr().err
+
+
 def test_the_python_api_raises_a_scenario_error_with_chinese(small_machine):
     with pytest.raises(sim.ScenarioError) as caught:
         sim.run("liandong_2plus1", market_size=5_000_000)
