@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 import sim  # noqa: E402
 from sim.capacity import run_bytes  # noqa: E402
 from sim.model import SchemeModel  # noqa: E402
-from sim.result import collect  # noqa: E402
+from sim.runner import collect  # noqa: E402
 
 HEADLINE = "liandong_2plus1"
 SEED = 1

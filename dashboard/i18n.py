@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim import measures
+from sim.audit.findings import verdict_name
+from sim.rules import REGISTRY
+
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}
 DEFAULT_LANG = "en"
@@ -53,33 +57,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "family.points_pools": ("Points and pools", "积分与奖池"),
     "family.channel": ("Channel", "渠道"),
     "family.user": ("Your scenarios", "自定义场景"),
-    # metrics
-    "m.participants": ("Participants", "参与者"),
-    "m.penetration": ("Penetration", "市场渗透率"),
-    "m.gmv": ("GMV (yuan)", "GMV(元)"),
-    "m.payout_ratio": ("Payout ratio", "奖励支出率"),
-    "m.retention_d1": ("D1 retention", "次日留存"),
-    "m.retention_d7": ("D7 retention", "7日留存"),
-    "m.retention_d30": ("D30 retention", "30日留存"),
-    "m.share_losing_money": ("Share losing money", "亏损参与者占比"),
-    "m.max_paid_depth": ("Max paid depth", "最大计酬层级"),
-    "m.org_levels": ("Organisation levels", "组织层级"),
-    "m.risk_index": ("Risk index (0–100)", "风险指数(0–100)"),
     # the risk index's parts (sim.batch.RISK_METRICS), in points; names as in sim.audit.risk
-    "m.risk_recruitment": ("Risk: pay for recruitment (points)", "风险分项:拉人头报酬占比(分)"),
-    "m.risk_entry_fee": ("Risk: entry fee beyond goods (points)", "风险分项:入门费中超出商品价值部分(分)"),
-    "m.risk_team_pay": ("Risk: team pay (points)", "风险分项:团队计酬占比(分)"),
-    "m.risk_internal_consumption": ("Risk: internal consumption (points)", "风险分项:内部自购占比(分)"),
-    "m.risk_losing_money": ("Risk: participants losing money (points)", "风险分项:亏损参与者占比(分)"),
-    "m.risk_concentration": ("Risk: concentration of rewards (points)", "风险分项:奖励集中度(分)"),
-    "m.risk_uncovered_promises": ("Risk: uncovered promises (points)", "风险分项:未覆盖的承诺(分)"),
-    "m.platform_net": ("Platform net (yuan)", "平台净收入(元)"),
-    "m.rewards": ("Rewards paid (yuan)", "奖励总额(元)"),
-    "m.customers": ("Customers", "顾客"),
-    "m.rewards_gini": ("Gini of rewards", "奖励基尼系数"),
-    "m.share_rewards_on_joins": ("Rewards paid on joins", "因拉人入会支付的奖励占比"),
-    "m.internal_consumption_share": ("Internal consumption share", "内部消费占比"),
-    "m.merchant_profit": ("Merchant profit (yuan)", "商家利润(元)"),
     "kpi.metric": ("Metric", "指标"),
     "kpi.band": ("median (5–95%)", "中位数(5–95%)"),
     # compare page
@@ -109,11 +87,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "法律测试见审计页。"),
     "cmp.mechanisms": ("What each scenario models", "各场景的机制"),
     "cmp.download": ("Download key figures (CSV)", "下载关键指标(CSV)"),
-    "series.active": ("Active users", "活跃用户"),
-    "series.participants": ("Participants (代理 + leaders)", "参与者(代理 + 团长)"),
-    "series.adopted": ("Ever joined", "累计加入"),
-    "series.gmv": ("GMV per day (yuan)", "每日 GMV(元)"),
-    "series.new_participants": ("New participants per day", "每日新增参与者"),
     # sweeps page
     "swp.title": ("Sweeps: replicates from the results store", "参数扫描:结果库中的重复运行"),
     "swp.intro": ("Sweeps run by `sim sweep` or `sim.run_many` and kept in the results store. Pick "
@@ -208,7 +181,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ax.rewards_share": ("Share of rewards", "奖励占比"),
     "ax.people_share": ("Cumulative share of participants", "参与者累计占比"),
     "ax.cum_rewards": ("Cumulative share of rewards", "奖励累计占比"),
-    "ax.cohort": ("Join week", "加入周"),
+    "ax.cohort": ("Week they qualified", "取得资格的周"),
     "ax.mean_net": ("Mean net result (yuan)", "平均净收益(元)"),
     # lab page
     "lab.title": ("Scenario lab", "场景实验室"),
@@ -273,8 +246,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "供审阅参考,不构成法律意见。"),
     "aud.jurisdiction": ("Jurisdiction", "法域"),
     "aud.findings": ("Findings", "审计结论"),
-    "aud.counts": ("{breach} breach, {warning} warning, {clear} clear, {na} not applicable",
-                   "违规 {breach} 项,预警 {warning} 项,合规 {clear} 项,不适用 {na} 项"),
+    "aud.counts": ("{breach} breach, {warning} warning, {not_triggered} not triggered, {na} not applicable",
+                   "违反 {breach} 项,警示 {warning} 项,未触及 {not_triggered} 项,不适用 {na} 项"),
     "aud.citation": ("Citation", "法条"),
     "aud.measured": ("Measured", "测得"),
     "aud.thresholds": ("Thresholds", "阈值"),
@@ -287,7 +260,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "aud.lorenz_note": ("Gini {gini:.2f}; the top 1% of participants took {top:.0%} of rewards.",
                         "基尼系数 {gini:.2f};收入最高的 1% 参与者拿走了 {top:.0%} 的奖励。"),
     "aud.equality": ("Equal shares", "完全平均"),
-    "aud.cohort": ("Net result by join week (participants)", "按加入周统计的参与者净收益"),
+    "aud.cohort": ("Net result by the week participants qualified", "按取得资格周统计的参与者净收益"),
     "aud.cohort_note": ("Net = rewards + fair value of goods received − everything paid. Bars below "
                         "zero are cohorts that lost money on average.",
                         "净收益 = 奖励 + 所得商品公允价值 − 全部支出。低于零的柱表示该批加入者平均亏损。"),
@@ -308,6 +281,18 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "参考:AARP 2018 年调查中约 47% 的多层次直销参与者亏损,27% 持平,25% 盈利;Taylor 对 "
                     "350 个计划的研究发现,计入成本后 99% 的参与者亏损。"),
     "aud.band": ("Band: **{band}**", "等级:**{band}**"),
+    "aud.case_own": ("The decision this case encodes", "本案例所载的裁决"),
+    "aud.case_nearest": ("The decided case it most resembles", "最相近的已决案例"),
+    "aud.case_nearest_note": ("Nearest by declared facts and measured shares among the decided cases; each "
+                              "element of the case's law is read off this scheme's own audit.",
+                              "按声明事实与实测占比在已决案例中最相近者;该案例法域的每个要件均按本模式自身的审查结果读取。"),
+    "aud.case_element": ("Element", "要件"),
+    "aud.case_authority": ("The authority, in the case", "主管机关对该案例"),
+    "aud.case_audit": ("The audit here", "本次审查"),
+    "aud.case_side": ("Side by side", "对照"),
+    "aud.case_sources": ("The decision's words and sources", "裁决原文与来源"),
+    "aud.outranks": ("{n} finding(s) below are breaches: they outrank the index, whatever its band.",
+                     "下列审查结论中有 {n} 项为违反:无论指数等级如何,都以违反为准。"),
     "aud.findings_json": ("Download these findings (JSON)", "下载这些审计结论(JSON)"),
     "aud.weight": ("Weight", "权重"),
     "aud.score": ("Score (0–1)", "得分(0–1)"),
@@ -315,8 +300,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "aud.rule": ("Rule", "规则"),
     "aud.fact": ("Declared fact", "声明事实"),
     "aud.depth_note": ("Deepest paid link: {max}; {deep:.0%} of rewards went two or more links above "
-                       "the person who triggered them (团队计酬).",
-                       "最深计酬层级:{max};{deep:.0%} 的奖励支付给了触发者上方两层及以上的人(团队计酬)。"),
+                       "the person who triggered them, and {team:.0%} are team pay (团队计酬) in all.",
+                       "最深计酬层级:{max};{deep:.0%} 的奖励支付给了触发者上方两层及以上的人,团队计酬合计占 {team:.0%}。"),
     "aud.cohort_losing": ("In all, {share:.0%} of participants lost money.",
                           "总计 {share:.0%} 的参与者亏损。"),
     "aud.stress_short": ("The run is too short for a stress test.", "运行时间太短,无法做压力测试。"),
@@ -329,10 +314,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jur.cn": ("China", "中国"),
     "jur.us": ("United States", "美国"),
     "jur.eu": ("European Union", "欧盟"),
-    "verdict.breach": ("Breach", "违规"),
-    "verdict.warning": ("Warning", "预警"),
-    "verdict.clear": ("Clear", "合规"),
-    "verdict.not_applicable": ("Not applicable", "不适用"),
     # learn page
     "learn.title": ("Learn: why late joiners lose", "课堂:为什么后加入的人会亏"),
     "learn.intro": ("A small market of a few hundred people, stepped day by day. Each dot is a "
@@ -402,11 +383,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "市场比例,以及每周加入者的平均净收益。"),
     "learn.joins": ("New joiners per day", "每日新加入人数"),
     "learn.reached": ("Share of the market reached", "已触达的市场比例"),
-    "learn.cohort": ("Average net result by join week", "按加入周的平均净收益"),
-    # reward kinds the engine pays under names other than a rule's key
-    "kind.jiandian": ("见点奖 per-head team bonus", "见点奖"),
-    "kind.pingji": ("平级奖 same-rank bonus", "平级奖"),
-    "kind.direct_referral": ("直推奖 direct referral", "直推奖"),
+    "learn.cohort": ("Average net result by the week participants qualified", "按取得资格周的参与者平均净收益"),
     # roles
     "role.consumer": ("customer", "顾客"),
     "role.distributor": ("participant (代理)", "代理"),
@@ -456,6 +433,21 @@ def pick(en: str, zh: str) -> str:
     return (zh or en) if current() == "zh" else (en or zh)
 
 
+def measure(key: str) -> str:
+    """A measure's (or threshold's) name in the session's language, from sim's vocabulary."""
+    return measures.name(key, current())
+
+
+def series_name(key: str) -> str:
+    """A daily series' name in the session's language, from sim's vocabulary."""
+    return measures.series_name(key, current())
+
+
+def verdict(v: str) -> str:
+    """A verdict's word: sim's one table (breach / warning / not triggered / not applicable)."""
+    return verdict_name(v, current()).capitalize()
+
+
 def unit(u: str) -> str:
     return UNITS_ZH.get(u, u) if current() == "zh" else u
 
@@ -470,9 +462,8 @@ def text_family(name: str, lang: str) -> str:
 
 
 def reward_kind(kind: str) -> str:
-    """A reward kind's label: a translated name, else the name of the rule it is keyed by."""
-    if f"kind.{kind}" in STRINGS:
-        return t(f"kind.{kind}")
-    from sim.rules import REGISTRY
+    """A reward kind's name (sim's vocabulary), else the name of the rule it is keyed by."""
+    if kind in measures.REWARD_NAMES:
+        return pick(*measures.REWARD_NAMES[kind])
     rule = REGISTRY.get(kind)
     return pick(rule.name_en, rule.name_zh) if rule else kind

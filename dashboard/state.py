@@ -170,30 +170,35 @@ def bands(frames: list[pd.DataFrame], column: str, *, x: str = "day",
     return pd.DataFrame({x: frames[0][x].to_numpy(), "lo": lo, "mid": mid, "hi": hi})
 
 
+def number_format(key: str) -> str:
+    """A table column's number format, by the measure's unit (sim's vocabulary)."""
+    return sim.measures.COLUMN_FORMATS.get(sim.measures.unit(key), "localized")
+
+
+# The daily series the Compare charts draw (sim.measures.SERIES names and defines them).
+CHART_SERIES = ("active", "participants", "adopted", "gmv", "new_participants", "retained",
+                "payout_ratio_to_date")
+
+
 def series(daily: pd.DataFrame) -> pd.DataFrame:
     """Per-day series the Compare charts draw, from a run's daily table."""
-    d = daily
-    rewards = d["rewards"].cumsum().to_numpy()
-    gmv = d["gmv"].cumsum().to_numpy()
-    return pd.DataFrame({
-        "day": d["day"].to_numpy(),
-        "active": d["active"].to_numpy(),
-        "participants": (d["distributors"] + d["leaders"]).to_numpy(),
-        "adopted": d["adopted"].to_numpy(),
-        "gmv": d["gmv"].to_numpy(),
-        "new_participants": d["new_participants"].to_numpy(),
-        "retained": np.divide(d["active"].to_numpy(float), d["adopted"].to_numpy(float),
-                              out=np.zeros(len(d)), where=d["adopted"].to_numpy() > 0),
-        "payout_ratio": np.divide(rewards, gmv, out=np.zeros_like(gmv), where=gmv > 0),
-    })
-
-
+    return sim.measures.series(daily, CHART_SERIES)
 
 
 def risk(result: sim.RunResult):
     """``sim.risk_index`` of a run, cached with the run's key."""
     key = ("risk", result.scenario.content_hash(), result.seed, result.days, result.market_size)
     return _runs().get(key, lambda: sim.risk_index(result))
+
+
+def nearest_case(result: sim.RunResult) -> sim.Scenario:
+    """The decided case a run most resembles; the case library runs once per server."""
+    return sim.audit.cases.nearest_case(result.scenario, sim.measures.Measured(result))[0]
+
+
+def label_of(scenario: sim.Scenario, lang: str) -> str:
+    m = scenario.meta
+    return m.name_zh if lang == "zh" else m.name_en
 
 
 def warm_default_comparison() -> None:

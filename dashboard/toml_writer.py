@@ -1,6 +1,6 @@
 """Write a scenario dict as TOML (``tomllib`` only reads; ``tomli_w`` is not a dependency).
 
-Scenario files are flat: ``[scenario]``, ``[market]``, ``[retail]``, ``[churn]`` and
+Scenario files are flat: ``[scenario]``, ``[case]`` (decided cases), ``[market]``, ``[retail]``, ``[churn]`` and
 ``[rules.KEY]`` tables whose values are strings, booleans, numbers or lists of numbers. That
 is all this writes, and it refuses anything else rather than guess. Strings are TOML basic
 strings; JSON's escapes are a subset of TOML's, except that TOML also forbids a raw DEL.
@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-SECTIONS = ("scenario", "market", "retail", "churn")
+SECTIONS = ("scenario", "case", "market", "retail", "churn")  # [case]: decided cases only
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 

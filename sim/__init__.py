@@ -17,19 +17,22 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any
 
-# public name -> the module that defines it; ``audit`` is the callable sim.audit package
+# public name -> the module that defines it
 _EXPORTS = {
     "METRIC_KEYS": "sim.metrics", "Batch": "sim.batch", "RunResult": "sim.result",
     "Scenario": "sim.scenario", "ScenarioError": "sim.errors", "SchemeModel": "sim.model",
-    "Store": "sim.store", "__version__": "sim.result", "audit": "sim.audit",
-    "indicators": "sim.audit", "load_scenario": "sim.scenario", "open_store": "sim.store",
-    "risk_index": "sim.audit", "run": "sim.runner", "run_many": "sim.batch",
-    "scenario_paths": "sim.scenario", "stress_test": "sim.audit",
+    "Store": "sim.store", "__version__": "sim.result", "indicators": "sim.audit",
+    "load_scenario": "sim.scenario", "open_store": "sim.store", "risk_index": "sim.audit",
+    "run": "sim.runner", "run_many": "sim.batch", "scenario_paths": "sim.scenario",
+    "stress_test": "sim.audit",
 }
-__all__ = sorted(_EXPORTS)
+# public submodules: ``audit`` (callable: sim.audit(result, jurisdiction="all") -> findings)
+# and ``measures``, the one vocabulary of output figures
+_MODULES = ("audit", "measures")
+__all__ = sorted({*_EXPORTS, *_MODULES})
 
 if TYPE_CHECKING:
-    from sim import audit
+    from sim import audit, measures
     from sim.audit import indicators, risk_index, stress_test
     from sim.batch import Batch, run_many
     from sim.errors import ScenarioError
@@ -42,8 +45,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "audit":
-        return importlib.import_module("sim.audit")
+    if name in _MODULES:
+        return importlib.import_module(f"sim.{name}")
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
     elif importlib.util.find_spec(f"sim.{name}") is not None:  # a submodule: sim.report, ...
@@ -55,4 +58,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*globals(), *__all__})

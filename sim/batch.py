@@ -31,10 +31,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.audit.risk import COMPONENTS, RiskIndex, RiskPart, risk_index
+from sim.audit.risk import RiskIndex, RiskPart
 from sim.errors import ScenarioError
+from sim.measures import COMPONENTS, values
 from sim.pool import on_processes
-from sim.result import RunResult
+from sim.result import RunResult, code_version
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
 from sim.store import Store, default_store_path, param_value
@@ -45,6 +46,7 @@ ID_COLUMNS = ("run_id", "scenario", "scenario_hash")
 _DEFAULT = object()  # store=<the default store>; None or False: store nothing
 # The metric that carries each part of the risk index, in points, by the part's key.
 RISK_METRICS = {c.key: c.metric for c in COMPONENTS}
+BATCH_METRICS = ("risk_index", *RISK_METRICS.values())  # beside result.metrics
 
 
 class Interrupted(KeyboardInterrupt):
@@ -160,15 +162,13 @@ def grid_points(base: Scenario, grid: dict[str, list]) -> list[Point]:
 def run_metrics(result: RunResult) -> dict[str, Any]:
     """A batch run's metrics: ``result.metrics``, then ``risk_index`` (``sim.risk_index``'s
     total) and each part's points (``risk_recruitment`` ..., see ``RISK_METRICS``)."""
-    index = risk_index(result)
-    return {**result.metrics, "risk_index": index.total,
-            **{p.metric: p.points for p in index.parts}}
+    return {**result.metrics, **values(result, BATCH_METRICS)}
 
 
 def mean_risk_index(runs: pd.DataFrame) -> RiskIndex:
     """The risk index averaged over runs (rows of ``Batch.runs``), part by part: a part's score
     is the runs' mean score, so the total is their mean ``risk_index``. Its value is that mean
-    score too (runs keep each part's points, not the indicator behind it)."""
+    score too (runs keep each part's points, not the measure behind it)."""
     parts = []
     for c in COMPONENTS:
         score = float(runs[RISK_METRICS[c.key]].mean()) / c.weight
@@ -218,7 +218,6 @@ def execute(points: Sequence[Point], seeds: Sequence[int], *, params: Sequence[s
     _check_executor(workers, scheduler)
     tasks = [Task(i, p, seed) for i, (p, seed) in enumerate((p, s) for p in points for s in seeds)]
     db, own = _open(store)
-    from sim.result import code_version
     try:
         sweep_id = (db.begin_sweep(kind=kind, scenarios=list(dict.fromkeys(p.scenario.id for p in points)),
                                    grid=grid or {}, seeds=list(seeds), tasks=tasks,
@@ -335,7 +334,6 @@ def _open(store: Any) -> tuple[Store | None, bool]:
 
 def _work(parameters: dict[str, Any], seed: int) -> dict[str, Any]:
     """One run, as a worker does it: parameters and seed in, plain results out."""
-    from sim.result import code_version
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     t0 = time.perf_counter()
     # Neither the metrics nor the risk index read the journal (every reward row): not kept.

@@ -18,10 +18,10 @@ from typing import Iterator, Sequence
 
 import matplotlib
 import numpy as np
-import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from sim.measures import Measured, series
 from sim.result import RunResult
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -46,9 +46,9 @@ LABELS = {
     "lorenz_x": ("share of participants (lowest earners first)", "参与者累计占比(收入由低到高)"),
     "lorenz_y": ("share of rewards", "奖励累计占比"),
     "equality": ("equal shares", "完全平均"),
-    "cohort_losing": ("Share losing money by join cohort", "各加入批次的亏损比例"),
-    "cohort_net": ("Mean net result by join cohort (¥)", "各加入批次的平均净收益(¥)"),
-    "cohort_x": ("joined as participant, day", "成为参与者的日期(天)"),
+    "cohort_losing": ("Share losing money by the week they qualified", "按取得资格周统计的亏损比例"),
+    "cohort_net": ("Mean net result by the week they qualified (¥)", "按取得资格周统计的平均净收益(¥)"),
+    "cohort_x": ("week they qualified, first day", "取得资格的周(起始日)"),
     "aarp": ("AARP 2018: 47% lost money", "AARP 2018:47% 亏损"),
     "stress": ("Daily rewards: baseline vs recruitment stopped", "每日奖励:基准与停止招募对比"),
     "baseline": ("baseline", "基准"),
@@ -105,16 +105,12 @@ def _figure(ncols: int = 1, height: float = 3.4) -> tuple[Figure, list]:
     return fig, axes
 
 
-def _participants(r: RunResult) -> pd.DataFrame:
-    return r.people.loc[r.people["participant_day"] >= 0]
-
-
 def growth(results: Sequence[RunResult], lang: str) -> Figure:
     with style():
         fig, (left, right) = _figure(2)
         for r, c in zip(results, COLOURS):
-            d = r.daily
-            left.plot(d["day"], d["distributors"] + d["leaders"], color=c, label=_name(r, lang))
+            d = series(r.daily, ("participants", "consumers"))
+            left.plot(d["day"], d["participants"], color=c, label=_name(r, lang))
             right.plot(d["day"], d["consumers"], color=c, label=_name(r, lang))
         for ax, key in ((left, "participants"), (right, "customers")):
             ax.set_title(label(key, lang))
@@ -143,10 +139,8 @@ def payout_ratio(results: Sequence[RunResult], lang: str) -> Figure:
     with style():
         fig, (ax,) = _figure()
         for r, c in zip(results, COLOURS):
-            d = r.daily
-            gmv = d["gmv"].cumsum().to_numpy()
-            ratio = np.divide(d["rewards"].cumsum().to_numpy(), gmv, out=np.zeros(len(d)), where=gmv > 0)
-            ax.plot(d["day"], ratio, color=c, label=_name(r, lang))
+            d = series(r.daily, ("payout_ratio_to_date",))
+            ax.plot(d["day"], d["payout_ratio_to_date"], color=c, label=_name(r, lang))
         ax.set_title(label("payout", lang))
         ax.set_xlabel(label("day", lang))
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -160,7 +154,7 @@ def paid_depth(results: Sequence[RunResult], lang: str) -> Figure:
         width = 0.8 / max(len(results), 1)
         deepest = 1
         for k, (r, c) in enumerate(zip(results, COLOURS)):
-            by_depth = r.flows.groupby("depth")["amount"].sum()
+            by_depth = Measured(r)["rewards_by_depth"].set_index("depth")["amount"]
             if by_depth.sum() > 0:
                 deepest = max(deepest, int(by_depth.index.max()))
                 ax.bar(by_depth.index.to_numpy() + k * width, by_depth.to_numpy() / by_depth.sum(), width,
@@ -177,17 +171,15 @@ def paid_depth(results: Sequence[RunResult], lang: str) -> Figure:
 
 
 def lorenz(results: Sequence[RunResult], lang: str) -> Figure:
-    from sim.metrics import gini
     with style():
         fig, (ax,) = _figure(height=4.0)
         ax.plot([0, 1], [0, 1], color="#999", linestyle=":", label=label("equality", lang))
         for r, c in zip(results, COLOURS):
-            rewards = np.sort(_participants(r)["rewards"].to_numpy(float))
-            if len(rewards) == 0 or rewards.sum() == 0:
+            m = Measured(r)
+            if not m["rewards"]:
                 continue
-            y = np.r_[0, np.cumsum(rewards) / rewards.sum()]
-            x = np.linspace(0, 1, len(y))
-            ax.plot(x, y, color=c, label=f"{_name(r, lang)} (Gini {gini(rewards):.2f})")
+            curve = m["rewards_lorenz"]
+            ax.plot(curve["x"], curve["y"], color=c, label=f"{_name(r, lang)} (Gini {m['rewards_gini']:.2f})")
         ax.set_xlabel(label("lorenz_x", lang))
         ax.set_ylabel(label("lorenz_y", lang))
         ax.set_aspect("equal")
@@ -197,16 +189,14 @@ def lorenz(results: Sequence[RunResult], lang: str) -> Figure:
 
 
 def cohorts(results: Sequence[RunResult], lang: str) -> Figure:
-    from sim.audit.measure import indicators
     with style():
         fig, (left, right) = _figure(2)
         for r, c in zip(results, COLOURS):
-            rows = indicators(r)["cohorts"]
-            if not rows:
+            rows = Measured(r)["net_by_cohort"]
+            if rows.empty:
                 continue
-            day = [row["start_day"] for row in rows]
-            left.plot(day, [row["share_losing"] for row in rows], "o-", color=c, label=_name(r, lang))
-            right.plot(day, [row["mean_net"] for row in rows], "o-", color=c, label=_name(r, lang))
+            left.plot(rows["start_day"], rows["share_losing"], ".-", color=c, label=_name(r, lang))
+            right.plot(rows["start_day"], rows["mean_net"], ".-", color=c, label=_name(r, lang))
         left.axhline(0.47, color="#999", linestyle="--", linewidth=1, label=label("aarp", lang))
         left.set_ylim(-0.02, 1.02)
         left.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

@@ -68,7 +68,8 @@ def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
     top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
                                          "incentive schemes / 社交电商激励模式仿真")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
-    handlers: dict[str, Any] = {"list": cmd_list, "run": cmd_run, "compare": cmd_compare}
+    handlers: dict[str, Any] = {"list": cmd_list, "run": cmd_run, "compare": cmd_compare,
+                                "measures": cmd_measures}
     p = sub.add_parser("list", help="list shipped scenarios by family / 按类别列出场景")
     p.add_argument("--family", choices=FAMILIES, help="only this family")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
@@ -81,6 +82,8 @@ def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
     p.add_argument("--workers", type=int, help="local worker processes (default: the CPUs available)")
+    p = sub.add_parser("measures", help="every figure's key, names, unit and population / 指标定义")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     wanted = MODULE_COMMANDS.get(command or "", ("", ""))[0]
     for name, (module, text) in MODULE_COMMANDS.items():
         if module != wanted:
@@ -158,6 +161,20 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_measures(args: argparse.Namespace) -> int:
+    """The measures vocabulary: a Markdown page (docs/measures.md is this output), or JSON."""
+    from sim import measures
+    if args.json:
+        print(json.dumps([{"key": m.key, "name_en": m.en, "name_zh": m.zh, "unit": m.unit,
+                           "covers": m.over, "note": m.doc, "computed_by": m.by or "formula",
+                           "daily": table is measures.SERIES}
+                          for table in (measures.MEASURES, measures.SERIES) for m in table.values()],
+                         ensure_ascii=False, indent=1))
+    else:
+        print(measures.markdown(), end="")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_for_cli(args.scenario, args)
     out = _check_out(args.out) if args.out else None
@@ -230,16 +247,11 @@ def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in metrics.items()}
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 def format_rows(names: list[str], metrics: list[dict[str, Any]],
                 keys: Sequence[str] = SUMMARY_KEYS) -> str:
     """Scenarios as rows and the headline metrics as columns: readable for many scenarios."""
-    cells = [[_fmt(m[k]) for k in keys] for m in metrics]
+    from sim.measures import figure
+    cells = [[figure(k, m[k]) for k in keys] for m in metrics]
     name_w = max(len("scenario"), *(len(n) for n in names))
     col_w = [max(len(k), *(len(row[i]) for row in cells)) for i, k in enumerate(keys)]
     lines = ["scenario".ljust(name_w) + "  " + "  ".join(k.rjust(w) for k, w in zip(keys, col_w))]
@@ -250,10 +262,11 @@ def format_rows(names: list[str], metrics: list[dict[str, Any]],
 
 def format_table(names: list[str], metrics: list[dict[str, Any]]) -> str:
     """Metrics as rows, scenarios as columns; the contract keys first."""
+    from sim.measures import figure
     from sim.metrics import METRIC_KEYS
     keys = list(METRIC_KEYS) + [k for k in metrics[0] if k not in METRIC_KEYS]
     width = max(len(k) for k in keys)
-    cols = [[_fmt(m[k]) for k in keys] for m in metrics]
+    cols = [[figure(k, m[k]) for k in keys] for m in metrics]
     col_w = [max(len(n), *(len(c) for c in col)) for n, col in zip(names, cols)]
     lines = ["metric".ljust(width) + "  " + "  ".join(n.rjust(w) for n, w in zip(names, col_w))]
     for i, key in enumerate(keys):

@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from sim.audit import JURISDICTIONS, audit, indicators, risk_index, stress_test
-from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES
+import numpy as np
+import pandas as pd
+
+from sim.audit import BREACH, JURISDICTIONS, audit, indicators, risk_index, stress_test
+from sim.audit.findings import JURISDICTION_NAMES, verdict_name
 from sim.batch import Batch
 from sim.cli import MODULE_COMMANDS, Fail, add_run_options, load_for_cli, run_for_cli
 from sim.report import AARP, TAYLOR_LOSING, LANGS
@@ -45,7 +48,11 @@ def _check_stop_day(stop_day: int | None, scenario: Scenario) -> None:
 
 
 def _finite(obj: Any) -> Any:
-    """JSON has no infinity or NaN: those become null."""
+    """JSON has no infinity or NaN: those become null; tables become lists of records."""
+    if isinstance(obj, pd.DataFrame):
+        return _finite(obj.to_dict("records"))
+    if isinstance(obj, (np.integer, np.floating, np.bool_)):
+        return _finite(obj.item())
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, dict):
@@ -78,6 +85,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     print(f"{scenario.id} · {name} · seed {args.seed} · {result.days} days × {result.market_size:,} persons")
     parts = " + ".join(f"{p.name_zh if zh else p.name_en} {p.points:.1f}/{p.weight}" for p in ri.parts)
     print(f"{'传销风险指数' if zh else 'pyramid-risk index'} {ri.total:.1f}/100 ({ri.band(args.lang)}) = {parts}")
+    breaches = sum(f.verdict == BREACH for f in findings)
+    print(ri.screening(args.lang) + (f"本次 {breaches} 项为违反。" if zh else f" {breaches} finding(s) here are breaches.")
+          if breaches else ri.screening(args.lang))
     if ind["participants"]:
         print((f"参与者亏损 {ind['share_losing_money']:.1%}、持平 {ind['share_broke_even']:.1%}、盈利 "
                f"{ind['share_profited']:.1%};对照 AARP 2018 约 47% / 27% / 25%,Taylor 计入成本后约 99% 亏损"
@@ -95,7 +105,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             continue
         print(f"\n[{j}] {JURISDICTION_NAMES[j][zh]}")
         for f in mine:
-            verdict = VERDICT_NAMES[f.verdict][zh]
+            verdict = verdict_name(f.verdict, args.lang)
             print(f"  {verdict.upper() if not zh else verdict:<14} {f.title(args.lang)}")
             print(f"  {'':<14} {f.citation}")
             print(f"  {'':<14} {f.explanation(args.lang)}")

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
-from sim.cli import (MODULE_COMMANDS, Fail, _clean, _fmt, add_run_options, available_cpus,
-                     load_for_cli)
+from sim.cli import MODULE_COMMANDS, Fail, _clean, add_run_options, available_cpus, load_for_cli
 from sim.errors import ScenarioError
+from sim.measures import figure
 from sim.progress import Progress
 from sim.scenario import Scenario
 from sim.store import ENV_VAR, Store, StoreError, default_store_path
@@ -437,7 +437,7 @@ def _runs_show(args: argparse.Namespace, store: Store) -> int:
     print("metrics:")
     width = max(len(k) for k in run["metrics"])
     for key, value in run["metrics"].items():
-        print(f"  {key:<{width}}  {_fmt(value)}")
+        print(f"  {key:<{width}}  {figure(key, value)}")
     print(f"replay: sim runs replay {run['run_id']}  (parameters: --json)")
     return 0
 
@@ -517,6 +517,13 @@ def _cell(value: Any) -> str:
 
 def _records(frame: Any) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
+
+
+def _fmt(value: Any) -> str:
+    """A cell of a table whose rows mix measures (summaries): numbers plainly, to 4 places."""
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def format_frame(frame: Any) -> str:

@@ -5,7 +5,13 @@ move money from households to merchants, a reward only from the platform to part
 wallets, and so on. Each posting takes from one account what it gives to another; at the end
 of each day :meth:`Ledger.close_day` reconciles the control accounts against the sub-ledgers
 and the person columns they were posted from, and records any difference as the day's
-imbalance (which must be 0).
+imbalance (which must be 0). Accounts that hold persons' money (wallets, points, pools,
+deposits) may never go below zero, in total or for any one person or pool: an overdraft is
+part of the day's imbalance too.
+
+Every reward is also classified for the audit as it is booked: who it pays (a recruited
+seller, a payee the platform appoints, or every customer alike, from the paying rule's
+declared :class:`~sim.rules.base.Facts`) and whether it is team pay (团队计酬).
 """
 
 from __future__ import annotations
@@ -44,7 +50,6 @@ FLOWS: dict[str, tuple[int, int]] = {
     "points_issued": (PLATFORM, POINTS),         # points promised, set aside at their cash value
     "points_expired": (POINTS, PLATFORM),        # breakage: points that lapse unredeemed
     "pool_funding": (PLATFORM, POOLS),           # profit or 让利 put into a dividend / rebate pool
-    "pool_release": (POOLS, PLATFORM),           # a pool's unpaid remainder returned at the horizon
     "wallet_goods": (WALLETS, SUPPLIERS),        # rewards or points spent on goods (积分商城)
     "deposit": (HOUSEHOLDS, ESCROW),             # 拼团 / presale payment held until it settles
     "refund": (ESCROW, HOUSEHOLDS),              # a failed group or presale, refunded in full
@@ -61,24 +66,34 @@ REWARD_SOURCES = (PLATFORM, POINTS, POOLS)
 
 # How a reward was triggered: by someone joining (package, sign-up) or by a retail purchase.
 JOIN, SALE = "join", "sale"
+# Whom a reward kind pays (Facts.payees): participants only, as a recruited sales force; payees
+# the platform appoints (团长, hosts, creators); or every customer on the same terms (points).
+SELLER, APPOINTED, CUSTOMER = "seller", "appointed", "customer"
 
 
 class Ledger:
     """The books of one run. Amounts are int64 cents throughout."""
 
-    def __init__(self, people: People, n_merchants: int, *, journal: bool) -> None:
+    def __init__(self, people: People, n_merchants: int, *, journal: bool,
+                 payees: dict[str, str] | None = None) -> None:
         self.people = people
         self.balance = np.zeros(len(ACCOUNTS), np.int64)
         self.wallet = np.zeros(people.size, np.int64)
-        # Deposits each person has in escrow, and the part of them paid while a participant:
-        # a refund goes back out of the spend it was paid as, whatever the payer is now.
+        # Deposits each person has in escrow, the part of them paid while a participant, and
+        # the part booked as their sponsor's own sales: a refund goes back out of the spend
+        # (and the sales) it was booked as, whatever the payer is now.
         self.held = np.zeros(people.size, np.int64)
         self.held_as_participant = np.zeros(people.size, np.int64)
+        self.held_as_own_sales = np.zeros(people.size, np.int64)
+        # Named pools inside the pools account (a rule's dividend or refund pool), in cents.
+        self.pools: dict[str, int] = {}
+        self.overdrawn = 0  # cents any person's wallet or deposits, or a pool, went below 0 today
+        self.payees = dict(payees or {})  # reward kind -> SELLER, APPOINTED or CUSTOMER
         self.merchant = np.zeros(n_merchants, np.int64)
         self.day = 0
         self.today: dict[str, int] = defaultdict(int)
         self.totals: dict[str, int] = defaultdict(int)
-        # (day, kind, depth, basis, internal) -> [cents, count]
+        # (day, kind, depth, basis, internal, team) -> [cents, count]
         self.flows: dict[tuple, list[int]] = {}
         self.journal: list[tuple] | None = [] if journal else None
         self.reward_source: dict[str, int] = {}  # reward flow type -> the account it is paid from
@@ -103,21 +118,24 @@ class Ledger:
                value: np.ndarray | None = None, merchants: np.ndarray | None = None) -> None:
         """Money persons pay in (goods, packages, fees); ``value`` is the fair value they
         receive, ``merchants`` the merchant of record of each payment."""
-        inside = self.post_persons(ids, paid=amounts, value=value)
+        inside, credited = self.post_persons(ids, paid=amounts, value=value)
         if self.accounts(kind)[1] == ESCROW:  # a deposit, held until it settles
             np.add.at(self.held, ids, amounts)
             np.add.at(self.held_as_participant, ids, amounts * inside)
+            np.add.at(self.held_as_own_sales, ids, amounts * credited)
         if merchants is not None:
             self.merchants_flow(kind, merchants, amounts)
         else:
             self.transfer(kind, int(amounts.sum()))
 
     def post_persons(self, ids: np.ndarray, *, paid: np.ndarray | None = None,
-                     value: np.ndarray | None = None) -> np.ndarray:
+                     value: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Add to persons' money paid in and fair value of goods received. What a participant
         pays or receives is also posted to their ``*_as_participant`` columns: a per-payment
         record of the buyer's status, which makes the audit's internal consumption exact.
-        Returns which of ``ids`` are participants."""
+        What a customer pays is their sponsor's own sale to a consumer (``own_sales``) when
+        the sponsor is a participant at that moment. Returns which of ``ids`` are
+        participants and which payments were credited to a sponsor."""
         p = self.people
         inside = p.is_participant(ids)
         for total, part, amounts in ((p.paid, p.paid_as_participant, paid),
@@ -125,7 +143,12 @@ class Ledger:
             if amounts is not None:
                 np.add.at(total, ids, amounts)
                 np.add.at(part, ids, amounts * inside)
-        return inside
+        sponsor = p.sponsor[ids]
+        credited = ~inside & (sponsor >= 0)
+        credited[credited] = p.is_participant(sponsor[credited])
+        if paid is not None and credited.any():
+            np.add.at(p.own_sales, sponsor[credited], paid[credited])
+        return inside, credited
 
     def merchants_flow(self, kind: str, merchant_ids: np.ndarray, amounts: np.ndarray) -> None:
         """A flow into (or out of) merchants, attributed to each merchant's sub-ledger."""
@@ -139,40 +162,79 @@ class Ledger:
         self.transfer(kind, total)
 
     def reward(self, kind: str, payees: np.ndarray, triggers: np.ndarray, depths: np.ndarray,
-               amounts: np.ndarray, *, basis: str, source: int = PLATFORM) -> None:
+               amounts: np.ndarray, *, basis: str, source: int = PLATFORM, pool: str = "",
+               team: np.ndarray | None = None) -> None:
         """Pay rewards into wallets. Every reward carries its payee, the person whose action
         triggered it, and its paid depth d (sponsor links from trigger up to payee; 0 for a
         reward on one's own purchase, such as points or a rebate). ``source`` is the account
-        it is paid from: the platform, or points or a pool set aside earlier."""
+        it is paid from: the platform, or points or a named ``pool`` set aside earlier.
+
+        A seller's reward is team pay (团队计酬) when it rests on purchases by persons other
+        than the payee and their own customers: paid depth >= 2, a purchase by a recruit who
+        is a participant (the downline's sales, 禁止传销条例 Art. 2 and 7(3)), or ``team``,
+        which the paying rule sets where the amount follows a rank reached by team volume.
+        """
         keep = amounts > 0
         if not keep.any():
             return
         if source not in REWARD_SOURCES:
             raise ValueError(f"rewards are paid from the platform, points or pools, not {ACCOUNTS[source]}")
+        if (source == POOLS) != bool(pool):
+            raise ValueError("a reward is paid from a named pool exactly when its source is POOLS")
         if self.reward_source.setdefault(REWARD + kind, source) != source:
             raise ValueError(f"reward kind {kind!r} is already paid from {ACCOUNTS[self.reward_source[REWARD + kind]]}")
         payees, triggers, depths, amounts = payees[keep], triggers[keep], depths[keep], amounts[keep]
+        depths = depths.astype(np.int64)
         people = self.people
         np.add.at(self.wallet, payees, amounts)
         np.add.at(people.rewards, payees, amounts)
-        self.transfer(REWARD + kind, int(amounts.sum()))
+        total = int(amounts.sum())
+        self.transfer(REWARD + kind, total)
+        if pool:
+            self._draw_pool(pool, total)
         internal = people.is_participant(triggers)  # the trigger is a participant: internal
-        key = depths.astype(np.int64) * 2 + internal
+        if self.payees.get(kind, SELLER) == SELLER:
+            sale = basis == SALE
+            own = (depths == 1) & ~internal & sale  # a purchase by one's own customer
+            teamed = (depths >= 2) | ((depths == 1) & internal & sale)
+            if team is not None:
+                teamed |= team[keep]
+            np.add.at(people.seller_pay, payees, amounts)
+            np.add.at(people.seller_pay_on_own_sales, payees[own], amounts[own])
+        else:
+            teamed = np.zeros(len(payees), bool)
+        key = depths * 4 + internal * 2 + teamed
         uniq, inverse = np.unique(key, return_inverse=True)
-        sums = np.zeros(len(uniq), np.int64)
-        np.add.at(sums, inverse, amounts)
+        sums = np.bincount(inverse, weights=amounts, minlength=len(uniq))  # exact below 2**53
         counts = np.bincount(inverse, minlength=len(uniq))
         for k, s, c in zip(uniq.tolist(), sums.tolist(), counts.tolist()):
-            row = self.flows.setdefault((self.day, kind, k // 2, basis, bool(k % 2)), [0, 0])
-            row[0] += s
+            row = self.flows.setdefault((self.day, kind, k // 4, basis, bool(k & 2), bool(k & 1)), [0, 0])
+            row[0] += int(s)
             row[1] += c
         if self.journal is not None:
             self.journal.append((self.day, kind, basis, payees.astype(np.int32),
-                                 triggers.astype(np.int32), depths.astype(np.int32), amounts))
+                                 triggers.astype(np.int32), depths.astype(np.int32), amounts,
+                                 teamed))
+
+    # -- named pools ----------------------------------------------------------------------
+    def fund_pool(self, name: str, amount: int) -> None:
+        """Set ``amount`` cents aside from the platform's cash into pool ``name``."""
+        self.transfer("pool_funding", amount)
+        self.pools[name] = self.pools.get(name, 0) + amount
+
+    def pool(self, name: str) -> int:
+        """What pool ``name`` holds, in cents."""
+        return self.pools.get(name, 0)
+
+    def _draw_pool(self, name: str, amount: int) -> None:
+        left = self.pools.get(name, 0) - amount
+        self.pools[name] = left
+        self.overdrawn += max(-left, 0) - max(-(left + amount), 0)  # the new overdraft only
 
     def withdraw(self, ids: np.ndarray, amounts: np.ndarray, fees: np.ndarray) -> None:
         """Participants take money out of their wallets, less a fee kept by the platform."""
         np.subtract.at(self.wallet, ids, amounts + fees)
+        self._check_wallets(ids)
         np.add.at(self.people.cashed_out, ids, amounts)
         self.transfer("cash_out", int(amounts.sum()))
         self.transfer("cash_out_fee", int(fees.sum()))
@@ -184,6 +246,7 @@ class Ledger:
         both taken out and paid in: their net result gains the goods, not the amount twice.
         """
         np.subtract.at(self.wallet, ids, amounts)
+        self._check_wallets(ids)
         np.add.at(self.people.cashed_out, ids, amounts)
         self.post_persons(ids, paid=amounts, value=value)
         self.transfer("wallet_goods", int(amounts.sum()))
@@ -191,9 +254,12 @@ class Ledger:
     def refund(self, ids: np.ndarray, amounts: np.ndarray) -> None:
         """Return held deposits to the persons who paid them, out of the spend they were paid
         as (a participant's or a customer's)."""
-        who, back, as_participant = self._release(ids, amounts)
-        self.people.paid[who] -= back
-        self.people.paid_as_participant[who] -= as_participant
+        who, back, as_participant, as_own_sales = self._release(ids, amounts)
+        p = self.people
+        p.paid[who] -= back
+        p.paid_as_participant[who] -= as_participant
+        credited = as_own_sales > 0
+        np.subtract.at(p.own_sales, p.sponsor[who[credited]], as_own_sales[credited])
         self.transfer("refund", int(amounts.sum()))
 
     def escrow_sale(self, buyers: np.ndarray, shop: np.ndarray, amounts: np.ndarray, *,
@@ -204,18 +270,25 @@ class Ledger:
         self.merchants_flow("escrow_sale", shop, amounts)
         self.post_persons(buyers, value=value)
 
-    def _release(self, ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _release(self, ids: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, ...]:
         """Take deposits out of persons' escrow: (persons, amounts, the parts of them paid
-        while a participant). Exact unless one person holds deposits paid under both
-        statuses at once; then the two go out in proportion."""
+        while a participant, the parts booked as a sponsor's own sales). Exact unless one
+        person holds deposits booked both ways at once; then they go out in proportion."""
         who, row = np.unique(ids, return_inverse=True)
-        back = np.zeros(len(who), np.int64)
-        np.add.at(back, row, amounts)
-        held, part = self.held[who], self.held_as_participant[who]
+        back = np.bincount(row, weights=amounts, minlength=len(who)).astype(np.int64)
+        held, part, sold = self.held[who], self.held_as_participant[who], self.held_as_own_sales[who]
         as_participant = back * part // np.maximum(held, 1)
+        as_own_sales = back * sold // np.maximum(held, 1)
         self.held[who] = held - back
         self.held_as_participant[who] = part - as_participant
-        return who, back, as_participant
+        self.held_as_own_sales[who] = sold - as_own_sales
+        self.overdrawn += int(np.maximum(back - held, 0).sum())
+        return who, back, as_participant, as_own_sales
+
+    def _check_wallets(self, ids: np.ndarray) -> None:
+        """Wallets just debited must not be overdrawn."""
+        who = np.unique(ids)
+        self.overdrawn += int(np.maximum(-self.wallet[who], 0).sum())
 
     def owed(self) -> int:
         """What the platform owes persons today, in cents (see ``OWED``)."""
@@ -234,7 +307,13 @@ class Ledger:
             int(self.balance[ESCROW] - self.held.sum()),               # deposits by person
             int(self.balance[HOUSEHOLDS] + people.paid.sum() - people.cashed_out.sum()),
             int(people.rewards.sum() - reward_total),                  # rewards by person
+            int(self.balance[POOLS] - sum(self.pools.values())),      # named pools
+            # Persons' money is never negative: not in total, not for one person or pool.
+            *(int(min(self.balance[a], 0)) for a in OWED),
+            *(min(v, 0) for v in self.pools.values()),
+            self.overdrawn,
         )
+        self.overdrawn = 0
         imbalance = sum(abs(c) for c in checks)
         today = dict(self.today)
         for k, v in today.items():

@@ -65,8 +65,10 @@ class SchemeModel(mesa.Model):
         self.package_price_cents = cents(self.qualifier.price) if self.qualifier else 0
         self._columns: dict[str, np.ndarray] = {}
         self._views: dict[int, Person] = {}
+        payees = {kind: facts.payees for facts in (r.facts() for r in self.rules)
+                  for kind in facts.reward_kinds}
         self.ledger = Ledger(p, retail.merchants, journal=m.size <= JOURNAL_LIMIT
-                             if journal is None else journal)
+                             if journal is None else journal, payees=payees)
 
         costs = retail.unit_cost * np.exp(retail.unit_cost_spread * self.rng.standard_normal(retail.merchants))
         appeal = self.rng.gamma(4.0, 0.25, retail.merchants)

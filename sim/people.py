@@ -57,6 +57,13 @@ class People:
         self.value_as_participant = np.zeros(size, np.int64)
         self.entry_paid = np.zeros(size, np.int64)  # what they paid to become able to earn
         self.rewards = np.zeros(size, np.int64)
+        # 直销管理条例 Art. 24 is per salesperson, so each person's pay as a recruited seller
+        # (rules that pay participants only), the part of it on their own sales to consumers,
+        # and those sales: what the persons they brought in paid while customers, booked when
+        # they themselves were participants.
+        self.seller_pay = np.zeros(size, np.int64)
+        self.seller_pay_on_own_sales = np.zeros(size, np.int64)
+        self.own_sales = np.zeros(size, np.int64)
         self.cashed_out = np.zeros(size, np.int64)
         self.order = np.empty(size, np.int32)    # adoption order
         self.adopted = 0

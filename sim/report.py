@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from sim import charts
-from sim.audit import audit, risk_index, stress_test
-from sim.audit.findings import JURISDICTION_NAMES, VERDICT_NAMES, VERDICTS, Finding
-from sim.audit.labels import figure, label, yuan
-from sim.audit.measure import indicators
+from sim.audit import BREACH, RiskIndex, audit, cases, has_scheme, risk_index, stress_test
+from sim.audit.findings import JURISDICTION_NAMES, VERDICTS, Finding, verdict_name
 from sim.audit.stress import StressTest
 from sim.batch import Batch
+from sim.measures import Measured, figure, name, yuan
 from sim.result import RunResult
-from sim.scenario import SCENARIO_DIR
+from sim.scenario import scenario_paths
 
 LANGS = ("zh", "en")
 # Empirical context (DESIGN.md): AARP Foundation, "Multilevel Marketing: Research Study" (2018),
@@ -49,6 +48,18 @@ TEXT = {
     "cohorts": ("Net result by join cohort", "各加入批次的净收益"),
     "stress": ("Recruitment-stop stress test", "停止招募压力测试"),
     "findings": ("Findings by jurisdiction", "分法域审查结论"),
+    "case": ("Decided cases: the nearest, and what the authority found", "已决案例:最相近者及主管机关的认定"),
+    "case_intro": ("Each design is set beside the decided case (scenarios/cases/) nearest to it by its "
+                   "declared facts and measured shares. The table reads the case's elements off this "
+                   "design's own audit, beside what the authority decided for the case.",
+                   "每个设计都与按声明事实和实测占比最相近的已决案例(scenarios/cases/)并列。下表按该案例的要件"
+                   "读取本设计自身的审查结果,并与主管机关对该案例的认定并列。"),
+    "case_none": ("No incentive scheme pays anyone here: there is no decided case to set it beside.",
+                  "本模式没有向任何人支付奖励的激励机制,无可对照的已决案例。"),
+    "element": ("element", "要件"),
+    "authority": ("the authority, in the case", "主管机关对该案例"),
+    "this_design": ("this design's audit", "本设计的审查"),
+    "agreement": ("side by side", "对照"),
     "parameters": ("Parameters and seed", "参数与随机种子"),
     "replicates": ("Replicates: how much is chance", "重复运行:多少是偶然"),
     "replicates_note": ("Sweep {sweep} from the results store: {runs} runs, seeds {seeds} at each grid point. "
@@ -82,25 +93,11 @@ TEXT = {
                "绘制图表时未找到中文字体,图中中文可能显示为方框。请安装(Debian:apt-get install "
                "fonts-noto-cjk)后重新生成。"),
 }
-SUMMARY_ROWS = (  # (indicator key, en, zh, kind)
-    ("customers", "persons who joined the market", "进入市场人数", "int"),
-    ("participants", "participants (able to earn)", "参与者(可获奖励)", "int"),
-    ("gmv", "GMV ¥", "销售额 ¥", "money"),
-    ("rewards", "rewards paid ¥", "奖励支出 ¥", "money"),
-    ("payout_ratio", "payout ratio", "奖励支出率", "pct"),
-    ("reward_share_recruitment", "rewards triggered by joins", "因加入触发的奖励占比", "pct"),
-    ("internal_consumption_share", "internal consumption share of sales", "内部自购占销售额", "pct"),
-    ("entry_fee", "entry cost to earn ¥", "取得计酬资格的费用 ¥", "money"),
-    ("org_levels", "organisation levels (organiser = 1)", "组织层级(组织者为第一级)", "int"),
-    ("max_paid_depth", "deepest paid depth", "最深计酬层级", "int"),
-    ("share_losing_money", "participants losing money", "亏损参与者占比", "pct"),
-    ("rewards_gini", "Gini of rewards", "奖励基尼系数", "num"),
-    ("top1_share_rewards", "top 1% share of rewards", "前 1% 获得的奖励占比", "pct"),
-    ("promised_end", "owed and promised at the end (wallets, points, pools, promises off the books) ¥",
-     "期末所欠及承诺(钱包、积分、资金池、账外承诺)¥", "money"),
-    ("cash_held_end", "platform cash at the end ¥", "期末平台现金 ¥", "money"),
-    ("capital_injected", "owners' capital injected ¥", "股东注资 ¥", "money"),
-)
+SUMMARY = ("customers", "participants", "participants_active", "gmv", "rewards", "payout_ratio",
+           "payout_to_qualifying", "reward_share_recruitment", "reward_share_team",
+           "internal_consumption_share", "entry_fee", "org_levels", "org_levels_active",
+           "max_paid_depth", "share_losing_money", "rewards_gini", "top1_share_rewards",
+           "liabilities_end", "promised_offbook_end", "cash_held_end", "capital_injected")
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
 "Helvetica Neue",Arial,sans-serif;margin:0 auto;max-width:1100px;padding:24px;color:#222;line-height:1.5}
@@ -111,10 +108,10 @@ th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;display:block;margin:.5em 0}
 .finding{border:1px solid #ddd;border-left:6px solid #999;margin:.8em 0;padding:.4em .9em;border-radius:4px}
 .finding.breach{border-left-color:#c62828}.finding.warning{border-left-color:#ef8f00}
-.finding.clear{border-left-color:#2e7d32}.badge{display:inline-block;padding:0 .5em;border-radius:3px;
+.finding.not_triggered{border-left-color:#2e7d32}.badge{display:inline-block;padding:0 .5em;border-radius:3px;
 color:#fff;font-size:.85em;margin-right:.5em}.badge.breach{background:#c62828}
-.badge.warning{background:#ef8f00}.badge.clear{background:#2e7d32}.badge.not_applicable{background:#888}
-.cite{color:#555;font-size:.9em}.note{background:#fff8e1;border:1px solid #f0d890;padding:.5em .9em}
+.badge.warning{background:#ef8f00}.badge.not_triggered{background:#2e7d32}.badge.not_applicable{background:#888}
+.cite{color:#555;font-size:.9em}.case{border:1px solid #ddd;padding:.4em .9em;border-radius:4px}.note{background:#fff8e1;border:1px solid #f0d890;padding:.5em .9em}
 pre{background:#f7f7f7;padding:.6em;white-space:pre-wrap;font-size:.8em}details{margin:.3em 0}
 """
 
@@ -124,27 +121,16 @@ def t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def _fmt(value: Any, kind: str = "auto") -> str:
+def _fmt(value: Any) -> str:
+    """A table cell that is not a measure: text as it is, numbers plainly."""
     if value is None:
         return "—"
-    if isinstance(value, bool):
-        return "yes / 是" if value else "no / 否"
     if isinstance(value, str):
         return value
     v = float(value)
     if v in (float("inf"), float("-inf")):
         return "∞"
-    if kind == "auto":
-        kind = "int" if v == int(v) else "num"
-    if kind == "pct":
-        return f"{v:.1%}"
-    if kind == "money":
-        return yuan(v)
-    if kind == "int":
-        return f"{v:,.0f}"
-    if kind == "score":
-        return f"{v:.1f}"
-    return f"{v:,.3f}"
+    return f"{v:,.0f}" if v == int(v) else f"{v:,.3f}"
 
 
 NUMERIC = ' class="n"'
@@ -166,8 +152,7 @@ def _table(head: Sequence[str] | None, rows: Sequence[Sequence[Any]], *, numeric
 
 
 def _name(r: RunResult, lang: str) -> str:
-    m = r.scenario.meta
-    return m.name_zh if lang == "zh" else m.name_en
+    return _name_of(r.scenario, lang)
 
 
 def _img(fig, alt: str) -> str:
@@ -178,9 +163,9 @@ def _section(key: str, lang: str, body: str) -> str:
     return f'<section id="{key}"><h2>{escape(t(key, lang))}</h2>{body}</section>'
 
 
-def _summary(results: Sequence[RunResult], lang: str, inds: list[dict], findings: list[list[Finding]]) -> str:
-    rows = [[zh if lang == "zh" else en, *(_fmt(i[key], kind) for i in inds)]
-            for key, en, zh, kind in SUMMARY_ROWS]
+def _summary(results: Sequence[RunResult], lang: str, measured: list[Measured],
+             findings: list[list[Finding]]) -> str:
+    rows = [[name(key, lang), *(figure(key, m[key], lang) for m in measured)] for key in SUMMARY]
     for j, (en_j, zh_j) in JURISDICTION_NAMES.items():
         rows.append([f"{zh_j}:违反 / 警示" if lang == "zh" else f"{en_j}: breaches / warnings",
                      *(f"{sum(f.verdict == 'breach' for f in fs if f.jurisdiction == j)} / "
@@ -190,7 +175,7 @@ def _summary(results: Sequence[RunResult], lang: str, inds: list[dict], findings
     return _table([t("metric", lang), *(_name(r, lang) for r in results)], rows)
 
 
-def _context(results: Sequence[RunResult], lang: str, inds: list[dict]) -> str:
+def _context(results: Sequence[RunResult], lang: str, measured: list[Measured]) -> str:
     if lang == "zh":
         head = ["来源", "亏损", "持平", "盈利"]
         aarp, taylor = "AARP 2018 美国参与者调查", "Taylor(2011),350 个计划的报酬方案,计入成本后"
@@ -202,26 +187,33 @@ def _context(results: Sequence[RunResult], lang: str, inds: list[dict]) -> str:
         intro = ("Net result = rewards + fair value of goods received − everything paid (packages, goods, fees). "
                  "The surveys are self-reported and the simulation is one design's consequences; they sit "
                  "side by side so a reader can place the simulated share losing money.")
-    rows = [[_name(r, lang), i["share_losing_money"], i["share_broke_even"], i["share_profited"]]
-            for r, i in zip(results, inds) if i["participants"]]
-    rows = [[n, *(f"{x:.1%}" for x in xs)] for n, *xs in rows]
+    rows = [[_name(r, lang), *(figure(k, m[k], lang) for k in ("share_losing_money", "share_broke_even",
+                                                               "share_profited"))]
+            for r, m in zip(results, measured) if m["participants"]]
     rows += [[aarp, "≈47%", "≈27%", "≈25%"], [taylor, "≈99%", "—", "≤1%"]]
     return f"<p>{escape(intro)}</p>" + _table(head, rows)
 
 
-def _risk(results: Sequence[RunResult], lang: str) -> str:
-    intro = ("The index adds weighted parts, each scored 0–1; weights sum to 100. It screens designs "
-             "against each other and is not a legal test: the findings are." if lang == "en" else
-             "指数由各分项加权相加,每项得分 0–1,权重合计 100。它用于比较不同设计,并非法律判断;法律判断见审查结论。")
-    out = [f"<p>{escape(intro)}</p>"]
-    for r in results:
+def _risk(results: Sequence[RunResult], lang: str, findings: list[list[Finding]]) -> str:
+    intro = ("The index adds weighted parts, each scored 0–1; weights sum to 100. " if lang == "en" else
+             "指数由各分项加权相加,每项得分 0–1,权重合计 100。")
+    out = [f"<p>{escape(intro + RiskIndex.screening(lang))}</p>"]
+    for r, fs in zip(results, findings):
         ri = risk_index(r)
-        rows = [[p.name_zh if lang == "zh" else p.name_en, str(p.weight), f"{p.value:.3f}",
+        rows = [[p.name_zh if lang == "zh" else p.name_en, str(p.weight), figure(p.component.measure, p.value, lang),
                  f"{p.score:.3f}", f"{p.points:.1f}", p.explain(lang)] for p in ri.parts]
         rows.append([t("total", lang), "100", "", "", f"{ri.total:.1f}", ri.band(lang)])
         out.append(f"<h3>{escape(_name(r, lang))}: {ri.total:.1f} / 100 ({escape(ri.band(lang))})</h3>")
+        breaches = sum(f.verdict == BREACH for f in fs)
+        if breaches:
+            out.append(f'<p class="note">{escape(_outranks(breaches, ri.band(lang), lang))}</p>')
         out.append(_table([t(k, lang) for k in ("component", "weight", "value", "score", "points", "how")], rows))
     return "".join(out)
+
+
+def _outranks(breaches: int, band: str, lang: str) -> str:
+    return (f"{breaches} 项法律审查结论为“违反”:无论风险指数等级({band})如何,都以违反为准。" if lang == "zh" else
+            f"{breaches} legal finding(s) are breaches: they outrank the index, whatever its band ({band}).")
 
 
 def _stress(tests: list[StressTest], lang: str) -> str:
@@ -240,20 +232,17 @@ def _stress(tests: list[StressTest], lang: str) -> str:
                  f"{_name(s.baseline, lang)}: recruitment stopped on day {s.stop_day}; mean daily payouts "
                  f"¥{s.payouts_before:,.0f} over the {s.window} days before, ¥{s.payouts_after:,.0f} over "
                  f"the {s.window} days after (change −{drop}): {verdict}")
-        rows = [[zh if lang == "zh" else en, _fmt(b, "pct" if "share" in en else "num" if b != int(b) else "int"),
-                 _fmt(x, "pct" if "share" in en else "num" if x != int(x) else "int")]
-                for en, zh, b, x in s.rows()]
+        rows = [[name(k, lang), figure(k, b, lang), figure(k, x, lang)] for k, b, x in s.rows()]
         out.append(f"<h3>{escape(title)}</h3>" + _table([t("metric", lang), t("baseline", lang), t("stopped", lang)], rows))
     return "".join(out)
 
 
 def _finding(f: Finding, lang: str) -> str:
-    en_v, zh_v = VERDICT_NAMES[f.verdict]
-    rows = [[t(column, lang), label(k, lang), figure(k, v, lang)]
+    rows = [[t(column, lang), name(k, lang), figure(k, v, lang)]
             for column, figures in (("measured", f.measured), ("threshold", f.thresholds))
             for k, v in figures.items()]
     out = [f'<div class="finding {f.verdict}" data-id="{escape(f.id)}" data-verdict="{f.verdict}">',
-           f'<h4><span class="badge {f.verdict}">{escape(zh_v if lang == "zh" else en_v)}</span>'
+           f'<h4><span class="badge {f.verdict}">{escape(verdict_name(f.verdict, lang))}</span>'
            f'{escape(f.title(lang))}</h4>',
            f'<div class="cite">{escape(f.citation)} · <code>{escape(f.id)}</code></div>',
            f"<p>{escape(f.explanation(lang))}</p>"]
@@ -285,9 +274,36 @@ def _findings(results: Sequence[RunResult], lang: str, findings: list[list[Findi
     return "".join(out)
 
 
+def _cases(results: Sequence[RunResult], lang: str, measured: list[Measured],
+           findings: list[list[Finding]]) -> str:
+    out = [f"<p>{escape(t('case_intro', lang))}</p>"]
+    for r, m, fs in zip(results, measured, findings):
+        out.append(f"<h3>{escape(_name(r, lang))}</h3>")
+        if not has_scheme(m):
+            out.append(f"<p>{escape(t('case_none', lang))}</p>")
+            continue
+        own = r.scenario.case is not None  # a decided case: its own decision, not a neighbour's
+        nearest, distance = (r.scenario, 0.0) if own else cases.nearest_case(r.scenario, m)
+        c = nearest.case
+        summary = c.summary_zh if lang == "zh" else c.summary_en
+        head = (f"{_name_of(nearest, lang)} · {c.authority} · {c.date}" + (f" · {c.number}" if c.number else "")
+                + f" · {cases.FINDING_NAMES[c.finding][lang == 'zh']}")
+        out.append(f'<div class="case" data-case="{escape(nearest.id)}" data-distance="{distance:.3f}">'
+                   f"<h4>{escape(head)}</h4><p>{escape(summary)}</p>")
+        rows = cases.rows(cases.compare(c, fs), lang, own=own)
+        out.append(_table([t(k, lang) for k in ("element", "authority", "this_design", "agreement")], rows,
+                          numeric_from=9))
+        out.append("</div>")
+    return "".join(out)
+
+
+def _name_of(s, lang: str) -> str:
+    return s.meta.name_zh if lang == "zh" else s.meta.name_en
+
+
 def reproduce_command(r: RunResult) -> str:
     s = r.scenario
-    shipped = Path(s.source).resolve() == (SCENARIO_DIR / f"{s.id}.toml").resolve()
+    shipped = Path(s.source).resolve() in {p.resolve() for p in scenario_paths()}
     src = s.id if shipped else s.source
     return f"sim report {src} --seed {r.seed} --days {r.days} --market-size {r.market_size} --out report.html"
 
@@ -327,14 +343,8 @@ def _parameters(results: Sequence[RunResult], lang: str) -> str:
     return "".join(out)
 
 
-REPLICATE_METRICS = (  # (metric, kind, en, zh)
-    ("participants", "int", "participants", "参与者"),
-    ("gmv", "money", "GMV ¥", "销售额 ¥"),
-    ("payout_ratio", "pct", "payout ratio", "奖励支出率"),
-    ("retention_d30", "pct", "D30 retention", "30 日留存"),
-    ("share_losing_money", "pct", "participants losing money", "亏损参与者占比"),
-    ("risk_index", "score", "risk index (0–100)", "风险指数(0–100)"),
-)
+REPLICATE_METRICS = ("participants", "gmv", "payout_ratio", "retention_d30", "share_losing_money",
+                     "risk_index")
 
 
 def _replicates(batch: Batch, lang: str) -> str:
@@ -342,19 +352,18 @@ def _replicates(batch: Batch, lang: str) -> str:
     seeds = sorted(batch.runs["seed"].unique().tolist())
     note = t("replicates_note", lang).format(sweep=batch.sweep_id or "—", runs=len(batch.runs),
                                              seeds=", ".join(map(str, seeds)))
-    shown = [m for m in REPLICATE_METRICS if m[0] in batch.metrics]  # older runs lack some
-    summary = batch.summary([m[0] for m in shown])
+    shown = [m for m in REPLICATE_METRICS if m in batch.metrics]  # older runs lack some
+    summary = batch.summary(shown)
     rows = []
-    for name, group in summary.groupby(batch.groups, sort=False, dropna=False):
-        name = name if isinstance(name, tuple) else (name,)
-        label = " · ".join([str(name[0]), *(f"{k}={v}" for k, v in zip(batch.params, name[1:]))])
-        cells = [label]
-        for metric, kind, _, _ in shown:
+    for group_name, group in summary.groupby(batch.groups, sort=False, dropna=False):
+        group_name = group_name if isinstance(group_name, tuple) else (group_name,)
+        cells = [" · ".join([str(group_name[0]), *(f"{k}={v}" for k, v in zip(batch.params, group_name[1:]))])]
+        for metric in shown:
             row = group.loc[group["metric"] == metric].iloc[0]
-            cells.append(f"{_fmt(row['mean'], kind)} [{_fmt(row['ci_low'], kind)}, "
-                         f"{_fmt(row['ci_high'], kind)}] (n={int(row['n'])})")
+            cells.append(f"{figure(metric, row['mean'], lang)} [{figure(metric, row['ci_low'], lang)}, "
+                         f"{figure(metric, row['ci_high'], lang)}] (n={int(row['n'])})")
         rows.append(cells)
-    head = [t("group", lang), *(zh if lang == "zh" else en for _, _, en, zh in shown)]
+    head = [t("group", lang), *(name(m, lang) for m in shown)]
     return (f"<p>{escape(note)}</p>" + _table(head, rows)
             + _img(charts.bands(batch, "active", lang, title_key="band_active"), t("replicates", lang))
             + _img(charts.bands(batch, "gmv", lang, title_key="band_gmv"), t("replicates", lang)))
@@ -374,16 +383,16 @@ def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | No
     if stress is None:
         stress = [stress_test(r.scenario, seed=r.seed, stop_day=stop_day or max(1, r.days // 2), baseline=r)
                   for r in results]
-    inds = [indicators(r) for r in results]
+    measured = [Measured(r) for r in results]
     findings = [audit(r) for r in results]
     chart: Callable[[str, Callable], str] = lambda key, fn: _img(fn(results, lang), t(key, lang))  # noqa: E731
     note = "" if charts.cjk_font() else f'<p class="note">{escape(t("nofont", lang))}</p>'
     names = " · ".join(_name(r, lang) for r in results)
     body = "".join([
         f"<h1>{escape(t('title', lang))}</h1><p>{escape(names)}</p>", note,
-        _section("summary", lang, _summary(results, lang, inds, findings)),
-        _section("context", lang, _context(results, lang, inds)),
-        _section("risk", lang, _risk(results, lang)),
+        _section("summary", lang, _summary(results, lang, measured, findings)),
+        _section("context", lang, _context(results, lang, measured)),
+        _section("risk", lang, _risk(results, lang, findings)),
         _section("growth", lang, chart("growth", charts.growth)),
         _section("retention", lang, chart("retention", charts.retention)),
         _section("payout", lang, chart("payout", charts.payout_ratio)),
@@ -393,6 +402,7 @@ def render(results: Sequence[RunResult], *, lang: str = "zh", stop_day: int | No
         _section("replicates", lang, _replicates(replicates, lang)) if replicates is not None else "",
         _section("stress", lang, _stress(list(stress), lang)),
         _section("findings", lang, _findings(results, lang, findings)),
+        _section("case", lang, _cases(results, lang, measured, findings)),
         _section("parameters", lang, _parameters(results, lang)),
     ])
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'

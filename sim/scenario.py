@@ -17,12 +17,15 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.rules import REGISTRY, Rule
+from sim.ledger import SELLER
 from sim.rules.base import ROUNDING
 from sim.schema import build
-from sim.sections import Churn, Market, Meta, Retail
+from sim.sections import Case, Churn, Market, Meta, Retail
 
 SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# Decided cases (family "cases"): public decisions encoded as scenarios, with a [case] table.
+CASES_DIR = SCENARIO_DIR / "cases"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Scenario:
     churn: Churn
     rules: tuple[Rule, ...]
     source: str = "<dict>"
+    case: Case | None = None    # the decision, for a scenario of family "cases"
 
     @property
     def id(self) -> str:
@@ -53,6 +57,8 @@ class Scenario:
                                (("scenario", "meta"), ("market", "market"), ("retail", "retail"),
                                 ("churn", "churn"))}
         out["rules"] = {r.key: _plain(r) for r in self.rules}
+        if self.case is not None:
+            out["case"] = _plain(self.case)
         return out
 
     def content_hash(self) -> str:
@@ -82,8 +88,9 @@ def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
     if isinstance(src, dict):
         return _from_table(src, "<dict>")
     path = Path(src)
-    if not path.suffix and not path.exists() and (SCENARIO_DIR / f"{src}.toml").exists():
-        path = SCENARIO_DIR / f"{src}.toml"
+    if not path.suffix and not path.exists():
+        path = next((d / f"{src}.toml" for d in (SCENARIO_DIR, CASES_DIR)
+                     if (d / f"{src}.toml").exists()), path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -101,8 +108,8 @@ def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
 
 def _from_table(table: dict[str, Any], source: str) -> Scenario:
     for key in table:
-        if key not in SECTIONS and key != "rules":
-            listed = ", ".join([*SECTIONS, "rules"])
+        if key not in SECTIONS and key not in ("rules", "case"):
+            listed = ", ".join([*SECTIONS, "rules", "case"])
             raise ScenarioError(source, key, f"unknown section; allowed: {listed}",
                                 zh=f"未知的配置段;允许:{listed}")
     if "scenario" not in table:
@@ -121,8 +128,13 @@ def _from_table(table: dict[str, Any], source: str) -> Scenario:
             raise ScenarioError(source, f"rules.{key}", f"unknown rule; allowed: {listed}",
                                 zh=f"未知的规则;允许:{listed}")
         rules.append(build(REGISTRY[key], body, source=source, prefix=f"rules.{key}"))
+    case = build(Case, table["case"], source=source, prefix="case") if "case" in table else None
+    if (case is None) == (parts["scenario"].family == "cases"):
+        raise ScenarioError(source, "case" if case is None else "scenario.family",
+                            "a decided case needs both family = \"cases\" and a [case] table",
+                            zh="判例场景必须同时设置 family = \"cases\" 和 [case] 表")
     scenario = Scenario(parts["scenario"], parts["market"], parts["retail"], parts["churn"],
-                        tuple(rules), source)
+                        tuple(rules), source, case)
     _check_composition(scenario)
     return scenario
 
@@ -134,8 +146,7 @@ def _check_composition(s: Scenario) -> None:
         raise ScenarioError(s.source, f"rules.{qualifiers[1]}",
                             f"only one rule may decide who becomes a participant; also {qualifiers[0]}",
                             zh=f"只能有一条规则决定谁成为参与者;另一条是 {qualifiers[0]}")
-    payers = [r.key for r in s.rules if r.facts().reward_kinds
-              and not (r.facts().appoints_payees or r.facts().pays_customers)]
+    payers = [r.key for r in s.rules if r.facts().reward_kinds and r.facts().payees == SELLER]
     if payers and not qualifiers:
         raise ScenarioError(s.source, f"rules.{payers[0]}",
                             "pays participants, but no rule makes anyone a participant; "
@@ -166,5 +177,6 @@ def _largest(s: Scenario, amount: Any, key_attr: str) -> str:
 
 
 def scenario_paths() -> list[Path]:
-    """Every shipped scenario file, sorted by name."""
-    return sorted(SCENARIO_DIR.glob("*.toml"))
+    """Every shipped scenario file: the business models sorted by name, then the decided
+    cases under ``scenarios/cases/`` sorted by name."""
+    return sorted(SCENARIO_DIR.glob("*.toml")) + sorted(CASES_DIR.glob("*.toml"))

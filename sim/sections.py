@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from sim.schema import param
 
@@ -15,6 +17,7 @@ FAMILY_NAMES = {
     "content_live": ("Content and live commerce", "内容与直播电商"),
     "points_pools": ("Points, pools and rebates", "积分、资金池与返利"),
     "channel": ("Channel and operations models", "渠道与运营模式"),
+    "cases": ("Decided cases", "判例"),
 }
 FAMILIES = tuple(FAMILY_NAMES)
 
@@ -149,3 +152,136 @@ class Churn:
     grace_days: int = param(30, lo=0, hi=3_650, unit="days",
                             en="Days a participant waits before judging earnings",
                             zh="参与者评估收益前的等待天数")
+
+
+# [case]: a public decision encoded as a scenario (scenarios/cases/). What the authority found on
+# each element of its law, in one small vocabulary, so that an audit's verdict can be set beside it.
+ELEMENT_FINDINGS = ("found", "not_found", "alleged", "not_examined")
+ELEMENT_FINDING_NAMES = {  # (English, Chinese), for the docs and the dashboard
+    "found": ("the authority found the element", "认定存在"),
+    "not_found": ("the authority examined it and found it absent", "经审查认定不存在"),
+    "alleged": ("charged or alleged, but settled or undecided: no finding", "指控但未经裁决(和解等)"),
+    "not_examined": ("the decision does not examine it", "裁决未审查"),
+}
+# The elements each jurisdiction's law turns on (keys of [case]).
+CASE_ELEMENTS = {
+    "cn": ("recruitment", "entry_fee", "team_pay", "criminal_threshold"),
+    "us": ("payment_to_join", "recruitment_rewards", "retail_shortfall"),
+    "eu": ("consideration", "recruitment_derived"),
+}
+CASE_OUTCOMES = ("administrative_penalty", "administrative_order", "criminal_conviction", "court_ruling", "settlement",
+                 "not_a_pyramid")
+CASE_FINDINGS = ("pyramid", "partial", "not_a_pyramid")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_SOURCE_LINE = re.compile(r"^(?P<title>[^|]+)\|\s*(?P<address>https?://\S+)\s*\|\s*read (?P<read>\d{4}-\d{2}-\d{2})$")
+
+
+def _element(en: str, zh: str) -> Any:
+    listed = ", ".join(ELEMENT_FINDINGS)
+    return param("", en=f"{en} ({listed}; empty outside its jurisdiction)",
+                 zh=f"{zh}({listed};非本法域留空)")
+
+
+@dataclass(frozen=True)
+class Case:
+    """[case]: the decision a case scenario encodes, and what the authority found per element.
+
+    Element values use :data:`ELEMENT_FINDINGS`. China: 禁止传销条例 Art. 7 (1) 拉人头
+    ``recruitment``, (2) 入门费 ``entry_fee``, (3) 团队计酬 ``team_pay``, and whether 刑法
+    224-1's 立案追诉 threshold (≥ 30 participants and ≥ 3 levels) was met
+    (``criminal_threshold``). USA: the Koscot prongs (``payment_to_join``,
+    ``recruitment_rewards``: rewards for recruiting unrelated to sales to ultimate users) and a
+    finding that pay or sales did not rest on sales to non-participants (``retail_shortfall``).
+    EU: UCPD Annex I point 14, the consumer's ``consideration`` and compensation
+    ``recruitment_derived`` primarily from introducing others.
+    """
+    authority: str = param("", en="Authority or court that decided, in its own language and English",
+                           zh="作出决定的机关或法院")
+    date: str = param("", en="Date of the decision: YYYY, YYYY-MM or YYYY-MM-DD", zh="决定日期")
+    number: str = param("", en="Case or document number where public (empty: none public)",
+                        zh="案号或文书编号(未公开则留空)")
+    jurisdiction: str = param("cn", choices=tuple(CASE_ELEMENTS), en="Jurisdiction", zh="法域")
+    outcome: str = param("administrative_penalty", choices=CASE_OUTCOMES, en="Kind of decision",
+                         zh="决定类型")
+    finding: str = param("pyramid", choices=CASE_FINDINGS,
+                         en="Overall: found a pyramid, only some elements or no finding, or not a pyramid",
+                         zh="总体认定:传销/金字塔、部分要件或未认定、非传销")
+    summary_en: str = param("", en="The decision in one line, English", zh="一句话概述(英文)")
+    summary_zh: str = param("", en="The decision in one line, Chinese", zh="一句话概述")
+    penalty: float = param(0.0, lo=0, hi=1e13, en="Money ordered: fines, confiscation or redress (0: none)",
+                           zh="罚没或赔偿金额(0 为无)")
+    currency: str = param("", en="Currency of penalty: CNY, USD, EUR or LTL", zh="币种")
+    participants: int = param(0, lo=0, hi=10_000_000_000, unit="persons",
+                              en="Participants the decision states (0: not stated)", zh="决定所述参与人数(0 为未载明)")
+    levels: int = param(0, lo=0, hi=100_000, en="Levels the decision states (0: not stated)",
+                        zh="决定所述层级数(0 为未载明)")
+    amounts: str = param("", en="Amounts and counts as the decision states them", zh="决定所述金额与人数")
+    recruitment: str = _element("China: 拉人头, pay by number recruited", "拉人头")
+    entry_fee: str = _element("China: 入门费, incl. via a required purchase", "入门费")
+    team_pay: str = _element("China: 团队计酬, pay on downline sales", "团队计酬")
+    criminal_threshold: str = _element("China: 刑法 224-1 threshold (30 persons, 3 levels)",
+                                       "刑法第二百二十四条之一立案追诉标准")
+    payment_to_join: str = _element("USA: Koscot, payment for the right to sell", "Koscot:付费取得销售权")
+    recruitment_rewards: str = _element("USA: Koscot, rewards for recruiting unrelated to retail",
+                                        "Koscot:与零售无关的招募奖励")
+    retail_shortfall: str = _element("USA: pay or sales not resting on non-participants",
+                                     "美国:报酬或销售并非来自非参与者")
+    consideration: str = _element("EU: point 14, the consumer gives consideration", "欧盟:消费者支付对价")
+    recruitment_derived: str = _element("EU: point 14, compensation derived primarily from recruits",
+                                        "欧盟:报酬主要来自引入他人")
+    quote: str = param("", en="The decisive passage, quoted in the source's language", zh="决定原文摘录")
+    sources: str = param("", en="One source a line: title | https address | read YYYY-MM-DD",
+                         zh="来源,每行一条:标题 | 网址 | read 阅读日期")
+    notes: str = param("", en="Where sources disagree, and other caveats", zh="来源分歧及其他说明")
+    not_simulable: str = param("", en="Facts the law turned on that a simulation cannot have",
+                               zh="模拟无法具备的关键事实(主观明知、组织者角色等)")
+    approximations: str = param("", en="What the composition approximates or leaves out",
+                                zh="组合规则近似或遗漏之处")
+    audit_disagrees: str = param("", en="Elements (space-separated) where the audit of the simulation "
+                                       "cannot agree with the authority; not_simulable says why",
+                                 zh="仿真审查无法与裁决一致的要件(空格分隔);原因见 not_simulable")
+
+    def elements(self) -> dict[str, str]:
+        """The authority's finding on each element of its jurisdiction's law."""
+        return {k: getattr(self, k) for k in CASE_ELEMENTS[self.jurisdiction]}
+
+    def source_lines(self) -> list[dict[str, str]]:
+        return [m.groupdict() for line in self.sources.splitlines() if (m := _SOURCE_LINE.match(line.strip()))]
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        empty = [k for k in ("authority", "date", "summary_en", "summary_zh", "quote", "sources")
+                 if not getattr(self, k).strip()]
+        if empty:
+            return [(empty[0], "must not be empty", "不能为空")]
+        if not _DATE.match(self.date):
+            return [("date", f"must be YYYY, YYYY-MM or YYYY-MM-DD, got {self.date!r}",
+                     f"必须是 YYYY、YYYY-MM 或 YYYY-MM-DD,实际为 {self.date!r}")]
+        if "\n" in self.summary_en.strip() + self.summary_zh.strip():
+            return [("summary_en" if "\n" in self.summary_en.strip() else "summary_zh",
+                     "must be one line", "必须是一行")]
+        bad = [line for line in self.sources.splitlines() if line.strip() and not _SOURCE_LINE.match(line.strip())]
+        if bad:
+            return [("sources", f"each line must read 'title | https://address | read YYYY-MM-DD', got {bad[0]!r}",
+                     f"每行必须是“标题 | https://网址 | read YYYY-MM-DD”,实际为 {bad[0]!r}")]
+        if self.penalty and self.currency not in ("CNY", "USD", "EUR", "LTL"):
+            return [("currency", f"must be CNY, USD, EUR or LTL when penalty is set, got {self.currency!r}",
+                     f"设置 penalty 时必须是 CNY、USD、EUR 或 LTL,实际为 {self.currency!r}")]
+        listed = ", ".join(ELEMENT_FINDINGS)
+        unknown = [k for k in CASE_ELEMENTS[self.jurisdiction] if getattr(self, k) not in ELEMENT_FINDINGS]
+        if unknown:
+            return [(unknown[0], f"must be one of {listed}, got {getattr(self, unknown[0])!r}",
+                     f"必须是以下之一:{listed},实际为 {getattr(self, unknown[0])!r}")]
+        stray = [k for k in self.audit_disagrees.split() if k not in CASE_ELEMENTS[self.jurisdiction]]
+        if stray:
+            listed_here = ", ".join(CASE_ELEMENTS[self.jurisdiction])
+            return [("audit_disagrees", f"lists {stray[0]!r}; allowed: {listed_here}",
+                     f"列出了 {stray[0]!r};允许:{listed_here}")]
+        if self.audit_disagrees.strip() and not self.not_simulable.strip():
+            return [("not_simulable", "must say why the audit cannot agree (audit_disagrees is set)",
+                     "设置 audit_disagrees 时必须说明原因")]
+        foreign = [(j, k) for j, keys in CASE_ELEMENTS.items() if j != self.jurisdiction
+                   for k in keys if getattr(self, k)]
+        if foreign:
+            return [(foreign[0][1], f"is a {foreign[0][0]} element; leave it out of a {self.jurisdiction} case",
+                     f"是 {foreign[0][0]} 法域的要件;{self.jurisdiction} 案例不应设置")]
+        return []

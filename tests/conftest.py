@@ -13,7 +13,10 @@ import sim
 from sim.model import SchemeModel
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+# Every shipped scenario: the business models, then the decided cases (scenarios/cases/).
+SCENARIOS = sim.scenario_paths()
+MODELS = sorted((ROOT / "scenarios").glob("*.toml"))
+CASES = sorted((ROOT / "scenarios" / "cases").glob("*.toml"))
 
 
 def scenario_dict(name: str) -> dict:
@@ -35,10 +38,13 @@ def validation_market(size: int, **changes) -> dict:
 class Script:
     """Drive a model with exact events: who joins under whom, in order (STYLE lesson 4)."""
 
-    def __init__(self, rules: dict, *, price: float = 100.0, size: int = 50) -> None:
+    def __init__(self, rules: dict, *, price: float = 100.0, size: int = 50,
+                 goods_value: float = 0.0) -> None:
         d = validation_market(size, word_of_mouth=0.0)
-        d["rules"] = {"entry_package": {"price": price, "goods_value": 0.0, "goods_cost": 0.0,
-                                        "conversion": 1.0, "conversion_daily": 0.0}, **rules}
+        # An entry package qualifies participants, unless the rules bring their own qualifier.
+        entry = {"entry_package": {"price": price, "goods_value": goods_value, "goods_cost": 0.0,
+                                   "conversion": 1.0, "conversion_daily": 0.0}}
+        d["rules"] = rules if "paid_membership" in rules else {**entry, **rules}
         self.model = SchemeModel(sim.load_scenario(d), seed=0)
         self.names = {"A": int(self.model.founders[0])}
         self._free = iter(i for i in range(size) if i != self.names["A"])
@@ -48,6 +54,21 @@ class Script:
         self.names[name] = pid
         self.model.enrol(np.array([pid]), np.array([self.names[sponsor]]), qualify=True)
         return pid
+
+    def customer(self, name: str, sponsor: str) -> int:
+        """A customer brought in by ``sponsor`` who does not buy into the scheme."""
+        pid = next(self._free)
+        self.names[name] = pid
+        self.model.enrol(np.array([pid]), np.array([self.names[sponsor]]), qualify=False)
+        return pid
+
+    def buy(self, name: str, yuan: float) -> None:
+        """``name`` buys goods for ``yuan`` from the first merchant, booked as any sale is."""
+        m, price = self.model, self.model.scenario.retail.price
+        units = int(round(yuan / price))
+        assert units * price == yuan, f"buy whole units of {price}"
+        m.book_sales(m.new_orders(np.array([self.names[name]]), np.array([units], np.int64),
+                                  np.zeros(1, np.int64)))
 
     def rewards(self, name: str) -> float:
         return int(self.model.people.rewards[self.names[name]]) / 100

@@ -15,9 +15,9 @@ from sim.audit import labels
 from sim.audit import rules_cn as cn
 from sim.audit import rules_eu as eu
 from sim.audit import rules_us as us
-from sim.audit.findings import BREACH, CLEAR, NOT_APPLICABLE, WARNING
+from sim.audit.findings import BREACH, NOT_APPLICABLE, NOT_TRIGGERED, WARNING
 from sim.people import ROLE_NAMES
-from sim.result import collect
+from sim.runner import collect
 from sim.rules import REGISTRY, Facts
 
 SMALL = dict(seed=1, days=120, market_size=3000)
@@ -52,56 +52,58 @@ def tree(script, *, second: int, third: int):
 def test_prosecution_threshold_is_inclusive(participants, levels, over):
     assert cn.over_prosecution_threshold(participants, levels) is over
     assert cn.decide_prosecution(participants, levels, True) == (BREACH if over else WARNING)
-    assert cn.decide_prosecution(participants, levels, False) == CLEAR
+    assert cn.decide_prosecution(participants, levels, False) == NOT_TRIGGERED
 
 
 @pytest.mark.parametrize("participants, collected, hit", [(119, 2_499_999.99, False), (120, 0.0, True),
                                                           (0, 2_500_000.0, True)])
 def test_serious_markers(participants, collected, hit):
     assert cn.serious(participants, collected) is hit
-    assert cn.decide_serious(participants, collected, True) == (BREACH if hit else CLEAR)
+    assert cn.decide_serious(participants, collected, True) == (BREACH if hit else NOT_TRIGGERED)
 
 
-@pytest.mark.parametrize("rewards, own_sales, other, verdict", [
-    (30.0, 100.0, 0.0, CLEAR),          # exactly 30%: "不得超过" allows it
-    (29.99, 100.0, 0.0, CLEAR),
+@pytest.mark.parametrize("pay, own_sales, off, verdict", [
+    (30.0, 100.0, 0.0, NOT_TRIGGERED),  # exactly 30%: "不得超过" allows it
+    (29.99, 100.0, 0.0, NOT_TRIGGERED),
     (30.01, 100.0, 0.0, BREACH),
     (10.0, 100.0, 0.01, BREACH),        # any pay not on one's own sales to consumers
     (5.0, 0.0, 0.0, BREACH),            # pay with no own sales at all
-    (0.0, 0.0, 0.0, CLEAR),
+    (0.0, 0.0, 0.0, NOT_TRIGGERED),
 ])
-def test_direct_selling_30_percent_cap(rewards, own_sales, other, verdict):
-    assert cn.decide_art24(rewards, own_sales, other) == verdict
+def test_direct_selling_30_percent_cap_per_salesperson(pay, own_sales, off, verdict):
+    assert cn.decide_art24(pay, own_sales, off) == verdict
+    over, off_own = cn.salespersons_over(np.array([pay]), np.array([own_sales]), np.array([off]))
+    assert bool(over[0] or off_own[0]) is (verdict == BREACH)
 
 
-@pytest.mark.parametrize("share, verdict", [(0.5, WARNING), (0.4999, WARNING), (0.5001, CLEAR)])
+@pytest.mark.parametrize("share, verdict", [(0.5, WARNING), (0.4999, WARNING), (0.5001, NOT_TRIGGERED)])
 def test_vemma_needs_more_than_half_from_outside(share, verdict):
     assert us.decide_vemma(share) == verdict
 
 
 @pytest.mark.parametrize("end_user, internal, verdict", [
-    (0.8, 1 / 3, CLEAR), (0.7999, 0.2, WARNING), (0.95, 0.3334, WARNING), (0.8001, 0.3333, CLEAR)])
+    (0.8, 1 / 3, NOT_TRIGGERED), (0.7999, 0.2, WARNING), (0.95, 0.3334, WARNING), (0.8001, 0.3333, NOT_TRIGGERED)])
 def test_herbalife_80_percent_and_one_third(end_user, internal, verdict):
     assert us.decide_herbalife(end_user, internal) == verdict
 
 
-@pytest.mark.parametrize("share, verdict", [(0.7, CLEAR), (0.6999, WARNING)])
+@pytest.mark.parametrize("share, verdict", [(0.7, NOT_TRIGGERED), (0.6999, WARNING)])
 def test_amway_omnitrition_70_percent(share, verdict):
     assert us.decide_amway(share) == verdict
 
 
 @pytest.mark.parametrize("fee, share, koscot, ucpd", [
-    (399.0, 0.5001, BREACH, BREACH), (399.0, 0.5, WARNING, WARNING), (399.0, 0.0, CLEAR, CLEAR),
-    (0.0, 1.0, CLEAR, CLEAR)])     # no payment: neither test's first element
+    (399.0, 0.5001, BREACH, BREACH), (399.0, 0.5, WARNING, WARNING), (399.0, 0.0, NOT_TRIGGERED, NOT_TRIGGERED),
+    (0.0, 1.0, NOT_TRIGGERED, NOT_TRIGGERED)])     # no payment: neither test's first element
 def test_koscot_and_ucpd_primarily_means_more_than_half(fee, share, koscot, ucpd):
     assert us.decide_koscot(fee, share) == koscot
     assert eu.decide_ucpd14(fee, share) == ucpd
 
 
 def test_art7_elements_decide_on_any_realised_pay():
-    assert cn.decide_art7_1(0.0, False) == CLEAR and cn.decide_art7_1(0.0, True) == WARNING
+    assert cn.decide_art7_1(0.0, False) == NOT_TRIGGERED and cn.decide_art7_1(0.0, True) == WARNING
     assert cn.decide_art7_1(1e-9, False) == BREACH
-    assert cn.decide_art7_2(0.01, True) == BREACH and cn.decide_art7_2(399.0, False) == CLEAR
+    assert cn.decide_art7_2(0.01, True) == BREACH and cn.decide_art7_2(399.0, False) == NOT_TRIGGERED
     assert cn.decide_art7_3(0.0, True) == WARNING and cn.decide_art7_3(0.01, False) == BREACH
 
 
@@ -111,10 +113,10 @@ def test_art7_elements_decide_on_any_realised_pay():
 def test_prosecution_threshold_on_real_trees(script, second, third, participants, levels, verdict):
     f = by_id(sim.audit(finish(tree(script, second=second, third=third)), "cn"))
     crime = f["cn.criminal.art224_1_prosecution"]
-    assert (crime.measured["participants"], crime.measured["levels"]) == (participants, levels)
+    assert (crime.measured["participants"], crime.measured["org_levels"]) == (participants, levels)
     assert crime.measured["elements_met"] == 1.0
     assert crime.verdict == verdict
-    assert crime.thresholds == {"participants_at_least": 30, "levels_at_least": 3}
+    assert crime.thresholds == {"participants_at_least": 30, "org_levels_at_least": 3}
 
 
 def test_entry_package_per_head_and_team_pay_breach_all_three_art7_elements(script):
@@ -142,7 +144,7 @@ def test_entry_package_per_head_and_team_pay_breach_all_three_art7_elements(scri
     assert {r[1] for r in entry.rows} <= {a, b0, s.names["B1"], c0}
 
 
-@pytest.mark.parametrize("rate, verdict", [(0.30, CLEAR), (0.31, BREACH)])
+@pytest.mark.parametrize("rate, verdict", [(0.30, NOT_TRIGGERED), (0.31, BREACH)])
 def test_direct_selling_cap_through_real_sales(script, rate, verdict):
     s = script({"direct_referral": {"sales_rate": [rate]}}, price=0.0, size=12)
     m = s.model
@@ -152,7 +154,10 @@ def test_direct_selling_cap_through_real_sales(script, rate, verdict):
     f = by_id(sim.audit(finish(s), "cn"))["cn.direct_selling.art24_pay_cap"]
     assert f.measured["own_sales_to_consumers"] == 400.0
     assert f.measured["pay_to_own_sales"] == pytest.approx(rate)
-    assert f.measured["rewards_not_on_own_sales"] == 0.0
+    assert f.measured["worst_pay_to_own_sales"] == pytest.approx(rate)
+    assert f.measured["seller_rewards_off_own_sales"] == 0.0
+    assert f.measured["salespersons"] == 1
+    assert f.measured["salespersons_over_cap"] == (verdict == BREACH)
     assert f.verdict == verdict
 
 
@@ -175,12 +180,12 @@ def test_verdicts_on_the_shipped_models(shipped):
     liandong = {f.id: f.verdict for f in sim.audit(shipped["liandong_2plus1"])}
     # Free sign-up, 3 levels of pay on purchases: team pay, but no entry fee and no 拉人头, so
     # not criminal (2013 opinion, Art. 5) and not a UCPD pyramid.
-    assert fission["cn.ban_pyramid.art7_1_recruitment"] == CLEAR
-    assert fission["cn.ban_pyramid.art7_2_entry_fee"] == CLEAR
+    assert fission["cn.ban_pyramid.art7_1_recruitment"] == NOT_TRIGGERED
+    assert fission["cn.ban_pyramid.art7_2_entry_fee"] == NOT_TRIGGERED
     assert fission["cn.ban_pyramid.art7_3_team_pay"] == BREACH
     assert fission["cn.direct_selling.art24_pay_cap"] == BREACH
-    assert fission["cn.criminal.art224_1_prosecution"] == CLEAR
-    assert fission["us.ftc.koscot"] == CLEAR and fission["eu.ucpd.annex1_14"] == CLEAR
+    assert fission["cn.criminal.art224_1_prosecution"] == NOT_TRIGGERED
+    assert fission["us.ftc.koscot"] == NOT_TRIGGERED and fission["eu.ucpd.annex1_14"] == NOT_TRIGGERED
     # 链动2+1 breaches every Chinese test, Koscot and the UCPD blacklist.
     assert all(v == BREACH for k, v in liandong.items() if k.startswith("cn."))
     assert liandong["us.ftc.koscot"] == BREACH and liandong["eu.ucpd.annex1_14"] == BREACH
@@ -192,16 +197,16 @@ def test_indicators_read_the_run(shipped):
     assert i["participants"] == r.metrics["participants"]
     assert i["org_levels"] == r.metrics["org_levels"] >= 3
     assert i["max_paid_depth"] == r.metrics["max_paid_depth"]
-    assert sum(i["paid_depth_amounts"].values()) == pytest.approx(i["rewards"])
-    assert i["reward_share_recruitment"] == pytest.approx(r.metrics["share_rewards_on_joins"])
+    assert i["rewards_by_depth"]["amount"].sum() == pytest.approx(i["rewards"])
+    assert i["reward_share_recruitment"] == pytest.approx(r.metrics["reward_share_recruitment"])
     assert i["share_losing_money"] == pytest.approx(r.metrics["share_losing_money"])
     assert i["share_losing_money"] + i["share_broke_even"] + i["share_profited"] == pytest.approx(1.0)
     assert i["share_losing_late"] > i["share_losing_early"]  # late joiners lose
-    assert sum(c["participants"] for c in i["cohorts"]) == i["participants"]
+    assert i["net_by_cohort"]["participants"].sum() == i["participants"]
     assert i["entry_fee"] == 399.0 and i["entry_fee_above_goods_value"] == 249.0
     assert i["entry_fees_collected"] == pytest.approx(399.0 * i["participants"])
+    assert i["payout_to_qualifying"] == pytest.approx(i["rewards"] / i["entry_fees_collected"])
     assert i["rewards_gini"] == pytest.approx(r.metrics["rewards_gini"])
-    json.dumps(i)
 
 
 def test_risk_index_is_its_weighted_parts(shipped):
@@ -223,9 +228,9 @@ def test_findings_are_plain_data(shipped):
     assert {f.jurisdiction for f in findings} == {"us"}
     data = json.loads(json.dumps([f.to_dict() for f in sim.audit(shipped["liandong_2plus1"])],
                                  ensure_ascii=False))
-    assert all(d["verdict"] in ("clear", "warning", "breach", "not_applicable") for d in data)
+    assert all(d["verdict"] in ("not_triggered", "warning", "breach", "not_applicable") for d in data)
     assert all(d["citation"] and d["title_zh"] and d["explanation_zh"] for d in data)
-    assert shipped["liandong_2plus1"].audit[0].id == "cn.ban_pyramid.art7_1_recruitment"
+    assert sim.audit(shipped["liandong_2plus1"])[0].id == "cn.ban_pyramid.art7_1_recruitment"
     with pytest.raises(ValueError, match="jurisdiction"):
         sim.audit(shipped["retail_baseline"], jurisdiction="uk")
 
@@ -241,7 +246,7 @@ def test_recruitment_stop_collapses_liandong_not_retail(shipped):
     assert base.loc[base["day"] >= stop, "new_participants"].sum() > 0
     assert liandong.payouts_before > 0 and liandong.payouts_after == 0.0  # all pay came from joins
     assert liandong.collapse and liandong.payout_drop == 1.0
-    rows = {en: (b, s) for en, _, b, s in liandong.rows()}
+    rows = {k: (b, s) for k, b, s in liandong.rows()}
     assert rows["participants"][1] < rows["participants"][0]
 
     retail = sim.stress_test("retail_baseline", stop_day=stop, **SMALL)
@@ -266,7 +271,7 @@ def test_breakaway_does_not_cut_the_level_count(script):
     p, n = s.model.people, s.names
     assert p.team_owner[n["B"]] == n["B"] and p.team_owner[n["E"]] == n["B"]  # broken away
     crime = by_id(sim.audit(finish(s), "cn"))["cn.criminal.art224_1_prosecution"]
-    assert crime.measured["levels"] == 3 and crime.measured["participants"] == 5
+    assert crime.measured["org_levels"] == 3 and crime.measured["participants"] == 5
     chain = crime.evidence.dynamic[0]
     # C and D were passed up to A's team, E stayed in B's: all three are level 3 under B.
     assert [r[1] for r in chain.rows][:2] == [n["A"], n["B"]] and chain.rows[2][1] in {n[x] for x in "CDE"}
@@ -302,15 +307,17 @@ def test_no_recruited_sales_force_means_no_direct_selling_or_retail_share_test(s
 
 
 def test_promises_beyond_the_books_count_against_cash():
-    """永倍达-style refunds promise every yuan back; what the pool does not hold is still owed."""
+    """永倍达-style refunds promise every yuan back; what the pool does not hold is promised
+    and held nowhere, and only the part the platform's cash cannot cover is uncovered."""
     r = sim.run("consumption_rebate_refund", seed=1, market_size=3000, days=150)
     i = sim.indicators(r)
     d = r.daily.iloc[-1]
     assert i["promised_offbook_end"] == pytest.approx(d["promised_offbook"]) and i["promised_offbook_end"] > 0
-    assert i["promised_end"] == pytest.approx(d["wallets_owed"] + d["points_liability"]
-                                              + d["pool_liability"] + d["promised_offbook"])
-    assert i["promise_coverage"] == pytest.approx(d["cash_held"] / i["promised_end"])
-    assert i["promise_coverage"] < 1
+    assert i["liabilities_end"] == pytest.approx(d["wallets_owed"] + d["points_liability"]
+                                                 + d["pool_liability"] + d["escrow_held"])
+    assert i["promised_uncovered_end"] == pytest.approx(max(d["promised_offbook"] - max(d["cash_held"], 0), 0))
+    assert i["uncovered_promise_share"] == pytest.approx(
+        i["promised_uncovered_end"] / (i["liabilities_end"] + i["promised_offbook_end"]))
 
 
 # -- names of the figures ------------------------------------------------------------------
@@ -325,10 +332,7 @@ def test_every_figure_a_finding_reports_has_a_chinese_and_an_english_name(script
         en, zh = sim.audit.label(key, "en"), sim.audit.label(key, "zh")
         assert en.strip() and labels.unit(key), key
         assert any("\u4e00" <= c <= "\u9fff" for c in zh), (key, zh)
-    # No stale names: each is a key a finding emits or the measure a threshold key compares.
-    measures = keys | {k.removesuffix(suffix) for k in keys for suffix, _ in labels.COMPARISONS}
-    assert set(labels.MEASURES) <= measures
-    assert sim.audit.label("participants_at_least", "zh", with_unit=True) == "参与者人数 ≥(人)"
+    assert sim.audit.label("participants_at_least", "zh", with_unit=True) == "参与者(曾取得计酬资格) ≥(人)"
     assert sim.audit.label("no_such_key", "zh") == "no_such_key"
 
 

@@ -16,7 +16,7 @@ import pytest
 import sim
 from sim.rules import REGISTRY
 from sim.schema import ParamSpec, build
-from sim.sections import Churn, Market, Meta, Retail
+from sim.sections import Case, Churn, Market, Meta, Retail
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
@@ -52,6 +52,10 @@ def test_allowed_in_both_languages(kind):
 
 
 # One row per problem a section or rule can report: (section or rule key, values, key named).
+# A complete [case] table; each row below breaks one thing in it.
+_CASE = {"authority": "某局", "date": "2017", "summary_en": "Fined.", "summary_zh": "罚款。", "quote": "认定……",
+         "sources": "t | https://example.org/a | read 2026-01-01", "recruitment": "found",
+         "entry_fee": "found", "team_pay": "found", "criminal_threshold": "not_examined"}
 PROBLEMS = [
     ("scenario", {}, "id"),
     ("market", {"size": 20, "founders": 30}, "founders"),
@@ -75,13 +79,22 @@ PROBLEMS = [
     ("rank_promotion", {"recruits": [5.0, 10.0], "team_volume": [0.0]}, "team_volume"),
     ("shared_purchase", {"daily_airdrop": 0.001, "point_price": 1.0}, "daily_airdrop"),
     ("product_offer", {"cancel": 0.1, "lead_days": 0}, "cancel"),
+    ("case", {**_CASE, "quote": ""}, "quote"),
+    ("case", {**_CASE, "date": "2017-7"}, "date"),
+    ("case", {**_CASE, "summary_zh": "一\n二"}, "summary_zh"),
+    ("case", {**_CASE, "sources": "a note | /home/x.txt | read 2026-01-01"}, "sources"),
+    ("case", {**_CASE, "penalty": 5.0}, "currency"),
+    ("case", {**_CASE, "team_pay": "maybe"}, "team_pay"),
+    ("case", {**_CASE, "consideration": "found"}, "consideration"),
+    ("case", {**_CASE, "audit_disagrees": "consideration"}, "audit_disagrees"),
+    ("case", {**_CASE, "audit_disagrees": "team_pay", "not_simulable": ""}, "not_simulable"),
 ]
 
 
 @pytest.mark.parametrize("owner, values, key", PROBLEMS, ids=lambda v: v if isinstance(v, str) else "")
 def test_every_problem_has_a_chinese_message(owner, values, key):
-    cls = SECTIONS.get(owner) or REGISTRY[owner]
-    prefix = owner if owner in SECTIONS else f"rules.{owner}"
+    cls = Case if owner == "case" else SECTIONS.get(owner) or REGISTRY[owner]
+    prefix = owner if owner in SECTIONS or owner == "case" else f"rules.{owner}"
     with pytest.raises(sim.ScenarioError) as err:
         build(cls, values, source="t.toml", prefix=prefix)
     e = err.value

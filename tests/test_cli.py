@@ -20,7 +20,7 @@ from sim.progress import Progress
 from sim.sections import FAMILY_NAMES
 
 SHIPPED = {p.stem: tomllib.loads(p.read_text(encoding="utf-8"))["scenario"]
-           for p in sorted((ROOT / "scenarios").glob("*.toml"))}
+           for p in sim.scenario_paths()}
 TABLES = ("daily", "people", "flows", "merchants")
 SMALL = ["--days", "10", "--market-size", "500"]
 
@@ -87,7 +87,7 @@ def test_list_json_lists_every_file_in_scenarios():
     assert proc.returncode == 0 and proc.stderr == ""
     listed = json.loads(proc.stdout)
     assert sorted(Path(s["path"]).resolve() for s in listed) == \
-        sorted(p.resolve() for p in (ROOT / "scenarios").glob("*.toml"))
+        sorted(p.resolve() for p in sim.scenario_paths())
     for s in listed:
         meta = SHIPPED[s["id"]]
         assert Path(s["path"]).stem == s["id"]
@@ -149,8 +149,9 @@ def test_run_prints_a_table_of_the_metrics(capsys):
     result = sim.run("liandong_2plus1", seed=1, days=10, market_size=500)
     assert rows["participants"] == [f"{result.metrics['participants']:,}"]
     assert rows["max_paid_depth"] == [str(result.metrics["max_paid_depth"])]
-    assert float(rows["payout_ratio"][0]) == pytest.approx(result.metrics["payout_ratio"], abs=5e-5)
-    assert float(rows["ledger_imbalance"][0]) == 0
+    # Each figure is written in its unit, as the measures vocabulary writes it everywhere.
+    assert rows["payout_ratio"] == [sim.measures.figure("payout_ratio", result.metrics["payout_ratio"])]
+    assert rows["payout_ratio"][0].endswith("%") and rows["ledger_imbalance"] == ["¥0.00"]
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -284,7 +285,7 @@ def test_compare_prints_scenarios_side_by_side(capsys):
     assert set(sim.METRIC_KEYS) <= set(rows)
     assert all(len(cells) == 3 for cells in rows.values())
     assert rows["participants"][0] == "0"
-    assert rows["ledger_imbalance"] == ["0.0000"] * 3
+    assert rows["ledger_imbalance"] == ["¥0.00"] * 3
     for sid, cell in zip(ids, rows["participants"]):
         assert cell == f"{sim.run(sid, seed=0, days=10, market_size=500).metrics['participants']:,}"
 
@@ -405,4 +406,4 @@ def test_compare_of_many_scenarios_prints_one_row_each(capsys):
         expect = sim.run(sid, seed=0, days=10, market_size=500).metrics
         cells = dict(zip(header[1:], line.split()[1:]))
         assert cells["participants"] == f"{expect['participants']:,}"
-        assert cells["payout_ratio"] == f"{expect['payout_ratio']:,.4f}"
+        assert cells["payout_ratio"] == sim.measures.figure("payout_ratio", expect["payout_ratio"])

@@ -22,6 +22,8 @@ import sim  # noqa: E402
 from dashboard import i18n, state, toml_writer  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+N = sim.measures.name  # a figure's name in the vocabulary every page reads
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 SIZE, DAYS = state.DEFAULT_SIZE, state.DEFAULT_DAYS
@@ -72,12 +74,10 @@ def test_compare_default_view_shows_each_scenarios_metrics():
     for k in keys:
         r = run(k)
         row = table.loc[state.catalogue()[k].name("en")]
-        assert row["Participants"] == r.metrics["participants"]
-        assert row["Payout ratio"] == pytest.approx(r.metrics["payout_ratio"])
-        assert row["D7 retention"] == pytest.approx(r.metrics["retention_d7"])
-        assert row["Organisation levels"] == r.metrics["org_levels"]
-        assert row["Risk index (0–100)"] == pytest.approx(sim.risk_index(r).total)
-        assert row["Platform net (yuan)"] == pytest.approx(r.metrics["platform_net"])
+        # Columns are named by the measures vocabulary, the figures are the run's own.
+        for key in ("participants", "payout_ratio", "retention_d7", "org_levels", "platform_net"):
+            assert row[N(key)] == pytest.approx(r.metrics[key]), key
+        assert row[N("risk_index")] == pytest.approx(sim.risk_index(r).total)
     data = charts(at)
     assert len(data) == 4  # growth, retention, payout ratio, risk profile
     growth = data[0][0]
@@ -117,7 +117,7 @@ def test_compare_replicates_draw_bands_from_run_many():
     assert not at.exception
     batch = sim.run_many(["liandong_2plus1"], seeds=3, days=DAYS, market_size=SIZE, store=False)
     table = at.dataframe[0].value
-    assert table.iloc[0]["Participants"] == batch.runs["participants"].median()
+    assert table.iloc[0][N("participants")] == batch.runs["participants"].median()
     growth = charts(at)[0][0]
     final = batch.daily[batch.daily["day"] == DAYS]["active"]
     row = growth.sort_values("x").iloc[-1]
@@ -134,9 +134,9 @@ def test_compare_replicates_show_the_risk_index_of_every_replicate():
     totals = pd.Series([r.total for r in indices])
     assert totals.median() != totals[0]  # the first seed alone would show another number
     name = state.catalogue()["liandong_2plus1"].name("en")
-    assert at.dataframe[0].value.loc[name, "Risk index (0–100)"] == pytest.approx(totals.median())
+    assert at.dataframe[0].value.loc[name, N("risk_index")] == pytest.approx(totals.median())
     ranges = at.dataframe[1].value  # the expander: median (5–95%) of every key figure
-    assert ranges.loc["Risk index (0–100)", name] == (
+    assert ranges.loc[N("risk_index"), name] == (
         f"{totals.median():,.1f} ({totals.quantile(0.05):,.1f}–{totals.quantile(0.95):,.1f})")
     profile = charts(at)[3][0]
     assert list(profile["points"]) == pytest.approx(
@@ -160,10 +160,10 @@ def test_compare_opens_a_shared_link_and_keeps_the_address_in_step():
 def test_compare_in_chinese_and_with_nothing_picked():
     at = app(lang="zh")
     table = at.dataframe[0].value
-    assert "参与者" in table.columns and "风险指数(0–100)" in table.columns
+    assert N("participants", "zh") in table.columns and N("risk_index", "zh") in table.columns
     assert "链动2+1" in table.index
     at.radio(key="lang").set_value("en").run()
-    assert "Participants" in at.dataframe[0].value.columns
+    assert N("participants") in at.dataframe[0].value.columns
     at.multiselect(key="cmp_pick.en").set_value([]).run()
     assert [i.value for i in at.info] == [i18n.STRINGS["cmp.none"][0]]
     assert not at.get("vega_lite_chart")
@@ -220,9 +220,11 @@ def test_lab_reruns_against_the_original_and_saves_a_valid_toml(tmp_path):
     edited["market"].update(size=SIZE, days=DAYS)
     edited["rules"]["multi_level_commission"]["rates"] = [0.2, 0.1]
     ours, theirs = sim.run(base, seed=0), sim.run(edited, seed=0)
-    assert diff.loc["Participants", "Original"] == f"{ours.metrics['participants']:,.0f}"
-    assert diff.loc["Participants", "Edited"] == f"{theirs.metrics['participants']:,.0f}"
-    assert diff.loc["Payout ratio", "Edited"] == f"{theirs.metrics['payout_ratio']:.1%}"
+    assert diff.loc[N("participants"), "Original"] == f"{ours.metrics['participants']:,.0f}"
+    assert diff.loc[N("participants"), "Edited"] == f"{theirs.metrics['participants']:,.0f}"
+    assert diff.loc[N("payout_ratio"), "Edited"] == f"{theirs.metrics['payout_ratio']:.1%}"
+    assert diff.loc[N("payout_ratio"), "Change"] == sim.measures.change(
+        "payout_ratio", ours.metrics["payout_ratio"], theirs.metrics["payout_ratio"])
 
     at.number_input(key=lab_key(at, "churn.customer")).set_value(0.02).run()
     assert at.info[-1].value == "Values changed since the last run: press Run to compare again."
@@ -333,7 +335,7 @@ def test_learn_steps_the_market_and_tells_a_persons_story():
     model = at.session_state["learn_model"][1]
     assert model.day - 1 == 8
     assert at.markdown[0].value.startswith("**Day 8 of 120**")
-    people = sim.result.collect(model).people
+    people = sim.runner.collect(model).people
     assert f"{len(people)} of 500 people have joined" in at.markdown[0].value
     # the tree has one node per person who joined, placed under their sponsor
     nodes = next(d for d in charts(at)[0] if "depth" in d and "id" in d)
@@ -359,7 +361,7 @@ def test_learn_story_lists_rewards_and_who_triggered_them():
     for _ in range(5):
         at.button(key="learn_week").click().run()
     model = at.session_state["learn_model"][1]
-    result = sim.result.collect(model)
+    result = sim.runner.collect(model)
     top = int(result.people.sort_values("rewards").iloc[-1]["id"])
     at.selectbox(key="learn_person").set_value(top).run()
     table = next(d.value for d in at.dataframe if "触发者" in d.value.columns)
@@ -375,17 +377,19 @@ def test_audit_findings_risk_and_stress_test_match_the_engine():
     at.selectbox(key="aud_scenario.en").set_value("liandong_2plus1").run()
     r = run("liandong_2plus1")
     findings = sim.audit(r)
-    counts = {v: sum(f.verdict == v for f in findings) for v in ("breach", "warning", "clear",
-                                                                  "not_applicable")}
-    assert (f"{counts['breach']} breach, {counts['warning']} warning, {counts['clear']} clear, "
-            f"{counts['not_applicable']} not applicable") in [m.value for m in at.markdown]
+    counts = {v: sum(f.verdict == v for f in findings) for v in sim.audit.VERDICTS}
+    assert (f"{counts['breach']} breach, {counts['warning']} warning, {counts['not_triggered']} not "
+            f"triggered, {counts['not_applicable']} not applicable") in [m.value for m in at.markdown]
+    # The index is a screening score: said beside it, and the breaches outrank it.
+    assert sim.risk_index(r).screening("en") in [c.value for c in at.caption]
+    assert [w.value for w in at.warning] == [i18n.text("aud.outranks", "en", n=counts["breach"])]
     assert at.metric[0].value == f"{sim.risk_index(r).total:.1f} / 100"
     assert any(f.citation in m.value for f in findings for m in at.markdown)
     stress = sim.stress_test("liandong_2plus1", seed=0, stop_day=DAYS // 2, days=DAYS,
                              market_size=SIZE)
     assert at.metric[1].value == f"{stress.payout_drop:.0%}"
     table = at.dataframe[-1].value  # the stress-test table closes the page
-    assert list(table.iloc[:, 2]) == pytest.approx([row[3] for row in stress.rows()])
+    assert list(table.iloc[:, 2]) == [sim.measures.figure(k, x) for k, _, x in stress.rows()]
     assert len(charts(at)) == 4  # depth, Lorenz, cohorts, stress test
 
     at.radio(key="aud_where.en").set_value("cn").run()
@@ -398,12 +402,12 @@ def test_audit_names_each_figure_in_chinese():
     at = app("audit", lang="zh")
     at.selectbox(key="aud_scenario.zh").set_value("liandong_2plus1").run()
     names = [name for d in at.dataframe if "测得" in d.value.columns for name in d.value["指标"]]
-    assert "最深计酬层级(级)" in names and "参与者人数 ≥(人)" in names
+    assert "最深计酬层级(级)" in names and N("participants_at_least", "zh") + "(人)" in names
     assert not any(re.fullmatch(r"[a-z_]+", name) for name in names), names
     # each figure in its unit: 链动2+1 pays every reward on joins, so that share reads 100.0%
     figures = pd.concat([d.value for d in at.dataframe if "测得" in d.value.columns])
     shown = dict(zip(figures["指标"], figures["测得"]))
-    assert shown["因加入触发的奖励占比"] == "100.0%" and shown["取得计酬资格的费用(元)"] == "¥399"
+    assert shown[N("reward_share_recruitment", "zh")] == "100.0%" and shown[N("entry_fee", "zh") + "(元)"] == "¥399"
 
 
 def test_audit_shows_the_evidence_in_chinese():

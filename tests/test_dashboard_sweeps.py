@@ -98,10 +98,10 @@ def test_the_risk_index_and_its_parts_are_metrics_with_names_in_both_languages(s
     at = sweeps_page(path, lang="zh")
     picker = at.selectbox(key="swp_metric.zh")
     # offered by their Chinese names (an unnamed metric would show its key)
-    assert {i18n.STRINGS[f"m.{k}"][1] for k in ("risk_index", *RISK_METRICS.values())} \
+    assert {sim.measures.name(k, "zh") for k in ("risk_index", *RISK_METRICS.values())} \
         <= set(picker.options)
     picker.set_value("risk_index").run()
-    assert at.subheader[0].value == "各网格点的风险指数(0–100)"
+    assert at.subheader[0].value == "各网格点的传销风险指数(0–100,筛查分数)"
     assert list(at.dataframe[1].value["均值"]) == pytest.approx(list(batch.summary("risk_index")["mean"]))
 
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.audit.measure import Audited
-from sim.result import collect
+from sim.runner import collect
 
 PACKAGE, UNIT = 399.0, 100.0  # the entry package and one unit at the baseline's retail price
 
@@ -59,14 +58,20 @@ def test_the_audit_counts_only_purchases_made_as_a_participant_as_internal(scrip
     assert i["participant_spend"] == pytest.approx(internal)
     assert i["sales_to_non_participants"] == pytest.approx(outside)
     assert i["internal_consumption_share"] == pytest.approx(internal / (internal + outside))
-    assert r.metrics["internal_consumption_share"] == pytest.approx(internal / r.metrics["gmv"])
-    # Own sales to consumers: C's purchases while a customer are A's, D's are C's.
+    assert r.metrics["internal_consumption_share"] == i["internal_consumption_share"]  # one definition
+    # Own sales to consumers, booked to the sponsor when each customer paid: C's purchases while
+    # a customer are A's (the refunded deposit taken back out), D's are C's.
     assert i["own_sales_to_consumers"] == pytest.approx(5 * UNIT)
-    assert Audited(r).own_sales_by_sponsor.to_dict() == {a: 2 * UNIT, c: 3 * UNIT}
+    own = r.people.set_index("id")["own_sales"]
+    assert (own[a], own[c], own[d]) == (2 * UNIT, 3 * UNIT, 0.0)
     assert i["organisation_outside_share"] == pytest.approx(outside / (outside + internal))
     # Herbalife: sales outside plus the goods participants received at fair value.
     assert i["end_user_share"] == pytest.approx((outside + 2 * UNIT) / (internal + outside))
-    # Art. 24's evidence: A is paid 10% of C's 4 purchases, C 10% of D's, against their own sales.
+    # Art. 24, person by person: A is paid 10% of C's 4 purchases, two of them made while C was
+    # a participant (not A's own sales); C 10% of D's, all own sales.
     art24 = {f.id: f for f in sim.audit(r, "cn")}["cn.direct_selling.art24_pay_cap"]
     assert art24.measured["own_sales_to_consumers"] == pytest.approx(5 * UNIT)
-    assert [row[:3] for row in art24.evidence.dynamic[0].rows] == [(a, 40.0, 2 * UNIT), (c, 30.0, 3 * UNIT)]
+    assert art24.measured["salespersons"] == 2 and art24.measured["salespersons_paid_off_own_sales"] == 1
+    assert [row[:4] for row in art24.evidence.dynamic[0].rows] == [(a, 40.0, 20.0, 2 * UNIT),
+                                                                   (c, 30.0, 0.0, 3 * UNIT)]
+    assert art24.verdict == "breach"

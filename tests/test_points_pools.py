@@ -11,7 +11,7 @@ import sim
 from conftest import closing, scenario_dict, validation_market
 from sim.ledger import POINTS, POOLS
 from sim.model import SchemeModel
-from sim.result import collect
+from sim.runner import collect
 from sim.rules.pools import MONTH, pro_rata
 
 
@@ -143,11 +143,10 @@ def test_dividend_is_exact_to_the_cent(market):
     for who in "BCD":
         m.join(who)
         model.column("contribution_value", np.int64)[m.names[who]] = 100
-    model.ledger.transfer("pool_funding", 100)  # one yuan among three equal holders
-    rule._pool(model).balance = 100
+    model.ledger.fund_pool(rule.key, 100)  # one yuan among three equal holders
     m.day_end()
     assert sorted(int(model.people.rewards[m.names[w]]) for w in "BCD") == [33, 33, 34]
-    assert rule._pool(model).balance == model.ledger.balance[POOLS] == 0
+    assert model.ledger.pool(rule.key) == model.ledger.balance[POOLS] == 0
     assert model.ledger.close_day()[1] == 0
 
 
@@ -339,7 +338,7 @@ def test_appreciation_unit_value_follows_profit():
     model = SchemeModel(sim.load_scenario(d), seed=0)
     rule = model.scenario.rule("points_pool")
     model.run_days(90)
-    pool = rule._pool(model).balance
+    pool = model.ledger.pool(rule.key)
     points = int(model.column("pool_points", np.int64).sum())
     assert pool == model.ledger.balance[POOLS] > 0
     assert rule.unit_value(model) == pytest.approx(pool / points / 100)

@@ -28,7 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SMALL = dict(seed=3, days=90, market_size=2000)
 NAMES = ("retail_baseline", "fission_distribution", "liandong_2plus1")
 SECTIONS = ("summary", "context", "risk", "growth", "retention", "payout", "depth", "lorenz",
-            "cohorts", "stress", "findings", "parameters")
+            "cohorts", "stress", "findings", "case", "parameters")
 
 
 class Page(HTMLParser):
@@ -118,9 +118,11 @@ def test_findings_name_their_figures_in_the_reports_language(results, report_zh)
     for key in keys:
         assert f"<td>{key}</td>" not in findings
         assert f"<td>{escape(sim.audit.label(key, 'zh'))}</td>" in findings, key
-    assert "<td>最深计酬层级</td>" in findings and "<td>参与者人数 ≥</td><td class=\"n\">30</td>" in findings
+    threshold = escape(sim.audit.label("participants_at_least", "zh"))
+    assert "<td>最深计酬层级</td>" in findings and f"<td>{threshold}</td><td class=\"n\">30</td>" in findings
     # Each figure is shown in its unit: 链动2+1's ¥399 consideration is money, not "39900.0%".
-    assert "<td>参与所需对价</td><td class=\"n\">¥399</td>" in findings
+    consideration = escape(sim.audit.label("payment_for_right_to_earn", "zh"))
+    assert f"<td>{consideration}</td><td class=\"n\">¥399</td>" in findings
     assert "<td>同时具备入门费与按发展人员计酬</td><td>是</td>" in findings
 
 
@@ -213,7 +215,8 @@ def test_cli_audit_json(capsys):
     assert {f["jurisdiction"] for f in out["findings"]} == {"cn"} and len(out["findings"]) == 6
     assert all(f["verdict"] == "breach" for f in out["findings"])
     team_pay = next(f for f in out["findings"] if f["id"] == "cn.ban_pyramid.art7_3_team_pay")
-    assert set(team_pay["measured"]) == {"reward_share_team", "max_paid_depth"}  # identifiers for machines
+    # identifiers for machines
+    assert set(team_pay["measured"]) == {"reward_share_team", "share_rewards_depth_ge_2", "max_paid_depth"}
     assert out["risk_index"]["total"] == pytest.approx(sum(p["points"] for p in out["risk_index"]["parts"]))
     assert out["stress_test"]["collapse"] is True
     assert out["context"]["aarp_2018"]["lost"] == 0.47
@@ -223,7 +226,8 @@ def test_cli_audit_text(capsys):
     assert main(["audit", "fission_distribution", "--days", "60", "--market-size", "1500", "--quiet",
                  "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "pyramid-risk index" in out and "禁止传销条例 第七条第(三)项" in out and "BREACH" in out
+    assert "pyramid-risk index" in out and "第七条第(三)项" in out and "BREACH" in out
+    assert "screening score" in out  # the index is said to be one, and breaches outrank it
 
 
 def test_cli_report_writes_one_file(tmp_path, capsys):
@@ -268,10 +272,9 @@ def test_report_shows_a_stored_sweeps_replicates(tmp_path, capsys):
     assert len(page.images) == 9  # the seven charts and two bands
     text = " ".join(page.text)
     summary = batch.summary(["gmv", "risk_index"])
-    assert len(summary) == 4 and "risk index (0–100)" in text
+    assert len(summary) == 4 and sim.measures.name("risk_index") in text
     for _, row in summary.iterrows():
-        kind = "money" if row["metric"] == "gmv" else "score"
-        assert sim.report._fmt(row["mean"], kind) in text and row["mean"] > 0
+        assert sim.measures.figure(row["metric"], row["mean"]) in text and row["mean"] > 0
     assert batch.sweep_id in text and "seeds 0, 1, 2" in text
     # a sweep stored before the risk index was a metric still reports what it has
     older = dataclasses.replace(batch, runs=batch.runs.drop(columns=["risk_index"]))

@@ -8,7 +8,9 @@ import pytest
 
 import sim
 from conftest import SCENARIOS
+from sim.ledger import SELLER
 from sim.rules import REGISTRY
+from sim.runner import collect
 
 # (rules, events, expected rewards in yuan). Events: ("join", who, sponsor), ("buy", who,
 # yuan), ("churn", who), ("day_end",). A is the founder. Entry package price 100.
@@ -117,3 +119,44 @@ def test_declared_facts_match_the_ledger(path):
             assert not (mine["basis"] == "sale").any(), rule.key
         if facts.per_head:
             assert (mine["basis"] == "join").any(), rule.key
+        # 团队计酬 by mechanism: only a rule that declares it pays team pay, or pays by a rank
+        # another rule sets on team volume; payees the platform appoints and customers never.
+        by_team_rank = facts.pay_set_by_rank and any(o.facts().ranks_by_team_volume for o in r.scenario.rules)
+        if not (facts.team_pay or by_team_rank) or facts.payees != SELLER:
+            assert not mine["team"].any(), rule.key
+        if facts.payees == SELLER and r.journal is not None:  # paid to participants only
+            paid = r.journal[r.journal["kind"].isin(facts.reward_kinds)]
+            qualified = r.people.set_index("id")["participant_day"].reindex(paid["payee"]).to_numpy()
+            assert ((qualified >= 0) & (qualified <= paid["day"].to_numpy())).all(), rule.key
+
+
+# A rule that declares team pay pays it: one scripted case each (A founder; recruits join
+# with the package; ("buy", who, yuan)).
+TEAM_PAY = {
+    "direct_referral": ({"direct_referral": {"sales_rate": [0.1]}}, [("join", "B", "A"), ("buy", "B", 100)]),
+    "multi_level_commission": ({"multi_level_commission": {"rates": [0.1, 0.05]}},
+                               [("join", "B", "A"), ("join", "C", "B"), ("buy", "C", 100)]),
+    "geometric_commission": ({"geometric_commission": {"a": 0.1, "b": 0.5, "levels": 3}},
+                             [("join", "B", "A"), ("join", "C", "B"), ("buy", "C", 100)]),
+    "liandong": ({"liandong": {"jiandian": 8.0}}, [("join", "B", "A"), ("join", "C", "B")]),
+}
+
+
+def test_every_rule_declaring_team_pay_is_tested_for_it():
+    declaring = {key for key, cls in REGISTRY.items() if cls().facts().team_pay}
+    assert declaring <= set(TEAM_PAY)
+
+
+@pytest.mark.parametrize("key", TEAM_PAY)
+def test_a_rule_that_declares_team_pay_pays_it(script, key):
+    rules, events = TEAM_PAY[key]
+    s = script(rules)
+    assert s.model.scenario.rule(key).facts().team_pay
+    for event in events:
+        if event[0] == "join":
+            s.join(event[1], event[2])
+        else:
+            s.buy(event[1], event[2])
+    s.model.step()
+    flows = collect(s.model).flows
+    assert flows.loc[flows["kind"].isin(s.model.scenario.rule(key).facts().reward_kinds), "team"].any()

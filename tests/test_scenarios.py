@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import sim
-from conftest import ROOT, SCENARIOS
+from conftest import CASES, MODELS, ROOT, SCENARIOS
 from sim.sections import FAMILIES
 
 # Catalogue row (DESIGN.md "The business-model catalogue") -> scenario file stem.
@@ -70,7 +70,7 @@ COMPOSITES = {
     "live_community_ops": {"live_sessions", "coupons", "group_buy"},
     "social_live_content": {"creators", "live_sessions"},
 }
-SHIPPED = {p.stem: p for p in SCENARIOS}
+SHIPPED = {p.stem: p for p in MODELS}  # the business models; decided cases: test_cases.py
 BASELINE = tomllib.loads((ROOT / "scenarios" / "retail_baseline.toml").read_text(encoding="utf-8"))
 SEED_FILE = re.compile(r"\b00[0-4]_[0-9a-f]{16}\.txt\b")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -91,7 +91,7 @@ def test_composites_are_made_of_the_components(stem, parts):
 
 
 def _unexplained(path) -> list[str]:
-    """Keys the file sets without a comment: every rule parameter, and every market, retail
+    """Keys the file sets without a comment ([case] is the decision itself, quoted): every rule parameter, and every market, retail
     and churn value that differs from the baseline (whose own values must all be explained)."""
     missing, section = [], None
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -100,7 +100,7 @@ def _unexplained(path) -> list[str]:
             section = text.strip("[]")
             continue
         key = re.match(r"([a-z_]+)\s*=\s*([^#]*)", text)
-        if not key or section in (None, "scenario") or "#" in text:
+        if not key or section in (None, "scenario", "case") or "#" in text:
             continue
         name = key.group(1)
         same = (section in BASELINE and path.stem != "retail_baseline"
@@ -116,7 +116,11 @@ def test_provenance_is_complete_in_both_languages(path):
     assert s.id == path.stem
     assert s.meta.family in FAMILIES
     assert CJK.search(s.meta.name_zh) and s.meta.name_en and not CJK.search(s.meta.name_en)
-    assert SEED_FILE.search(s.meta.source), "source must name the seed document"
+    if path in CASES:  # a decided case names its decision instead of a seed document
+        assert s.case is not None and s.meta.family == "cases"
+        assert s.case.number.split(";")[0].split(" (")[0] in s.meta.source, "source must name the decision"
+    else:
+        assert SEED_FILE.search(s.meta.source), "source must name the seed document"
     assert len(s.meta.mechanism_en.split()) >= 20 and len(s.meta.mechanism_zh) >= 40
     assert _unexplained(path) == [], "each parameter needs its source or a stated assumption"
 
@@ -134,5 +138,5 @@ def test_one_seed_reproduces_the_run(path):
 def test_readme_lists_every_scenario_and_rule():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     from sim.rules import REGISTRY
-    assert [s for s in SHIPPED if f"| `{s}` |" not in readme] == []
+    assert [p.stem for p in SCENARIOS if f"| `{p.stem}` |" not in readme] == []
     assert [k for k in REGISTRY if f"| `{k}` |" not in readme] == []

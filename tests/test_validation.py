@@ -133,7 +133,7 @@ def test_liandong_worked_example(script):
     assert (s.rewards("A"), s.rewards("B")) == (24.0, 8.0)
     assert [p.team_owner[n[x]] for x in "CDE"] == [n["A"], n["A"], n["B"]]
     assert p.rank[n["B"]] == 2 and p.team_owner[n["B"]] == n["B"]  # broke away as 老板
-    from sim.result import organisation_levels
+    from sim.measures import organisation_levels
     levels = organisation_levels(p.sponsor.astype(np.int64), p.role >= 2)
     assert levels[n["E"]] == 3 and levels.max() == 3
     depths = {(key[1], key[2]): amount for key, (amount, _) in s.model.ledger.flows.items()}

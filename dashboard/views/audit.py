@@ -13,12 +13,12 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state
-from dashboard.i18n import current, pick, t, text
+from dashboard.i18n import current, measure, pick, t, text, verdict
 
 PREFERRED = ("liandong_2plus1", "fission_distribution")
-ORDER = ("breach", "warning", "clear", "not_applicable")
+ORDER = sim.audit.VERDICTS  # most serious first
 # Markdown badges, not emoji: a server without an emoji font would draw empty boxes.
-BADGE = {"breach": "red", "warning": "orange", "clear": "green", "not_applicable": "gray"}
+BADGE = {"breach": "red", "warning": "orange", "not_triggered": "blue", "not_applicable": "gray"}
 
 lang = current()
 st.title(t("aud.title"))
@@ -62,11 +62,17 @@ def _num(v) -> str:
 
 
 # ----------------------------------------------------------------------------- risk index
-ri = sim.risk_index(result)
+measured = sim.measures.Measured(result)
+ri = sim.risk_index(measured)
+findings = state.findings(result, "all")
+breaches = sum(f.verdict == "breach" for f in findings)
 left, right = st.columns([1, 3])
 with left:
     st.metric(t("aud.risk"), f"{ri.total:.1f} / 100")
     st.markdown(t("aud.band", band=ri.band(lang)))
+    st.caption(ri.screening(lang))
+    if breaches:
+        st.warning(t("aud.outranks", n=breaches))
 with right:
     parts = pd.DataFrame([{t("ax.part"): pick(p.name_en, p.name_zh), t("aud.weight"): p.weight,
                            t("aud.score"): p.score, t("ax.points"): p.points,
@@ -85,9 +91,9 @@ where = state.remember("aud_where", st.radio(
 findings = state.findings(result, where)
 counts = {v: sum(f.verdict == v for f in findings) for v in ORDER}
 st.markdown(t("aud.counts", breach=counts["breach"], warning=counts["warning"],
-              clear=counts["clear"], na=counts["not_applicable"]))
+              not_triggered=counts["not_triggered"], na=counts["not_applicable"]))
 for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.jurisdiction))):
-    head = (f":{BADGE[f.verdict]}-badge[{t('verdict.' + f.verdict)}] {t('jur.' + f.jurisdiction)} · "
+    head = (f":{BADGE[f.verdict]}-badge[{verdict(f.verdict)}] {t('jur.' + f.jurisdiction)} · "
             f"{f.title(lang)}")
     with st.expander(head, expanded=i == 0 and f.verdict == "breach"):  # the most serious, open
         st.markdown(f"**{t('aud.citation')}:** {f.citation}")
@@ -95,10 +101,10 @@ for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.
         keys_ = list(dict.fromkeys([*f.measured, *f.thresholds]))
         if keys_:
             st.dataframe(pd.DataFrame({
-                t("kpi.metric"): [sim.audit.label(k, lang, with_unit=True) for k in keys_],
-                t("aud.measured"): [sim.audit.figure(k, f.measured[k], lang)
+                t("kpi.metric"): [sim.measures.name(k, lang, with_unit=True) for k in keys_],
+                t("aud.measured"): [sim.measures.figure(k, f.measured[k], lang)
                                     if k in f.measured else "" for k in keys_],
-                t("aud.thresholds"): [sim.audit.figure(k, f.thresholds[k], lang)
+                t("aud.thresholds"): [sim.measures.figure(k, f.thresholds[k], lang)
                                       if k in f.thresholds else "" for k in keys_]}),
                 hide_index=True, width="stretch")
         if f.evidence.static:
@@ -116,50 +122,67 @@ st.download_button(t("aud.findings_json"), key="aud_json", mime="application/jso
                    data=json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
 st.caption(t("aud.context"))
 
+# ----------------------------------------------------------------------------- decided cases
+# A decided case shows the authority's finding beside its own audit; any other scheme is set
+# beside the decided case it most resembles (sim.audit.cases).
+if sim.audit.has_scheme(measured):
+    own = scenario.case is not None
+    case_scenario = scenario if own else state.nearest_case(result)
+    c = case_scenario.case
+    st.subheader(t("aud.case_own") if own else t("aud.case_nearest"))
+    if not own:
+        st.caption(t("aud.case_nearest_note"))
+    st.markdown(f"**{state.label_of(case_scenario, lang)}** · {c.authority} · {c.date}"
+                + (f" · {c.number}" if c.number else "")
+                + f" · {sim.audit.cases.FINDING_NAMES[c.finding][lang == 'zh']}")
+    st.write(c.summary_zh if lang == "zh" else c.summary_en)
+    views = sim.audit.cases.compare(c, state.findings(result, "all"))
+    st.dataframe(pd.DataFrame(sim.audit.cases.rows(views, lang, own=own),
+                              columns=[t("aud.case_element"), t("aud.case_authority"),
+                                       t("aud.case_audit"), t("aud.case_side")]),
+                 hide_index=True, width="stretch", key="aud_case")
+    if own:
+        with st.expander(t("aud.case_sources")):
+            st.text(c.quote.strip())
+            for src in c.source_lines():
+                st.text(f"{src['title'].strip()} — {src['address']}")
+            if c.not_simulable.strip():
+                st.caption(c.not_simulable.strip())
+
 # ----------------------------------------------------------------------------- charts
-people, flows = result.people, result.flows
-participants = people[people["participant_day"] >= 0]
 left, right = st.columns(2)
 with left:
     st.subheader(t("aud.depth"))
-    if flows.empty:
+    depth = measured["rewards_by_depth"]
+    if depth.empty:
         st.info(t("aud.depth_none"))
     else:
-        depth = flows.groupby("depth", as_index=False)["amount"].sum()
-        depth["share"] = depth["amount"] / depth["amount"].sum()
+        depth = depth.assign(share=depth["amount"] / depth["amount"].sum())
         st.altair_chart(charts.bars(depth, x="depth", y="share", x_title=t("ax.depth"),
                                     y_title=t("ax.rewards_share"), y_format=".0%", x_type="O"),
                         width="stretch")
-        st.caption(t("aud.depth_note", max=int(flows["depth"].max()),
-                     deep=float(depth.loc[depth["depth"] >= 2, "share"].sum())))
+        st.caption(t("aud.depth_note", max=measured["max_paid_depth"],
+                     deep=measured["share_rewards_depth_ge_2"], team=measured["reward_share_team"]))
 with right:
     st.subheader(t("aud.lorenz"))
-    if participants.empty or participants["rewards"].sum() == 0:
-        st.info(t("aud.no_participants") if participants.empty else t("aud.depth_none"))
+    if not measured["participants"] or not measured["rewards"]:
+        st.info(t("aud.no_participants") if not measured["participants"] else t("aud.depth_none"))
     else:
-        r = np.sort(participants["rewards"].to_numpy())
-        n = len(r)
-        curve = pd.DataFrame({"x": np.concatenate([[0], np.arange(1, n + 1) / n]),
-                              "y": np.concatenate([[0], np.cumsum(r) / r.sum()])})
-        if len(curve) > 600:  # a few hundred points draw the same curve
-            curve = curve.iloc[np.unique(np.linspace(0, len(curve) - 1, 600).astype(int))]
-        st.altair_chart(charts.lorenz(curve, x_title=t("ax.people_share"),
+        st.altair_chart(charts.lorenz(measured["rewards_lorenz"], x_title=t("ax.people_share"),
                                       y_title=t("ax.cum_rewards"), equality=t("aud.equality")),
                         width="stretch")
-        st.caption(t("aud.lorenz_note", gini=result.metrics["rewards_gini"],
-                     top=result.metrics["top1_share_rewards"]))
+        st.caption(t("aud.lorenz_note", gini=measured["rewards_gini"], top=measured["top1_share_rewards"]))
 
 st.subheader(t("aud.cohort"))
-if participants.empty:
+if not measured["participants"]:
     st.info(t("aud.no_participants"))
 else:
-    cohort = (participants.assign(week=participants["join_day"] // 7).groupby("week", as_index=False)
-              .agg(net=("net", "mean"), losing=("net", lambda s: float((s < 0).mean())),
-                   n=("net", "size")))
+    cohort = measured["net_by_cohort"].rename(columns={"mean_net": "net", "share_losing": "losing",
+                                                       "participants": "n"})
     st.altair_chart(charts.cohort_net(cohort, x_title=t("ax.cohort"), y_title=t("ax.mean_net"),
                                       share_title=t("aud.share_losing")), width="stretch")
     st.caption(t("aud.cohort_note") + " " + t(
-        "aud.cohort_losing", share=result.metrics["share_losing_money"]))
+        "aud.cohort_losing", share=measured["share_losing_money"]))
 
 # ----------------------------------------------------------------------------- stress test
 st.subheader(t("aud.stress"))
@@ -189,11 +212,10 @@ else:
         st.metric(t("aud.payout_drop"), f"{stress.payout_drop:.0%}")
         st.markdown(":red-badge[" + t("aud.collapse") + "]" if stress.collapse
                     else ":green-badge[" + t("aud.no_collapse") + "]")
-    st.dataframe(pd.DataFrame([(pick(en, zh), b, s) for en, zh, b, s in stress.rows()],
+    st.dataframe(pd.DataFrame([(measure(k), sim.measures.figure(k, b, lang), sim.measures.figure(k, x, lang))
+                               for k, b, x in stress.rows()],
                               columns=[t("kpi.metric"), t("aud.baseline"), t("aud.stopped")]),
-                 hide_index=True, width="stretch",
-                 column_config={t("aud.baseline"): st.column_config.NumberColumn(format="localized"),
-                                t("aud.stopped"): st.column_config.NumberColumn(format="localized")})
+                 hide_index=True, width="stretch")
 
 # ----------------------------------------------------------------------------- report
 st.divider()

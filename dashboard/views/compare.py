@@ -8,13 +8,12 @@ import streamlit as st
 import sim
 
 from dashboard import charts, state
-from dashboard.i18n import current, family, pick, t, text, text_family
+from dashboard.i18n import current, family, pick, series_name, t, text, text_family
+from dashboard.i18n import measure as measure_name
 
 KPIS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d1", "retention_d7",
         "retention_d30", "share_losing_money", "max_paid_depth", "org_levels", "risk_index",
         "platform_net", "merchant_profit")
-PERCENT = {"penetration", "payout_ratio", "retention_d1", "retention_d7", "retention_d30",
-           "share_losing_money"}
 GROWTH = ("active", "participants", "adopted", "new_participants", "gmv")
 # Retention two ways: everyone who joined, by calendar day; or by days since each one joined,
 # at the days the KPI table and the report use (D1, D7, D30, D90).
@@ -79,7 +78,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("cmp.growth"))
     measure = state.remember("cmp_growth", st.selectbox(
-        t("cmp.growth_measure"), GROWTH, format_func=lambda m: text(f"series.{m}", lang),
+        t("cmp.growth_measure"), GROWTH, format_func=lambda m: sim.measures.series_name(m, lang),
         key=state.carry("cmp_growth", GROWTH[0], list(GROWTH)), label_visibility="collapsed"))
     growth_slot = st.empty()
 with right:
@@ -93,7 +92,7 @@ with right:
 
 def _draw_growth(frames: dict, keys: list[str]) -> None:
     growth_slot.altair_chart(charts.banded_lines(
-        _long(frames, measure, keys), x_title=t("ax.day"), y_title=t(f"series.{measure}"),
+        _long(frames, measure, keys), x_title=t("ax.day"), y_title=series_name(measure),
         legend=t("ax.scenario"), order=order, bands=banded), width="stretch")
 
 
@@ -175,18 +174,16 @@ per_run = {k: metric_runs[k][list(KPIS)].astype(float) for k in chosen}
 table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
 table.index = [names[k] for k in chosen]
 table.index.name = t("ax.scenario")
-shown = table.rename(columns={m: t(f"m.{m}") for m in table.columns})
-config = {t(f"m.{m}"): st.column_config.NumberColumn(
-    format="percent" if m in PERCENT else "%.1f" if m == "risk_index" else "localized")
-    for m in table.columns}
+shown = table.rename(columns={m: measure_name(m) for m in table.columns})
+config = {measure_name(m): st.column_config.NumberColumn(format=state.number_format(m)) for m in table.columns}
 st.dataframe(shown, column_config=config, width="stretch", key="cmp_kpis")
 if banded:
     with st.expander(t("kpi.band")):
         def _fmt(m: str, v: float) -> str:
-            return f"{v:.1%}" if m in PERCENT else f"{v:,.1f}" if m == "risk_index" else f"{v:,.0f}"
+            return sim.measures.figure(m, v, lang)
         ranges = pd.DataFrame({names[k]: {
-            t(f"m.{m}"): f"{_fmt(m, per_run[k][m].median())} ({_fmt(m, per_run[k][m].quantile(0.05))}"
-                         f"–{_fmt(m, per_run[k][m].quantile(0.95))})"
+            measure_name(m): f"{_fmt(m, per_run[k][m].median())} ({_fmt(m, per_run[k][m].quantile(0.05))}"
+                        f"–{_fmt(m, per_run[k][m].quantile(0.95))})"
             for m in table.columns} for k in chosen})
         st.dataframe(ranges, width="stretch")
 st.download_button(t("cmp.download"), shown.to_csv().encode("utf-8-sig"),
@@ -195,8 +192,8 @@ st.download_button(t("cmp.download"), shown.to_csv().encode("utf-8-sig"),
 left, right = st.columns(2)
 with left:
     st.subheader(t("cmp.payout"))
-    st.altair_chart(charts.banded_lines(_long(frames, "payout_ratio", chosen), x_title=t("ax.day"),
-                                        y_title=t("m.payout_ratio"), legend=t("ax.scenario"),
+    st.altair_chart(charts.banded_lines(_long(frames, "payout_ratio_to_date", chosen), x_title=t("ax.day"),
+                                        y_title=series_name("payout_ratio_to_date"), legend=t("ax.scenario"),
                                         order=order, y_format=".1%", bands=banded), width="stretch")
 with right:
     st.subheader(t("cmp.risk"))

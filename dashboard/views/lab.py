@@ -16,7 +16,7 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state, toml_writer
-from dashboard.i18n import STRINGS, current, pick, t, unit
+from dashboard.i18n import STRINGS, current, measure, pick, series_name, t, unit
 from sim.schema import specs
 from sim.sections import Churn, Market, Meta, Retail
 
@@ -26,7 +26,6 @@ MAX_UPLOAD = 1_000_000  # bytes; a scenario file is a few kB
 DIFF_METRICS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d7",
                 "retention_d30", "share_losing_money", "max_paid_depth", "org_levels",
                 "platform_net", "rewards")
-PERCENT = {"penetration", "payout_ratio", "retention_d7", "retention_d30", "share_losing_money"}
 TEXT_AREAS = {"source", "mechanism_en", "mechanism_zh"}
 
 lang = current()
@@ -122,6 +121,8 @@ def _collect(path_prefix: str, cls, values: dict) -> dict:
 edited["scenario"] = _collect("scenario", Meta, original["scenario"])
 for name, cls in SECTION_CLASSES.items():
     edited[name] = _collect(name, cls, original[name])
+if "case" in original:  # a decided case keeps its decision; the lab edits only the model
+    edited["case"] = original["case"]
 for rule in base.rules:
     edited["rules"][rule.key] = _collect(f"rules.{rule.key}", type(rule), original["rules"][rule.key])
 
@@ -233,21 +234,18 @@ elif candidate is not None and ran == (base_key, int(seed), candidate.content_ha
     before, after = results["original"].metrics, results["edited"].metrics
     rows = []
     for m in DIFF_METRICS:
-        va, vb = float(before[m]), float(after[m])
-        if m in PERCENT:
-            rows.append((t(f"m.{m}"), f"{va:.1%}", f"{vb:.1%}", f"{(vb - va) * 100:+.1f} pp"))
-        else:
-            rows.append((t(f"m.{m}"), f"{va:,.0f}", f"{vb:,.0f}", f"{vb - va:+,.0f}"))
+        rows.append((measure(m), sim.measures.figure(m, before[m], lang), sim.measures.figure(m, after[m], lang),
+                     sim.measures.change(m, before[m], after[m], lang)))
     st.dataframe(pd.DataFrame(rows, columns=[t("kpi.metric"), t("lab.original"), t("lab.edited"),
                                              t("lab.change")]).set_index(t("kpi.metric")),
                  width="stretch", key="lab_diff")
     left, right = st.columns(2)
-    for col, measure, fmt in ((left, "active", ",.0f"), (right, "payout_ratio", ".1%")):
+    for col, daily, fmt in ((left, "active", ",.0f"), (right, "payout_ratio_to_date", ".1%")):
         data = pd.concat([state.series(results[w].daily)
-                          .rename(columns={"day": "x", measure: "mid"})
+                          .rename(columns={"day": "x", daily: "mid"})
                           .assign(series=t(f"lab.{w}"), lo=0.0, hi=0.0)[["x", "series", "lo", "mid", "hi"]]
                           for w in ("original", "edited")], ignore_index=True)
-        title = t("series.active") if measure == "active" else t("m.payout_ratio")
+        title = series_name(daily)
         with col:
             st.markdown(f"**{title}**")
             st.altair_chart(charts.banded_lines(data, x_title=t("ax.day"), y_title=title,

@@ -14,7 +14,7 @@ import streamlit as st
 import sim
 from dashboard import charts, state
 from dashboard.i18n import current, reward_kind, t
-from sim.result import collect
+from sim.runner import collect
 
 PREFERRED = ("liandong_2plus1", "fission_distribution")
 PLAY_EVERY = 0.7  # seconds per simulated day while playing: slow enough to watch the tree grow
@@ -231,12 +231,13 @@ def board() -> None:
                                                reached_title=t("learn.reached")), width="stretch")
     with right:
         st.markdown(f"**{t('learn.cohort')}**")
-        who = participants if len(participants) else people
-        cohort = (who.assign(week=who["join_day"] // 7).groupby("week", as_index=False)
-                  .agg(net=("net", "mean"), losing=("net", lambda s: float((s < 0).mean())),
-                       n=("net", "size")))
-        st.altair_chart(charts.cohort_net(cohort, x_title=t("ax.cohort"), y_title=t("ax.mean_net"),
-                                          share_title=t("aud.share_losing")), width="stretch")
+        if participants.empty:
+            st.info(t("aud.no_participants"))
+        else:
+            cohort = sim.measures.value(result, "net_by_cohort").rename(
+                columns={"mean_net": "net", "share_losing": "losing", "participants": "n"})
+            st.altair_chart(charts.cohort_net(cohort, x_title=t("ax.cohort"), y_title=t("ax.mean_net"),
+                                              share_title=t("aud.share_losing")), width="stretch")
 
 
 board()

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import sim
 from dashboard import charts, results, state
-from dashboard.i18n import STRINGS, current, t, text
+from dashboard.i18n import STRINGS, current, t
 
 # Daily series offered first (the rest of the store's daily columns follow, as named there).
 DAILY = ("active", "participants", "adopted", "new_participants", "gmv", "rewards", "cash_held",
@@ -16,9 +17,6 @@ DAILY = ("active", "participants", "adopted", "new_participants", "gmv", "reward
 # Metrics offered first; the rest follow.
 METRICS = ("gmv", "participants", "payout_ratio", "share_losing_money", "risk_index", "penetration",
            "retention_d30", "platform_net", "merchant_profit", "rewards", "rewards_gini")
-PERCENT = {"penetration", "payout_ratio", "retention_d1", "retention_d7", "retention_d30",
-           "retention_d90", "share_losing_money", "share_rewards_depth_ge_2",
-           "share_rewards_on_joins", "internal_consumption_share", "top1_share_rewards"}
 ORDINAL_UP_TO = 12  # distinct values of a parameter drawn evenly spaced
 MAX_SERIES = 20  # a band chart with more grid points than this is unreadable
 
@@ -27,11 +25,8 @@ st.title(t("swp.title"))
 st.caption(t("swp.intro"))
 
 
-def _name(prefix: str, key: str, lang: str) -> str:
-    for k in (f"{prefix}.{key}", f"series.{key}", f"m.{key}", f"daily.{key}"):
-        if k in STRINGS:
-            return text(k, lang)
-    return key
+def _percent(metric: str) -> bool:
+    return state.number_format(metric) == "percent"
 
 
 path = st.text_input(t("swp.store"), value=results.default_path(), key="swp_store",
@@ -108,10 +103,10 @@ def _labelled(frame: pd.DataFrame) -> pd.Series:
 # (a) the metric per grid point: n, mean, 95% CI
 metrics = [m for m in METRICS if m in batch.metrics] + [m for m in batch.metrics if m not in METRICS]
 metric = state.remember("swp_metric", st.selectbox(
-    t("swp.metric"), metrics, format_func=lambda m, lang=lang: _name("m", m, lang),
+    t("swp.metric"), metrics, format_func=lambda m, lang=lang: sim.measures.name(m, lang),
     key=state.carry("swp_metric", metrics[0], metrics)))
 summary = batch.summary(metric)
-st.subheader(t("swp.summary", metric=_name("m", metric, lang)))
+st.subheader(t("swp.summary", metric=sim.measures.name(metric, lang)))
 table = pd.DataFrame({t("swp.col.point"): _labelled(summary).to_numpy()})
 for k in batch.params:
     table[k] = results.column_text(summary[k]).to_numpy()
@@ -119,7 +114,7 @@ table[t("swp.col.n")] = summary["n"].astype(int).to_numpy()
 for col, key in (("mean", "swp.col.mean"), ("ci_low", "swp.col.ci_low"),
                  ("ci_high", "swp.col.ci_high"), ("std", "swp.col.std")):
     table[t(key)] = summary[col].to_numpy(float)
-fmt = "percent" if metric in PERCENT else "localized"
+fmt = state.number_format(metric)
 config = {t(k): st.column_config.NumberColumn(format=fmt)
           for k in ("swp.col.mean", "swp.col.ci_low", "swp.col.ci_high", "swp.col.std")}
 st.dataframe(table, hide_index=True, width="stretch", column_config=config, key="swp_summary")
@@ -131,7 +126,7 @@ st.download_button(t("swp.download"), batch.summary().to_csv(index=False).encode
 columns = [c for c in DAILY if c in batch.daily_columns] + sorted(
     c for c in batch.daily_columns if c not in DAILY)
 column = state.remember("swp_daily", st.selectbox(
-    t("swp.daily"), columns, format_func=lambda c, lang=lang: _name("series", c, lang),
+    t("swp.daily"), columns, format_func=lambda c, lang=lang: sim.measures.series_name(c, lang),
     key=state.carry("swp_daily", columns[0], columns)))
 bands = batch.bands(column)
 bands = bands.assign(series=_labelled(bands))
@@ -142,8 +137,8 @@ if len(order) > MAX_SERIES:
     bands = bands[bands["series"].isin(order)]
 long = pd.DataFrame({"x": bands["day"], "series": bands["series"], "lo": bands["q0.05"],
                      "mid": bands["q0.5"], "hi": bands["q0.95"]})
-st.subheader(t("swp.bands", column=_name("series", column, lang)))
-st.altair_chart(charts.banded_lines(long, x_title=t("ax.day"), y_title=_name("series", column, lang),
+st.subheader(t("swp.bands", column=sim.measures.series_name(column, lang)))
+st.altair_chart(charts.banded_lines(long, x_title=t("ax.day"), y_title=sim.measures.series_name(column, lang),
                                     legend=t("swp.col.point"), order=order,
                                     bands=int(row["replicates"]) > 1), width="stretch")
 st.caption(t("swp.bands_note"))
@@ -160,14 +155,14 @@ def _effect(k: str) -> None:
     data = pd.DataFrame({"x": results.column_text(summary[k]), "mean": summary["mean"],
                          "ci_low": summary["ci_low"], "ci_high": summary["ci_high"],
                          "n": summary["n"], "series": series})
-    st.altair_chart(charts.effect(data, x_title=k, y_title=_name("m", metric, lang),
+    st.altair_chart(charts.effect(data, x_title=k, y_title=sim.measures.name(metric, lang),
                                   legend=t("swp.others"), numeric_x=numeric,
                                   order=list(dict.fromkeys(series)),
-                                  y_format=".1%" if metric in PERCENT else ",.2~f"),
+                                  y_format=".1%" if _percent(metric) else ",.2~f"),
                     width="stretch")
 
 
-st.subheader(t("swp.effect", metric=_name("m", metric, lang)))
+st.subheader(t("swp.effect", metric=sim.measures.name(metric, lang)))
 if not batch.params:
     st.caption(t("swp.no_params"))
 else:

@@ -12,17 +12,17 @@ import numpy as np
 from sim.audit.findings import Column as C
 from sim.audit.findings import Example
 from sim.audit.labels import term
-from sim.audit.measure import Audited
+from sim.measures import Measured
 
 PERSON = C("person", "人员编号")
 ROLE = C("role", "角色", "role")
 
 
-def _role(a: Audited, row: int) -> str:
+def _role(a: Measured, row: int) -> str:
     return str(a.people["role"].iat[row])
 
 
-def sponsor_chain(a: Audited, *, basis: str | None = None) -> Example | None:
+def sponsor_chain(a: Measured, *, basis: str | None = None) -> Example | None:
     """The reward event that reached deepest: the person who triggered it and every sponsor
     above them, with what each was paid for that one event."""
     j = a.result.journal
@@ -58,7 +58,7 @@ def sponsor_chain(a: Audited, *, basis: str | None = None) -> Example | None:
         tuple(rows))
 
 
-def depth_table(a: Audited, *, basis: str | None = None) -> Example | None:
+def depth_table(a: Measured, *, basis: str | None = None) -> Example | None:
     """Rewards by paid depth over the whole run (when no journal was kept)."""
     f = a.result.flows
     if basis is not None:
@@ -71,7 +71,7 @@ def depth_table(a: Audited, *, basis: str | None = None) -> Example | None:
                    tuple((int(d), int(r["count"]), round(float(r["amount"]), 2)) for d, r in g.iterrows()))
 
 
-def recruitment_earners(a: Audited, top: int = 5) -> Example | None:
+def recruitment_earners(a: Measured, top: int = 5) -> Example | None:
     """The persons paid most for others joining: how many joins, how deep, how much."""
     j = a.result.journal
     if j is None:
@@ -93,7 +93,7 @@ def recruitment_earners(a: Audited, top: int = 5) -> Example | None:
                    tuple(rows))
 
 
-def longest_chain(a: Audited) -> Example | None:
+def longest_chain(a: Measured) -> Example | None:
     """The longest chain of participants on the sponsor tree, organiser first."""
     p = a.people
     level = p["level"].to_numpy()
@@ -116,7 +116,7 @@ def longest_chain(a: Audited) -> Example | None:
                    rows)
 
 
-def entry_payers(a: Audited) -> Example | None:
+def entry_payers(a: Measured) -> Example | None:
     """Participants who paid to join, at the quantiles of their net result."""
     p = a.people[a.participant & (a.people["entry_paid"].to_numpy() > 0)]
     if p.empty:
@@ -138,24 +138,64 @@ def entry_payers(a: Audited) -> Example | None:
                    tuple(rows))
 
 
-def pay_against_own_sales(a: Audited, top: int = 5) -> Example | None:
-    """The top earners' pay against their own sales to consumers (直销管理条例 Art. 24)."""
+def pay_against_own_sales(a: Measured, top: int = 5) -> Example | None:
+    """The salespersons furthest over the Art. 24 line: pay against their own sales to
+    consumers, and how much of it was not on those sales (直销管理条例 Art. 24)."""
     p = a.people
-    part = a.participant
-    if not part.any() or float(p.loc[part, "rewards"].sum()) == 0:
+    paid = a.salesperson
+    if not paid.any():
         return None
-    own = a.own_sales_by_sponsor
-    earners = p[part].sort_values(["rewards", "id"], ascending=[False, True]).head(top)
-    rows = []
-    for _, r in earners.iterrows():
-        sales = float(own.get(int(r["id"]), 0.0))
-        ratio = f"{r['rewards'] / sales:.0%}" if sales else "∞"
-        rows.append((int(r["id"]), round(float(r["rewards"]), 2), round(sales, 2), ratio))
-    return Example("Top earners: pay against their own sales to consumers",
-                   "收入最高者:报酬与本人直接向消费者销售额之比",
-                   (PERSON, C("rewards ¥", "报酬 ¥"), C("own sales to consumers ¥", "本人向消费者销售 ¥"),
-                    C("pay ÷ own sales", "报酬 ÷ 本人销售")),
-                   tuple(rows))
+    pay, own = a.column("seller_pay"), a.column("own_sales")
+    off = pay - a.column("seller_pay_on_own_sales")
+    ratio = a.pay_to_own_sales_each
+    rows_ = np.flatnonzero(paid)
+    worst = rows_[np.lexsort((p["id"].to_numpy()[rows_], -off[rows_], -ratio[rows_]))][:top]
+    rows = tuple((int(p["id"].iat[r]), round(float(pay[r]), 2), round(float(off[r]), 2),
+                  round(float(own[r]), 2), f"{ratio[r]:.0%}" if np.isfinite(ratio[r]) else "∞")
+                 for r in worst)
+    return Example("Salespersons furthest over the line: pay against their own sales to consumers",
+                   "超出最多的销售人员:报酬与本人直接向消费者销售额之比",
+                   (PERSON, C("pay ¥", "报酬 ¥"), C("of it not on own sales ¥", "其中非按本人销售 ¥"),
+                    C("own sales to consumers ¥", "本人向消费者销售 ¥"), C("pay ÷ own sales", "报酬 ÷ 本人销售")),
+                   rows)
+
+
+def team_earners(a: Measured, top: int = 5) -> Example | None:
+    """The persons paid most as team pay (团队计酬), from the journal."""
+    j = a.result.journal
+    if j is None or "team" not in j or not j["team"].any():
+        return None
+    j = j[j["team"].astype(bool)]
+    g = (j.groupby("payee").agg(amount=("amount", "sum"), triggers=("trigger", "nunique"),
+                                deepest=("depth", "max"))
+         .sort_values(["amount", "triggers"], ascending=False).head(top))
+    rows = tuple((int(person), _role(a, int(a.row_of[person])), int(r["triggers"]), int(r["deepest"]),
+                  round(float(r["amount"]), 2)) for person, r in g.iterrows())
+    return Example("Paid most as team pay: on others' purchases than their own customers'",
+                   "团队计酬收入最高者:按本人顾客以外的人的消费获得的报酬",
+                   (PERSON, ROLE, C("persons whose purchases paid them", "触发其报酬的人数"),
+                    C("deepest paid", "最深计酬层级"), C("team pay ¥", "团队计酬 ¥")),
+                   rows)
+
+
+def organisations_below_half(a: Measured, below: np.ndarray, top: int = 5) -> Example | None:
+    """Paid salespersons whose organisation's revenue was mostly from participants (Vemma)."""
+    rows_ = np.flatnonzero(below)
+    if not len(rows_):
+        return None
+    outside, inside = a.organisation_revenue
+    pay = a.column("seller_pay")
+    pick = rows_[np.argsort(-pay[rows_], kind="stable")][:top]
+    p = a.people
+    rows = tuple((int(p["id"].iat[r]), round(float(pay[r]), 2), round(float(outside[r]), 2),
+                  round(float(inside[r]), 2),
+                  f"{outside[r] / (outside[r] + inside[r]):.0%}" if outside[r] + inside[r] else "—")
+                 for r in pick)
+    return Example("Paid although their organisation sold mostly to participants (highest paid first)",
+                   "组织销售主要来自参与者却仍获报酬者(按报酬从高到低)",
+                   (PERSON, C("pay ¥", "报酬 ¥"), C("revenue from non-participants ¥", "来自非参与者的收入 ¥"),
+                    C("revenue from participants ¥", "来自参与者的收入 ¥"), C("share outside", "非参与者占比")),
+                   rows)
 
 
 def examples(*items: Example | None) -> tuple[Example, ...]:

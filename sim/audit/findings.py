@@ -14,10 +14,16 @@ from typing import Any, NamedTuple
 
 from sim.audit.labels import fact_value, term
 
-CLEAR, WARNING, BREACH, NOT_APPLICABLE = "clear", "warning", "breach", "not_applicable"
-VERDICTS = (BREACH, WARNING, CLEAR, NOT_APPLICABLE)  # most serious first
+NOT_TRIGGERED, WARNING, BREACH, NOT_APPLICABLE = "not_triggered", "warning", "breach", "not_applicable"
+VERDICTS = (BREACH, WARNING, NOT_TRIGGERED, NOT_APPLICABLE)  # most serious first
+# The one table of verdict words, used everywhere. An audit of a simulation says whether a
+# test was triggered; it never calls a scheme compliant.
 VERDICT_NAMES = {BREACH: ("breach", "违反"), WARNING: ("warning", "警示"),
-                 CLEAR: ("clear", "未触及"), NOT_APPLICABLE: ("not applicable", "不适用")}
+                 NOT_TRIGGERED: ("not triggered", "未触及"), NOT_APPLICABLE: ("not applicable", "不适用")}
+
+
+def verdict_name(verdict: str, lang: str = "en") -> str:
+    return VERDICT_NAMES[verdict][lang == "zh"]
 JURISDICTIONS = ("cn", "us", "eu")
 JURISDICTION_NAMES = {"cn": ("China", "中国"), "us": ("United States", "美国"),
                       "eu": ("European Union", "欧盟")}

@@ -11,8 +11,8 @@ an indirect link between new members' contributions and existing members' pay su
 from __future__ import annotations
 
 from sim.audit import evidence as ev
-from sim.audit.findings import BREACH, CLEAR, WARNING, Finding, LegalTest
-from sim.audit.measure import Audited
+from sim.audit.findings import BREACH, NOT_TRIGGERED, WARNING, Finding, LegalTest
+from sim.measures import Measured, yuan
 
 UCPD14 = LegalTest("eu.ucpd.annex1_14", "eu",
                    "Pyramid promotional scheme: consideration paid, pay derived primarily from introducing others",
@@ -23,31 +23,41 @@ PRIMARILY = 0.5
 
 
 def decide_ucpd14(consideration: float, introduction_share: float) -> str:
-    """Breach: a contribution was paid and more than half of pay derives from new members
-    (directly or indirectly, C-667/15); warning: a contribution and some such pay."""
+    """The scheme, over the whole run: breach when a contribution buys the opportunity to be
+    paid and more than half of the pay derives from introducing new members (directly or
+    indirectly, C-667/15); warning: a contribution and some such pay. Point 14 is about the
+    scheme's source of compensation, so the share is the scheme's, not each member's."""
     if consideration > 0 and introduction_share > PRIMARILY:
         return BREACH
     if consideration > 0 and introduction_share > 0:
         return WARNING
-    return CLEAR
+    return NOT_TRIGGERED
 
 
-def check_ucpd14(a: Audited) -> Finding:
-    i = a.indicators
-    fee, share = i["entry_fee"], i["reward_share_recruitment"]
+def check_ucpd14(a: Measured) -> Finding:
+    """Consideration: what qualifying costs, when it buys the opportunity to be paid
+    (C-515/12: a financial contribution, of any amount). Compensation
+    derived from introducing others: rewards triggered by joins as far as the newcomers'
+    payments fund them (C-515/12 turned on whether newcomers' contributions financed the
+    bonus; C-667/15: an indirect link suffices)."""
+    fee, share = a["payment_for_right_to_earn"], a["reward_share_join_funded"]
+    joins = a["reward_share_recruitment"]
     verdict = decide_ucpd14(fee, share)
-    en = (f"Consideration to take part: ¥{fee:,.0f}. Pay derived from the introduction of others "
-          f"(rewards triggered by new members joining, at any distance, since an indirect link "
-          f"suffices): {share:.1%} of all pay; 'primarily' means more than half.")
-    zh = (f"参与所需对价:¥{fee:,.0f}。来自介绍他人加入的报酬(由新成员加入触发的奖励,不论相隔几层,"
-          f"间接关联即可)占全部报酬 {share:.1%};“主要”指超过一半。")
+    en = (f"Consideration for the opportunity to be paid: {yuan(fee)}. Pay derived from the introduction "
+          f"of others (rewards triggered by new members joining, at any distance, as far as the "
+          f"newcomers' payments fund them): {share:.1%} of all pay ({joins:.1%} was triggered by joins); "
+          f"'primarily' means more than half.")
+    zh = (f"为获酬机会所付对价:{yuan(fee)}。来自介绍他人加入的报酬(由新成员加入触发、不论相隔几层,且可由新成员"
+          f"付款支付的部分)占全部报酬 {share:.1%}(由加入触发的占 {joins:.1%});“主要”指超过一半。")
     if fee <= 0:
-        en += " No financial contribution is required, so point 14 does not apply (C-515/12)."
-        zh += "无需支付任何费用,第 14 点不适用(C-515/12)。"
-    return UCPD14.finding(verdict, {"consideration": fee, "introduction_share": share},
-                          {"consideration_above": 0.0, "introduction_share_above": PRIMARILY}, en, zh,
-                          static=a.declaring("entry_fee", "pays_on_recruitment", "per_head"),
-                          dynamic=ev.examples(ev.sponsor_chain(a, basis="join")) if verdict != CLEAR else ())
+        en += " No financial contribution buys the opportunity to be paid, so point 14 does not apply (C-515/12)."
+        zh += "无需为获酬机会支付任何费用,第 14 点不适用(C-515/12)。"
+    return UCPD14.finding(verdict, {"payment_for_right_to_earn": fee, "reward_share_join_funded": share,
+                                    "reward_share_recruitment": joins},
+                          {"payment_for_right_to_earn_above": 0.0, "reward_share_join_funded_above": PRIMARILY},
+                          en, zh, static=a.declaring("entry_fee", "pays_on_recruitment", "per_head"),
+                          dynamic=ev.examples(ev.sponsor_chain(a, basis="join"))
+                          if verdict != NOT_TRIGGERED else ())
 
 
 CHECKS = (check_ucpd14,)

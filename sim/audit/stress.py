@@ -13,13 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.measures import Measured
 from sim.model import SchemeModel
-from sim.result import RunResult, collect
-from sim.runner import run
+from sim.result import RunResult
+from sim.runner import collect, run
 from sim.scenario import Scenario, load_scenario
 
 WINDOW = 30          # days compared on each side of the stop
 COLLAPSE_DROP = 0.8  # payouts falling by 80% or more count as a collapse
+COMPARED = ("participants", "participants_net_total", "share_losing_money", "cash_held_end",
+            "capital_injected")
 
 
 class RecruitmentStop(SchemeModel):
@@ -69,37 +72,21 @@ class StressTest:
     def collapse(self) -> bool:
         return self.payouts_before > 0 and self.payout_drop >= COLLAPSE_DROP
 
-    def rows(self) -> list[tuple[str, str, float, float]]:
-        """(measure en, measure zh, baseline, recruitment stopped), money in yuan."""
-        out = [("mean daily payouts after the stop day", "停止日后日均奖励支出",
-                self.payouts_after_baseline, self.payouts_after),
-               ("mean daily GMV after the stop day", "停止日后日均销售额",
-                self._mean(self.baseline, "gmv", self.stop_day, self.stop_day + self.window),
-                self._mean(self.stopped, "gmv", self.stop_day, self.stop_day + self.window))]
-        for en, zh, f in (
-                ("participants", "参与者人数", lambda r: float((r.people["participant_day"] >= 0).sum())),
-                ("participants' total net ¥", "参与者净收益合计 ¥", _net),
-                ("share of participants losing money", "亏损参与者占比", _losing),
-                ("platform cash at the end ¥", "期末平台现金 ¥", lambda r: float(r.daily["cash_held"].iloc[-1])),
-                ("owners' capital injected ¥", "股东注资 ¥", lambda r: float(r.daily["capital_injected"].sum()))):
-            out.append((en, zh, f(self.baseline), f(self.stopped)))
-        return out
+    def rows(self) -> list[tuple[str, float, float]]:
+        """(measure key, baseline, recruitment stopped): the window means after the stop day,
+        then measures of the two whole runs (:mod:`sim.measures` names them)."""
+        after = self.stop_day, self.stop_day + self.window
+        out = [("payouts_after_stop", self.payouts_after_baseline, self.payouts_after),
+               ("gmv_after_stop", self._mean(self.baseline, "gmv", *after),
+                self._mean(self.stopped, "gmv", *after))]
+        base, stopped = Measured(self.baseline), Measured(self.stopped)
+        return out + [(k, float(base[k]), float(stopped[k])) for k in COMPARED]
 
     def to_dict(self) -> dict:
         return {"stop_day": self.stop_day, "window": self.window, "payouts_before": self.payouts_before,
                 "payouts_after": self.payouts_after, "payout_drop": self.payout_drop,
                 "collapse": self.collapse,
-                "rows": [{"measure": en, "measure_zh": zh, "baseline": b, "stopped": s}
-                         for en, zh, b, s in self.rows()]}
-
-
-def _net(r: RunResult) -> float:
-    return float(r.people.loc[r.people["participant_day"] >= 0, "net"].sum())
-
-
-def _losing(r: RunResult) -> float:
-    part = r.people[r.people["participant_day"] >= 0]
-    return float((part["net"] < 0).mean()) if len(part) else 0.0
+                "rows": [{"measure": k, "baseline": b, "stopped": s} for k, b, s in self.rows()]}
 
 
 def stress_test(scenario: str | Path | dict | Scenario, *, seed: int, stop_day: int,

@@ -42,8 +42,9 @@ class SharedPurchase(Rule):
     it collects); merchants sell theirs back at once (``airdrop_merchants``, a credit to their
     profit); consumers hold theirs (points liability) and sell them at ``point_price`` with
     daily chance ``sell_chance``, a reward on their own spending paid from the points account.
-    共享值 still held is what buyers were told they would get back and the books do not hold:
-    ``promised_offbook``; ``airdrop_remaining`` is the most that can ever be airdropped.
+    共享值 still held, by buyers and merchants, is what they were told they would get back and
+    the books do not hold: ``promised_offbook``; ``airdrop_remaining`` is the most that can
+    ever be airdropped.
     """
     key = "shared_purchase"
     name_en = "Shared purchase airdrop"
@@ -126,5 +127,6 @@ class SharedPurchase(Rule):
 
     def daily_figures(self, model: SchemeModel) -> dict[str, int]:
         st = self._state(model)
-        return {"promised_offbook": int(model.column("share_value", np.int64).sum()),
-                "airdrop_remaining": st.remaining}
+        # Merchants hold 共享值 too and are promised airdrops on it like buyers.
+        held = int(model.column("share_value", np.int64).sum()) + int(st.merchant_value.sum())
+        return {"promised_offbook": held, "airdrop_remaining": st.remaining}

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from sim.ledger import APPOINTED, CUSTOMER, SELLER
+
 if TYPE_CHECKING:
     from sim.model import SchemeModel
     from sim.orders import Orders
@@ -42,19 +44,33 @@ class Facts:
     ``levels_paid`` is the deepest sponsor distance a reward can reach (``None``: unbounded,
     as when a team owner is paid for members any number of links below); 0 means it pays no
     one on behalf of someone else.
+
+    Rewards go to participants only (a recruited sales force, who qualified through the
+    rule that ``qualifies``) unless the rule ``appoints_payees`` or ``pays_customers``; that
+    is what makes a qualifying purchase an entry fee (入门费): it buys the right to be paid.
     """
     reward_kinds: tuple[str, ...] = ()
     levels_paid: int | None = 0
     pays_on_recruitment: bool = False   # 拉人头: a reward triggered by someone joining
     pays_on_sales: bool = False         # a reward triggered by a retail purchase
     per_head: bool = False              # 见点奖: a fixed sum per new member, whatever is sold
-    team_pay: bool = False              # 团队计酬: pay computed on sales below level 1
-    purchase_required_to_earn: bool = False
-    entry_fee: float = 0.0              # 入门费 in yuan, including via a required goods package
+    # 团队计酬: its pay can rest on purchases by persons other than the payee and their own
+    # customers (paid depth >= 2, or a recruit's purchases while a participant).
+    team_pay: bool = False
+    pay_set_by_rank: bool = False       # what it pays depends on the payee's rank (级差)
+    ranks_by_team_volume: bool = False  # it promotes on the team's purchases (团队业绩)
+    purchase_required_to_earn: bool = False  # qualifying costs a purchase or a fee
+    entry_fee: float = 0.0              # 入门费 in yuan: the price of qualifying once
     qualifies: bool = False             # the rule decides who becomes a participant
     appoints_payees: bool = False       # it picks its own payees (团长, creators), no qualifier needed
-    pays_customers: bool = False        # it pays ordinary customers on their own purchases (points)
+    pays_customers: bool = False        # it pays every customer alike on their own purchases (points)
     creates_liability: bool = False     # promises future value: points, pools, airdrops, rebates
+
+    @property
+    def payees(self) -> str:
+        """Whom its rewards go to: ``"appointed"``, ``"customer"`` or ``"seller"``
+        (participants only)."""
+        return APPOINTED if self.appoints_payees else CUSTOMER if self.pays_customers else SELLER
 
 
 class Rule:

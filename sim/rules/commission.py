@@ -26,9 +26,11 @@ class LevelCommission(Rule):
 
     def facts(self) -> Facts:
         levels = len(self.level_rates())
+        # Beyond level 1 it pays on the downline; on sales, level 1 pays on a recruit's own
+        # purchases while they are a participant too: both are team pay.
         return Facts(reward_kinds=(self.key,), levels_paid=levels,
                      pays_on_recruitment=self.on_packages, pays_on_sales=self.on_sales,
-                     team_pay=levels > 1, purchase_required_to_earn=True)
+                     team_pay=levels > 1 or self.on_sales)
 
     def problems(self) -> list[tuple[str, str, str]]:
         total = sum(self.level_rates())

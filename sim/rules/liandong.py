@@ -45,8 +45,7 @@ class LiandongTwoPlusOne(Rule):
 
     def facts(self) -> Facts:
         return Facts(reward_kinds=("jiandian", "pingji"), levels_paid=None,
-                     pays_on_recruitment=True, per_head=True, team_pay=True,
-                     purchase_required_to_earn=True)
+                     pays_on_recruitment=True, per_head=True, team_pay=True)
 
     def reward_per_join(self, price: float) -> float:
         return self.jiandian + self.pingji

@@ -17,7 +17,6 @@ import numpy as np
 from sim.ledger import PLATFORM, POINTS, POOLS, SALE
 from sim.people import ACTIVE
 from sim.rules.base import PPM, Facts, Rule, cents, ppm
-from sim.rules.pools import _Pool, _fund
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -128,11 +127,11 @@ class Points(Rule):
 
 
 def redeem(model: SchemeModel, kind: str, ids: np.ndarray, amounts: np.ndarray, *,
-           source: int) -> None:
+           source: int, pool: str = "") -> None:
     """Pay redeemed points to their holders (own spending, depth 0) and spend them at once
     on mall goods of the same value."""
     model.ledger.reward(kind, ids, ids, np.zeros(len(ids), np.int64), amounts, basis=SALE,
-                        source=source)
+                        source=source, pool=pool)
     model.ledger.spend_wallet(ids, amounts, value=amounts)
 
 
@@ -252,9 +251,6 @@ class PointsPool(Rule):
         return Facts(reward_kinds=("points_pool",), levels_paid=0, pays_on_sales=True,
                      pays_customers=True, creates_liability=True)
 
-    def _pool(self, model: SchemeModel) -> _Pool:
-        return model.rule_state(self.key, _Pool)
-
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
         if not self.purchase_lift:
             return None
@@ -267,13 +263,13 @@ class PointsPool(Rule):
     def unit_value(self, model: SchemeModel) -> float:
         """Today's value of one point in yuan."""
         out = int(model.column("pool_points", np.int64).sum())
-        return self._pool(model).balance / out / 100 if out else 0.0
+        return model.ledger.pool(self.key) / out / 100 if out else 0.0
 
     def on_day_end(self, model: SchemeModel) -> None:
-        pool, held = self._pool(model), model.column("pool_points", np.int64)
+        held = model.column("pool_points", np.int64)
         profit = int(model.ledger.balance[PLATFORM]) - model.platform_cash_yesterday  # today, so far
         if profit > 0:
-            _fund(model, pool, profit * ppm(self.profit_share) // PPM)
+            model.ledger.fund_pool(self.key, profit * ppm(self.profit_share) // PPM)
         ids = np.flatnonzero(held >= self.redeem_at)
         ids = ids[model.people.state[ids] == ACTIVE]
         ids = ids[model.rng.random(len(ids)) < self.redeem_chance]
@@ -282,11 +278,10 @@ class PointsPool(Rule):
         outstanding = int(held.sum())
         # Each redeemer's points times pool / outstanding, rounded down: those who stay keep
         # at least today's unit value.
-        pay = held[ids] * pool.balance // outstanding
+        pay = held[ids] * model.ledger.pool(self.key) // outstanding
         held[ids] = 0
-        pool.balance -= int(pay.sum())
-        redeem(model, "points_pool", ids, pay, source=POOLS)
+        redeem(model, "points_pool", ids, pay, source=POOLS, pool=self.key)
 
     def daily_figures(self, model: SchemeModel) -> dict[str, int]:
         promised = int(model.column("pool_points", np.int64).sum()) * ppm(self.issue_value) * 100 // PPM
-        return {"promised_offbook": max(promised - self._pool(model).balance, 0)}
+        return {"promised_offbook": max(promised - model.ledger.pool(self.key), 0)}

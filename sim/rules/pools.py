@@ -41,21 +41,10 @@ def pro_rata(amount: int, weights: np.ndarray) -> np.ndarray:
     return share
 
 
-@dataclass
-class _Pool:
-    balance: int = 0  # cents this rule holds in the pools account
-
-
-def _fund(model: SchemeModel, pool: _Pool, amount: int) -> None:
-    model.ledger.transfer("pool_funding", amount)
-    pool.balance += amount
-
-
-def _pay(model: SchemeModel, pool: _Pool, kind: str, ids: np.ndarray, amounts: np.ndarray) -> None:
-    """Pay rewards on the payees' own spending (depth 0) out of the pool."""
+def pay_from_pool(model: SchemeModel, pool: str, kind: str, ids: np.ndarray, amounts: np.ndarray) -> None:
+    """Pay rewards on the payees' own spending (depth 0) out of the named pool."""
     model.ledger.reward(kind, ids, ids, np.zeros(len(ids), np.int64), amounts, basis=SALE,
-                        source=POOLS)
-    pool.balance -= int(amounts.sum())
+                        source=POOLS, pool=pool)
 
 
 @dataclass(frozen=True)
@@ -99,31 +88,28 @@ class ContributionDividend(Rule):
     def reward_rate_on_sales(self) -> float:
         return self.pool_share
 
-    def _pool(self, model: SchemeModel) -> _Pool:
-        return model.rule_state(self.key, _Pool)
-
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
         held = model.column("contribution_value", np.int64)  # 贡献值 in hundredths
         ok = amounts >= cents(self.threshold)
         np.add.at(held, buyers[ok], amounts[ok] * ppm(self.contribution_rate) // PPM)
-        _fund(model, self._pool(model), int((amounts * ppm(self.pool_share) // PPM).sum()))
+        model.ledger.fund_pool(self.key, int((amounts * ppm(self.pool_share) // PPM).sum()))
 
     def on_day_end(self, model: SchemeModel) -> None:
         if model.day % self.every_days:
             return
-        pool, held = self._pool(model), model.column("contribution_value", np.int64)
+        held = model.column("contribution_value", np.int64)
         ids = np.flatnonzero(held)
-        pay = pro_rata(pool.balance * ppm(self.payout_share) // PPM, held[ids])
+        pay = pro_rata(model.ledger.pool(self.key) * ppm(self.payout_share) // PPM, held[ids])
         if self.consumed:
             pay = np.minimum(pay, held[ids])
             held[ids] -= pay
-        _pay(model, pool, "dividend", ids, pay)
+        pay_from_pool(model, self.key, "dividend", ids, pay)
 
     def daily_figures(self, model: SchemeModel) -> dict[str, int]:
         if not self.consumed:
             return {}
         owed = int(model.column("contribution_value", np.int64).sum())
-        return {"promised_offbook": max(owed - self._pool(model).balance, 0)}
+        return {"promised_offbook": max(owed - model.ledger.pool(self.key), 0)}
 
 
 @dataclass(frozen=True)
@@ -182,9 +168,6 @@ class RangliTierPool(Rule):
     def reward_rate_on_sales(self) -> float:
         return max(self.tiers) * self.pool_share
 
-    def _pool(self, model: SchemeModel) -> _Pool:
-        return model.rule_state(self.key, _Pool)
-
     def merchant_rates(self, n_merchants: int) -> np.ndarray:
         """Each merchant's 让利 (ppm). Merchants differ only in their random appeal and cost,
         so consecutive blocks take the tiers, in the shares given (largest remainder)."""
@@ -203,26 +186,26 @@ class RangliTierPool(Rule):
         rangli = (orders.paid + orders.subsidy) * rate // PPM
         model.ledger.merchants_flow("rangli", orders.shop, rangli)
         np.subtract.at(model.merchant_profit_today, orders.shop, rangli)
-        _fund(model, self._pool(model), int((rangli * ppm(self.pool_share) // PPM).sum()))
+        model.ledger.fund_pool(self.key, int((rangli * ppm(self.pool_share) // PPM).sum()))
         held = model.column("tier_entitlement", np.int64)
         per_yuan = ppm(self.full_return / max(self.tiers)) * rate // PPM  # ppm of the price
         np.add.at(held, buyers, amounts * per_yuan // PPM)
 
     def on_day_end(self, model: SchemeModel) -> None:
-        pool, held = self._pool(model), model.column("tier_entitlement", np.int64)
+        held = model.column("tier_entitlement", np.int64)
         ids = np.flatnonzero(held)
-        pay = np.minimum(pro_rata(pool.balance * ppm(self.payout_share) // PPM, held[ids]), held[ids])
+        pay = np.minimum(pro_rata(model.ledger.pool(self.key) * ppm(self.payout_share) // PPM, held[ids]),
+                         held[ids])
         held[ids] -= pay
-        _pay(model, pool, "tier_refund", ids, pay)
+        pay_from_pool(model, self.key, "tier_refund", ids, pay)
 
     def daily_figures(self, model: SchemeModel) -> dict[str, int]:
         owed = int(model.column("tier_entitlement", np.int64).sum())
-        return {"promised_offbook": max(owed - self._pool(model).balance, 0)}
+        return {"promised_offbook": max(owed - model.ledger.pool(self.key), 0)}
 
 
 @dataclass
 class _Schedule:
-    pool: _Pool = field(default_factory=_Pool)
     promised: int = 0     # refunds promised and not yet paid, cents
     overdue: int = 0      # of which fallen due and unpaid
     buying: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
@@ -287,7 +270,7 @@ class RebateSchedule(Rule):
         owed = amounts * ppm(self.total) // PPM
         st.buying.setdefault(model.day // MONTH + 1, []).append((buyers.copy(), owed))
         st.promised += int(owed.sum())
-        _fund(model, st.pool, int((amounts * ppm(self.pool_share) // PPM).sum()))
+        model.ledger.fund_pool(self.key, int((amounts * ppm(self.pool_share) // PPM).sum()))
 
     def on_day_end(self, model: SchemeModel) -> None:
         if model.day % MONTH:
@@ -309,13 +292,14 @@ class RebateSchedule(Rule):
             scheduled = np.minimum(instalments * np.maximum(total * ppm(self.monthly_rate) // PPM, 1), total)
             due.append(scheduled - paid)
         due_all = np.concatenate(due)
-        need = int(due_all.sum())
-        if self.platform_covers and need > st.pool.balance:
-            _fund(model, st.pool, need - st.pool.balance)
+        need, held = int(due_all.sum()), model.ledger.pool(self.key)
+        if self.platform_covers and need > held:
+            model.ledger.fund_pool(self.key, need - held)
+            held = need
         # Short of money, everyone gets the same share of what is due (rounded down).
-        pay_all = due_all if need <= st.pool.balance else due_all * st.pool.balance // need
+        pay_all = due_all if need <= held else due_all * held // need
         ids = np.concatenate([st.cohorts[m][0] for m in started])
-        _pay(model, st.pool, "consumption_refund", ids, pay_all)
+        pay_from_pool(model, self.key, "consumption_refund", ids, pay_all)
         st.promised -= int(pay_all.sum())
         st.overdue = int((due_all - pay_all).sum())
         at = 0
@@ -328,5 +312,5 @@ class RebateSchedule(Rule):
 
     def daily_figures(self, model: SchemeModel) -> dict[str, int]:
         st = self._state(model)
-        return {"promised_offbook": max(st.promised - st.pool.balance, 0),
+        return {"promised_offbook": max(st.promised - model.ledger.pool(self.key), 0),
                 "refunds_overdue": st.overdue}

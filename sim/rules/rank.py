@@ -39,7 +39,7 @@ class RankPromotion(Rule):
                              zh="视为团长的最低等级")
 
     def facts(self) -> Facts:
-        return Facts()
+        return Facts(ranks_by_team_volume=self._tracks_volume())
 
     def problems(self) -> list[tuple[str, str, str]]:
         if len(self.recruits) != len(self.team_volume):
@@ -51,6 +51,12 @@ class RankPromotion(Rule):
 
     def _tracks_volume(self) -> bool:
         return max(self.team_volume) > 0
+
+    def reached_on_team_volume(self, ranks: np.ndarray) -> np.ndarray:
+        """Whether each rank needed team volume: a volume threshold at or below it is set.
+        Ranks count the thresholds met, so rank r needed one of the first r - 1."""
+        needed = np.concatenate([[False], np.cumsum(np.asarray(self.team_volume) > 0) > 0])
+        return needed[np.clip(ranks.astype(np.int64) - 1, 0, len(needed) - 1)]
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
         if self._tracks_volume():

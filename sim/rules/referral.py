@@ -41,7 +41,8 @@ class DirectReferral(Rule):
         return Facts(reward_kinds=("direct_referral",), levels_paid=1,
                      pays_on_recruitment=max(self.join_reward) > 0,
                      pays_on_sales=max(self.sales_rate) > 0, per_head=max(self.join_reward) > 0,
-                     purchase_required_to_earn=True)
+                     team_pay=max(self.sales_rate) > 0,  # a recruit's purchases as a participant
+                     pay_set_by_rank=len(set(self.join_reward)) > 1 or len(set(self.sales_rate)) > 1)
 
     def reward_per_join(self, price: float) -> float:
         return max(self.join_reward)
@@ -54,7 +55,8 @@ class DirectReferral(Rule):
             payees, triggers = _earning_sponsors(model, joiners)
             pay = np.rint(by_rank(self.join_reward, model.people.rank[payees]) * 100)
             model.ledger.reward("direct_referral", payees, triggers, np.ones(len(payees)),
-                                pay.astype(np.int64), basis=JOIN)
+                                pay.astype(np.int64), basis=JOIN,
+                                team=_rank_by_team(model, payees, self.join_reward))
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
         if max(self.sales_rate) > 0:
@@ -62,7 +64,8 @@ class DirectReferral(Rule):
             payees, triggers = model.people.sponsor[buyers[ok]], buyers[ok]
             rates = by_rank(tuple(ppm(r) for r in self.sales_rate), model.people.rank[payees])
             model.ledger.reward("direct_referral", payees, triggers, np.ones(len(payees)),
-                                amounts[ok] * rates.astype(np.int64) // PPM, basis=SALE)
+                                amounts[ok] * rates.astype(np.int64) // PPM, basis=SALE,
+                                team=_rank_by_team(model, payees, self.sales_rate))
 
 
 def _earning_sponsors(model: SchemeModel, triggers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,3 +73,14 @@ def _earning_sponsors(model: SchemeModel, triggers: np.ndarray) -> tuple[np.ndar
     sponsor = model.people.sponsor[triggers]
     ok = model.people.can_earn(sponsor)
     return sponsor[ok], triggers[ok]
+
+
+def _rank_by_team(model: SchemeModel, payees: np.ndarray, by_rank_values: tuple[float, ...]) -> np.ndarray | None:
+    """Which payees are paid at a rank reached on team volume, where the amount differs from
+    the entry rank's: pay set by the downline's purchases (级差 by 团队业绩) is team pay."""
+    promotion = model.scenario.rule("rank_promotion")
+    if promotion is None or len(set(by_rank_values)) == 1:
+        return None
+    rank = model.people.rank[payees]
+    differs = by_rank(by_rank_values, rank) != by_rank_values[0]
+    return differs & promotion.reached_on_team_volume(rank)
