@@ -17,13 +17,11 @@ table and so is computed where the run is.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import secrets
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,6 +34,7 @@ import pandas as pd
 from sim.audit.risk import RiskIndex, RiskPart
 from sim.errors import ScenarioError
 from sim.measures import COMPONENTS, values
+from sim.pool import on_processes
 from sim.result import RunResult, code_version
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
@@ -281,7 +280,7 @@ def _drive(tasks: list[Task], sweep_id: str, db: Store | None, *, workers: int |
         if scheduler is not None:
             results = _on_dask(work, scheduler, sweep_id)
         elif workers and workers > 1:
-            results = _on_processes(work, workers)
+            results = on_processes(work, workers, job=_work, preload="sim.batch")
         else:
             results = ((i, _work(*w)) for i, w in enumerate(work))
         for i, out in results:
@@ -344,45 +343,6 @@ def _work(parameters: dict[str, Any], seed: int) -> dict[str, Any]:
     return {"metrics": run_metrics(result), "daily": daily, "code_version": code_version(),
             "started": started, "finished": datetime.now(timezone.utc).replace(tzinfo=None),
             "wall_s": time.perf_counter() - t0}
-
-
-def _quiet_worker() -> None:
-    # Ctrl-C reaches the whole process group; only the parent should act on it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _on_processes(tasks: list[tuple[dict, int]], workers: int) -> Iterator[tuple[int, dict]]:
-    """Local worker processes. forkserver, not fork: the parent holds DuckDB's threads and
-    file lock, which a forked child must not inherit; the server forks clean children with
-    sim preloaded, so each worker starts in milliseconds instead of re-importing (spawn)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["sim.batch"])
-    pool = ProcessPoolExecutor(min(workers, len(tasks)) or 1, mp_context=ctx,
-                               initializer=_quiet_worker)
-    pending = {}
-    queue = iter(enumerate(tasks))
-    try:
-        # Keep at most two tasks per worker queued, so an interrupt leaves little in flight.
-        for i, task in itertools.islice(queue, 2 * workers):
-            pending[pool.submit(_work, *task)] = i
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                i = pending.pop(future)
-                for j, task in itertools.islice(queue, 1):
-                    pending[pool.submit(_work, *task)] = j
-                yield i, future.result()
-    finally:
-        if pending:  # interrupted or failed: stop the runs in flight, do not wait for them
-            stop = getattr(pool, "terminate_workers", None)  # Python 3.14+
-            if stop:
-                stop()
-            else:  # older: the executor's own process table, the only handle on its workers
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                    proc.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _on_dask(tasks: list[tuple[dict, int]], scheduler: Any, sweep_id: str) -> Iterator[tuple[int, dict]]:

@@ -15,28 +15,34 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
 from sim.errors import ScenarioError
-from sim import measures
-from sim.measures import figure
-from sim.metrics import METRIC_KEYS
 from sim.progress import Progress
-from sim.result import RunResult
-from sim.runner import run
-from sim.scenario import Scenario, load_scenario, scenario_paths
 from sim.sections import FAMILIES, FAMILY_NAMES
+
+if TYPE_CHECKING:
+    from sim.result import RunResult
+    from sim.scenario import Scenario
 
 USAGE_ERROR = 2
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
-# Modules that add subcommands: each has ``register(sub) -> {name: handler}``; a handler takes
-# the parsed arguments and returns the exit status, raising Fail or ScenarioError on bad input.
 # `sim compare` shows up to this many scenarios side by side, more as one row each.
 SIDE_BY_SIDE = 4
 SUMMARY_KEYS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d30",
                 "share_losing_money", "max_paid_depth", "org_levels", "platform_net")
-COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit")
+# Commands other modules add, with their one-line help. Each module has ``register(sub) ->
+# {name: handler}``; a handler takes the parsed arguments and returns the exit status, raising
+# Fail or ScenarioError on bad input. A module is imported only when one of its commands is
+# given (they load pandas, DuckDB and the audit): `sim --help` and `sim list` start fast.
+MODULE_COMMANDS: dict[str, tuple[str, str]] = {
+    "sweep": ("sim.cli_batch", "replicates over a parameter grid / 参数扫描与重复实验"),
+    "sensitivity": ("sim.cli_batch", "which parameter matters (SALib) / 参数敏感性分析"),
+    "runs": ("sim.cli_batch", "the results store: list, show, replay, export / 结果库"),
+    "audit": ("sim.cli_audit", "pyramid-risk findings with citations / 传销风险审查"),
+    "report": ("sim.cli_audit", "self-contained HTML report / 生成 HTML 报告"),
+}
 
 
 class Fail(Exception):
@@ -57,7 +63,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _parser() -> tuple[Parser, dict[str, Any]]:
+def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
+    """The argument parser, with every command of the module that defines ``command``."""
     top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
                                          "incentive schemes / 社交电商激励模式仿真")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -74,15 +81,21 @@ def _parser() -> tuple[Parser, dict[str, Any]]:
     p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
+    p.add_argument("--workers", type=int, help="local worker processes (default: the CPUs available)")
     p = sub.add_parser("measures", help="every figure's key, names, unit and population / 指标定义")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    for name in COMMAND_MODULES:
-        handlers.update(importlib.import_module(name).register(sub))
+    wanted = MODULE_COMMANDS.get(command or "", ("", ""))[0]
+    for name, (module, text) in MODULE_COMMANDS.items():
+        if module != wanted:
+            sub.add_parser(name, help=text)  # listed in `sim --help`; loaded when given
+        elif name not in handlers:
+            handlers.update(importlib.import_module(module).register(sub))
     return top, handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, handlers = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser, handlers = _parser(next((a for a in argv if not a.startswith("-")), None))
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, or a usage error already printed as one line
@@ -100,7 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def available_cpus() -> int:
+    """CPUs this process may use: the default number of local worker processes."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
+    from sim.scenario import load_scenario
     scenario = load_scenario(src)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
     if args.seed < 0:
@@ -115,11 +134,13 @@ def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
 
 
 def run_for_cli(scenario: Scenario, args: argparse.Namespace) -> RunResult:
+    from sim.runner import run
     bar = Progress(scenario.id, enabled=not (args.quiet or args.json))
     return run(scenario, seed=args.seed, progress=bar)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario, scenario_paths
     rows = [load_scenario(path) for path in scenario_paths()]
     rows = [s for s in rows if args.family in (None, s.meta.family)]
     if args.json:
@@ -142,6 +163,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_measures(args: argparse.Namespace) -> int:
     """The measures vocabulary: a Markdown page (docs/measures.md is this output), or JSON."""
+    from sim import measures
     if args.json:
         print(json.dumps([{"key": m.key, "name_en": m.en, "name_zh": m.zh, "unit": m.unit,
                            "covers": m.over, "note": m.doc, "computed_by": m.by or "formula",
@@ -171,13 +193,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
-    results = [run_for_cli(s, args) for s in scenarios]
+    if args.workers is not None and args.workers < 1:
+        raise Fail(f"--workers: must be a whole number >= 1, got {args.workers}")
+    from sim.pool import run_each
+    bar = Progress("compare", enabled=not (args.quiet or args.json), unit="run")
+    metrics = run_each(scenarios, seed=args.seed, workers=args.workers or available_cpus(),
+                       progress=bar)
     if args.json:
-        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(r.metrics)
-                                                           for s, r in zip(scenarios, results)}},
+        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(m)
+                                                           for s, m in zip(scenarios, metrics)}},
                          ensure_ascii=False))
     else:
-        names, metrics = [s.id for s in scenarios], [r.metrics for r in results]
+        names = [s.id for s in scenarios]
         wide = len(scenarios) <= SIDE_BY_SIDE
         print(format_table(names, metrics) if wide else format_rows(names, metrics))
     return 0
@@ -223,6 +250,7 @@ def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
 def format_rows(names: list[str], metrics: list[dict[str, Any]],
                 keys: Sequence[str] = SUMMARY_KEYS) -> str:
     """Scenarios as rows and the headline metrics as columns: readable for many scenarios."""
+    from sim.measures import figure
     cells = [[figure(k, m[k]) for k in keys] for m in metrics]
     name_w = max(len("scenario"), *(len(n) for n in names))
     col_w = [max(len(k), *(len(row[i]) for row in cells)) for i, k in enumerate(keys)]
@@ -234,6 +262,8 @@ def format_rows(names: list[str], metrics: list[dict[str, Any]],
 
 def format_table(names: list[str], metrics: list[dict[str, Any]]) -> str:
     """Metrics as rows, scenarios as columns; the contract keys first."""
+    from sim.measures import figure
+    from sim.metrics import METRIC_KEYS
     keys = list(METRIC_KEYS) + [k for k in metrics[0] if k not in METRIC_KEYS]
     width = max(len(k) for k in keys)
     cols = [[figure(k, m[k]) for k in keys] for m in metrics]

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.audit import BREACH, JURISDICTIONS, audit, indicators, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, verdict_name
 from sim.batch import Batch
-from sim.cli import Fail, add_run_options, load_for_cli, run_for_cli
+from sim.cli import MODULE_COMMANDS, Fail, add_run_options, load_for_cli, run_for_cli
 from sim.report import AARP, TAYLOR_LOSING, LANGS
 from sim.report import write as write_report
 from sim.scenario import Scenario
@@ -23,14 +23,14 @@ from sim.store import StoreError, open_store
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], int]]:
-    p = sub.add_parser("audit", help="pyramid-risk findings with citations / 传销风险审查")
+    p = sub.add_parser("audit", help=MODULE_COMMANDS["audit"][1])
     p.add_argument("scenario", help="TOML file or shipped scenario id")
     add_run_options(p)
     p.add_argument("--jurisdiction", choices=(*JURISDICTIONS, "all"), default="all",
                    help="rule pack: cn, us, eu or all (default)")
     p.add_argument("--lang", choices=LANGS, default="zh", help="language of titles and explanations")
     p.add_argument("--stop-day", type=int, help="also run the recruitment-stop stress test from this day")
-    p = sub.add_parser("report", help="self-contained HTML report / 生成 HTML 报告")
+    p = sub.add_parser("report", help=MODULE_COMMANDS["report"][1])
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
     p.add_argument("--out", type=Path, required=True, help="the HTML file to write")

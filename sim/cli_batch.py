@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
-from sim.cli import Fail, _clean, add_run_options, load_for_cli
+from sim.cli import MODULE_COMMANDS, Fail, _clean, add_run_options, available_cpus, load_for_cli
 from sim.errors import ScenarioError
 from sim.measures import figure
 from sim.progress import Progress
@@ -38,7 +37,7 @@ CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler before giving up
 
 
 def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
-    p = sub.add_parser("sweep", help="replicates over a parameter grid / 参数扫描与重复实验")
+    p = sub.add_parser("sweep", help=MODULE_COMMANDS["sweep"][1])
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="TOML files or shipped scenario ids")
     p.add_argument("--param", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="a dotted scenario key and its values, e.g. market.word_of_mouth=0.02,0.04, "
@@ -48,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p.add_argument("--metric", action="append", metavar="NAME",
                    help="metric to summarise (repeatable; default: " + ", ".join(SHOWN_METRICS) + ")")
     _add_common(p)
-    p = sub.add_parser("sensitivity", help="which parameter matters (SALib) / 参数敏感性分析")
+    p = sub.add_parser("sensitivity", help=MODULE_COMMANDS["sensitivity"][1])
     p.add_argument("scenario", help="TOML file or shipped scenario id")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH",
                    help="a numeric dotted scenario key and its range; repeat for each parameter")
@@ -62,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
                                              "sensitivity_SCENARIO_METRIC.png)")
     _add_common(p)
 
-    runs = sub.add_parser("runs", help="the results store: list, show, replay, export / 结果库")
+    runs = sub.add_parser("runs", help=MODULE_COMMANDS["runs"][1])
     verbs = runs.add_subparsers(dest="runs_command", required=True, parser_class=type(runs))
     p = verbs.add_parser("list", help="stored runs, newest first (or sweeps with --sweeps)")
     p.add_argument("--sweeps", action="store_true", help="one line per sweep instead")
@@ -242,8 +241,7 @@ def _executor(args: argparse.Namespace, planned: int) -> tuple[int | None, Any]:
                        f"{str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
     if args.workers is not None and args.workers < 1:
         raise Fail(f"--workers: must be a whole number >= 1, got {args.workers}")
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(args.workers or cpus, planned), None
+    return min(args.workers or available_cpus(), planned), None
 
 
 def _store(args: argparse.Namespace, *, read_only: bool) -> Store | None:

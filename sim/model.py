@@ -14,10 +14,11 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
+from sim.capacity import check_memory
 from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger)
 from sim.network import community_network
 from sim.orders import Orders
-from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, UNAWARE, People
+from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, People
 from sim.rules.base import PPM, cents, ppm
 from sim.scenario import Scenario
 
@@ -32,6 +33,7 @@ class SchemeModel(mesa.Model):
     scenario: Scenario = None  # type: ignore[assignment]
 
     def __init__(self, scenario: Scenario, *, seed: int, journal: bool | None = None) -> None:
+        check_memory(scenario)  # a clear error now rather than the system killing us later
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = seed
@@ -136,12 +138,13 @@ class SchemeModel(mesa.Model):
         p.role[ids] = CONSUMER
         p.join_day[ids] = self.day
         p.sponsor[ids] = sponsors
-        pending = np.ones(len(ids), bool)
-        while pending.any():  # a sponsor enrolled in the same batch is placed first
-            ready = pending & ~np.isin(sponsors, ids[pending])
-            s = sponsors[ready]
-            p.tree_depth[ids[ready]] = np.where(s >= 0, p.tree_depth[np.maximum(s, 0)] + 1, 0)
-            pending &= ~ready
+        p.tree_depth[ids] = -1  # not placed yet: a sponsor enrolled in this batch is placed first
+        pending, up = ids, sponsors
+        while len(pending):
+            depth = p.tree_depth[np.maximum(up, 0)]
+            ready = (up < 0) | (depth >= 0)
+            p.tree_depth[pending[ready]] = np.where(up[ready] >= 0, depth[ready] + 1, 0)
+            pending, up = pending[~ready], up[~ready]
         p.order[p.adopted:p.adopted + len(ids)] = ids
         p.adopted += len(ids)
         self._set_share(ids, self.scenario.market.customer_share)
@@ -151,9 +154,9 @@ class SchemeModel(mesa.Model):
     # -- the day ------------------------------------------------------------------------
     def step(self) -> None:
         newcomers = self._adopt()
+        active = self.people.active()  # nothing changes state between here and churn
         if self.qualifier:
             self._qualify(self.qualifier.select_joiners(self, newcomers))
-        active = self.people.active()  # nothing changes state between here and churn
         self._purchase(active)
         for rule in self.rules:
             rule.on_day_end(self)
@@ -187,7 +190,7 @@ class SchemeModel(mesa.Model):
 
     def _adopt(self) -> np.ndarray:
         p, m, rng = self.people, self.scenario.market, self.rng
-        unaware = np.flatnonzero(p.state == UNAWARE)
+        unaware = p.unaware()
         if len(unaware) == 0:
             return unaware
         # hazard = (p + q × f) × reach, with f the share-weighted fraction of adopted contacts
@@ -196,9 +199,9 @@ class SchemeModel(mesa.Model):
         else:
             pull = self.reach[unaware] * (m.word_of_mouth * self.total_share / p.size)
         hazard = self.ad_hazard[unaware] + pull
-        hit = rng.random(len(unaware)) < -np.expm1(-hazard)
-        order = rng.permutation(int(hit.sum()))
-        new, pull, hazard = unaware[hit][order], pull[hit][order], hazard[hit][order]
+        hit = np.flatnonzero(rng.random(len(unaware)) < -np.expm1(-hazard))
+        hit = hit[rng.permutation(len(hit))]
+        new, pull, hazard = unaware[hit], pull[hit], hazard[hit]
         # Competing hazards: a word-of-mouth adoption has a sponsor, an advert does not.
         by_mouth = rng.random(len(new)) * hazard < pull
         sponsors = np.full(len(new), -1, np.int64)
@@ -374,9 +377,9 @@ class SchemeModel(mesa.Model):
     def _close_day(self, new_customers: int) -> None:
         p, ledger = self.people, self.ledger
         today, imbalance = ledger.close_day()
-        # Active persons by role in one pass: state is 0..2, so role * 3 + state is unique.
-        counts = np.bincount(p.role * 3 + p.state, minlength=12)
-        roles = counts[ACTIVE::3]
+        # Active persons by role: whole-column compares are cheaper than gathering the actives.
+        active = p.state == ACTIVE
+        roles = np.array([np.count_nonzero(active & (p.role == r)) for r in range(LEADER + 1)])
         rewards = {k[len(REWARD):]: v for k, v in today.items() if k.startswith(REWARD)}
         injected = today.get("capital_injection", 0)
         revenue = sum(v for k, v in today.items()

@@ -67,6 +67,13 @@ class People:
         self.cashed_out = np.zeros(size, np.int64)
         self.order = np.empty(size, np.int32)    # adoption order
         self.adopted = 0
+        self._unaware = np.arange(size, dtype=np.int64)  # a superset, see unaware()
+
+    def unaware(self) -> np.ndarray:
+        """Persons not yet in the market, ascending. No one becomes unaware again, so the last
+        answer less those who have joined since is the answer: the pass shrinks with it."""
+        self._unaware = self._unaware[self.state[self._unaware] == UNAWARE]
+        return self._unaware
 
     def active(self) -> np.ndarray:
         return np.flatnonzero(self.state == ACTIVE)

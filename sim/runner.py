@@ -12,7 +12,7 @@ import pandas as pd
 from sim.measures import organisation_levels
 from sim.metrics import compute
 from sim.model import SchemeModel
-from sim.people import ROLE_NAMES
+from sim.people import CONSUMER, ROLE_NAMES
 from sim.result import MONEY_DAILY, RunResult, code_version
 from sim.scenario import Scenario, load_scenario
 
@@ -73,8 +73,9 @@ def collect(model: SchemeModel) -> RunResult:
     yuan = lambda a: a[ids] / 100  # noqa: E731
     people = pd.DataFrame({
         "id": ids,
-        "role": pd.Categorical([ROLE_NAMES[r] for r in p.role[ids].tolist()],
-                               categories=list(ROLE_NAMES.values())[1:]),
+        # Codes straight from the role column (consumer = 1 is code 0), not a string per person.
+        "role": pd.Categorical.from_codes(p.role[ids].astype(np.int8) - CONSUMER,
+                                          categories=list(ROLE_NAMES.values())[1:]),
         "rank": p.rank[ids],
         "sponsor": p.sponsor[ids],
         "team_owner": p.team_owner[ids],

@@ -9,6 +9,7 @@ unknown key is refused with the list of keys that exist.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import typing
 from dataclasses import dataclass, field
@@ -79,9 +80,15 @@ def _after_chinese(text: str) -> str:
 _TYPE_NAMES = {int: "int", float: "float", bool: "bool", str: "str", tuple[float, ...]: "floats"}
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    # Evaluating a class's string annotations was most of loading a scenario; classes do not change.
+    return typing.get_type_hints(cls)
+
+
 def specs(cls: type) -> list[ParamSpec]:
     """The parameters a section or rule class declares, in declaration order."""
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     out = []
     for f in dataclasses.fields(cls):
         if not f.init:

@@ -249,6 +249,22 @@ def test_compare_json_has_metrics_for_each_and_is_reproducible():
         assert alone["metrics"] == metrics
 
 
+def test_compare_on_worker_processes_equals_compare_in_this_process(capsys):
+    ids = ["retail_baseline", "liandong_2plus1", "consumption_rebate", "shared_purchase"]
+    outs = []
+    for workers in ("1", "2"):
+        assert main(["compare", *ids, "--days", "30", "--market-size", "2000", "--seed", "3",
+                     "--workers", workers, "--json"]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0] == outs[1]
+    assert list(outs[1]["scenarios"]) == ids  # in the order given, however they finished
+
+
+def test_compare_refuses_zero_workers(capsys):
+    assert main(["compare", "retail_baseline", *SMALL, "--workers", "0"]) == 2
+    assert "--workers: must be a whole number >= 1" in capsys.readouterr().err
+
+
 def test_compare_another_seed_gives_other_numbers(capsys):
     outs = []
     for seed in ("0", "1"):

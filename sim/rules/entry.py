@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.people import CONSUMER, ACTIVE
+from sim.people import ACTIVE, CONSUMER
 from sim.rules.base import Facts, Rule, cents
 from sim.schema import param
 
@@ -70,8 +70,8 @@ class EntryPackage(Rule):
         first = newcomers[rng.random(len(newcomers)) < chance]
         if self.conversion_daily == 0:
             return first
-        waiting = np.flatnonzero((people.role == CONSUMER) & (people.state == ACTIVE))
-        waiting = waiting[people.join_day[waiting] < model.day]
+        waiting = np.flatnonzero((people.role == CONSUMER) & (people.state == ACTIVE)
+                                 & (people.join_day < model.day))
         later = waiting[rng.random(len(waiting)) < self.conversion_daily]
         return np.concatenate([first, rng.permutation(later)])
 
