@@ -203,14 +203,14 @@ class Ledger:
             np.add.at(people.seller_pay_on_own_sales, payees[own], amounts[own])
         else:
             teamed = np.zeros(len(payees), bool)
+        # Depths are small, so the flow rows' keys are too: bincount, not a sort (np.unique).
         key = depths * 4 + internal * 2 + teamed
-        uniq, inverse = np.unique(key, return_inverse=True)
-        sums = np.bincount(inverse, weights=amounts, minlength=len(uniq))  # exact below 2**53
-        counts = np.bincount(inverse, minlength=len(uniq))
-        for k, s, c in zip(uniq.tolist(), sums.tolist(), counts.tolist()):
+        counts = np.bincount(key)
+        sums = np.bincount(key, weights=amounts)  # exact below 2**53
+        for k in np.flatnonzero(counts).tolist():
             row = self.flows.setdefault((self.day, kind, k // 4, basis, bool(k & 2), bool(k & 1)), [0, 0])
-            row[0] += int(s)
-            row[1] += c
+            row[0] += int(sums[k])
+            row[1] += int(counts[k])
         if self.journal is not None:
             self.journal.append((self.day, kind, basis, payees.astype(np.int32),
                                  triggers.astype(np.int32), depths.astype(np.int32), amounts,
