@@ -7,60 +7,28 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
 import pytest
 
 import sim
-from conftest import closing, scenario_dict, validation_market
+from conftest import Script, closing, scenario_dict
 from sim.errors import ScenarioError
 from sim.ledger import ESCROW, LENDERS
-from sim.model import SchemeModel
 from sim.people import CONSUMER, LEADER
 
 PRICE = 10_000  # the regular price in cents (¥100, validation_market's retail price)
 
 
-class Market:
+def group_market(rules: dict, *, size: int = 40, community_size: int = 10,
+                 retail: dict | None = None) -> Script:
     """A small well-mixed market where everyone is a customer and nothing happens unless
     scripted: each community of ``community_size`` is everyone's contact list (the group chat)."""
-
-    def __init__(self, rules: dict, *, size: int = 40, community_size: int = 10,
-                 retail: dict | None = None) -> None:
-        d = validation_market(size, word_of_mouth=0.0, community_size=community_size, basket=1.0)
-        d["retail"].update(retail or {})
-        d["rules"] = rules
-        self.model = SchemeModel(sim.load_scenario(d), seed=0)
-        m = self.model
-        rest = np.setdiff1d(np.arange(size), m.founders)
-        m.enrol(rest, np.full(len(rest), -1), qualify=False)
-
-    def day(self, buyers=(), *, units: int = 1, shop: int = 0) -> None:
-        """One scripted day: these persons order (as the engine's purchase stage would), then
-        the day ends."""
-        m = self.model
-        m.merchant_profit_today[:] = 0
-        buyers = np.asarray(buyers, np.int64)
-        if len(buyers):
-            orders = m.new_orders(buyers, np.full(len(buyers), units), np.full(len(buyers), shop))
-            for rule in m.rules:
-                rule.shape_orders(m, orders)
-            m.book_sales(orders.subset(orders.open))
-        for rule in m.rules:
-            rule.on_day_end(m)
-        m.day += 1
-
-    def flows(self) -> dict[str, int]:
-        today, imbalance = self.model.ledger.close_day()
-        assert imbalance == 0
-        return {k: v for k, v in self.model.ledger.totals.items() if v}
-
-    def close(self) -> None:
-        self.model.release()
+    return Script(rules, price=None, size=size, everyone=True, retail=retail,
+                  market={"community_size": community_size, "basket": 1.0})
 
 
 @pytest.fixture
 def market():
-    yield from closing(Market)
+    yield from closing(group_market)
 
 
 # -- 拼团 ----------------------------------------------------------------------------------

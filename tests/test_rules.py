@@ -3,7 +3,6 @@ against what the ledger shows (STYLE lesson 2)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import sim
@@ -54,22 +53,9 @@ CASES = {
 def test_mechanism_pays_as_specified(script, name):
     rules, events, expected = CASES[name]
     s = script(rules)
-    m = s.model
-    for event in events:
-        if event[0] == "join":
-            s.join(event[1], event[2])
-        elif event[0] == "buy":
-            who, amount = np.array([s.names[event[1]]]), np.array([event[2] * 100], np.int64)
-            m.ledger.charge("sale", who, amount, value=amount, merchants=np.zeros(1, np.int64))
-            for rule in m.rules:
-                rule.on_purchase(m, who, amount)
-        elif event[0] == "churn":
-            m.people.state[s.names[event[1]]] = 2
-        else:
-            for rule in m.rules:
-                rule.on_day_end(m)
+    s.play(events)
     assert {who: s.rewards(who) for who in expected} == pytest.approx(expected)
-    assert m.ledger.close_day()[1] == 0
+    assert s.model.ledger.close_day()[1] == 0
 
 
 def test_cash_out_withdraws_less_fee(script):
@@ -152,11 +138,7 @@ def test_a_rule_that_declares_team_pay_pays_it(script, key):
     rules, events = TEAM_PAY[key]
     s = script(rules)
     assert s.model.scenario.rule(key).facts().team_pay
-    for event in events:
-        if event[0] == "join":
-            s.join(event[1], event[2])
-        else:
-            s.buy(event[1], event[2])
+    s.play(events)
     s.model.step()
     flows = collect(s.model).flows
     assert flows.loc[flows["kind"].isin(s.model.scenario.rule(key).facts().reward_kinds), "team"].any()
