@@ -3,12 +3,18 @@ against what the ledger shows (STYLE lesson 2)."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import re
+from pathlib import Path
+
 import pytest
 
 import sim
-from conftest import SCENARIOS
+from conftest import ROOT, SCENARIOS, Script
 from sim.ledger import SELLER
 from sim.rules import REGISTRY
+from sim.rules.base import MODEL_SURFACE
 from sim.runner import collect
 
 # (rules, events, expected rewards in yuan). Events: ("join", who, sponsor), ("buy", who,
@@ -142,3 +148,52 @@ def test_a_rule_that_declares_team_pay_pays_it(script, key):
     s.model.step()
     flows = collect(s.model).flows
     assert flows.loc[flows["kind"].isin(s.model.scenario.rule(key).facts().reward_kinds), "team"].any()
+
+
+def _model_uses(tree: ast.AST):
+    """(line, attribute, written) for every ``model.X`` a rule module names; written when it
+    assigns to it (``model.X = ``, ``model.X[i] += ``) or reaches it by name (setattr/getattr)."""
+    written = set()
+    for node in ast.walk(tree):
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for t in targets:
+            while isinstance(t, ast.Subscript):
+                t = t.value
+            written.add(id(t))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "getattr") and node.args
+                and isinstance(node.args[0], ast.Name) and node.args[0].id == "model"):
+            yield node.lineno, f"{node.func.id}(model, ...)", True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "model":
+            yield node.lineno, node.attr, id(node) in written
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "sim" / "rules").glob("*.py")), ids=lambda p: p.name)
+def test_rules_touch_the_model_only_through_its_declared_surface(path):
+    """Rules read and change the model through ``MODEL_SURFACE`` only: the person columns,
+    the books and declared methods, never the engine's own arrays or attributes."""
+    bad = [f"{path.name}:{line} model.{name}" + (" is written" if written else "")
+           for line, name, written in _model_uses(ast.parse(path.read_text(encoding="utf-8")))
+           if written or name not in MODEL_SURFACE]
+    assert not bad, "outside sim.rules.base.MODEL_SURFACE: " + ", ".join(bad)
+
+
+def test_every_declared_surface_name_exists_on_the_model(script):
+    assert [name for name in MODEL_SURFACE if not hasattr(script({}).model, name)] == []
+
+
+# A row of the README's mechanism table: | `key` | `Class` | 中文 | `file` | `test` | ...
+README_ROW = re.compile(r"^\| `(\w+)` \| `(\w+)` \| [^|]+ \| `([^`]+)` \| `([^`]+)` \|", re.M)
+
+
+def test_the_readme_finds_each_mechanism_and_its_test():
+    """The mechanism table names every registered rule, the file that defines its class and
+    the test file that scripts it (STYLE lesson 12: one hop from class to test)."""
+    rows = README_ROW.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert sorted(key for key, *_ in rows) == sorted(REGISTRY)
+    for key, name, source, test in rows:
+        cls = REGISTRY[key]
+        assert (cls.__name__, Path(inspect.getsourcefile(cls))) == (name, ROOT / source), key
+        assert f'"{key}"' in (ROOT / test).read_text(encoding="utf-8"), f"{test} never names {key}"
