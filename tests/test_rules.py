@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 
 import sim
-from conftest import ROOT, SCENARIOS, Script
+from conftest import ROOT, SCENARIOS, scenario_dict
 from sim.ledger import SELLER
 from sim.rules import REGISTRY
 from sim.rules.base import MODEL_SURFACE
+from sim.rules.liandong import TOP_ACCOUNT
 from sim.runner import collect
 
-# (rules, events, expected rewards in yuan). Events: ("join", who, sponsor), ("buy", who,
-# yuan), ("churn", who), ("day_end",). A is the founder. Entry package price 100.
+# (rules, events, expected rewards in yuan); events as Script.play reads them. A is the
+# founder. Entry package price 100.
 CASES = {
     "direct referral per join": (
         {"direct_referral": {"join_reward": [30.0]}},
@@ -52,6 +53,29 @@ CASES = {
         {"liandong": {"jiandian": 8.0}},
         [("join", "B", "A"), ("join", "C", "A"), ("join", "D", "C"), ("join", "E", "C"), ("join", "F", "C")],
         {"A": 8 * 4, "C": 8}),
+    # 链动 placement: the inviter is bound at registration, so an agent a customer invited sits
+    # in the team of the nearest boss above; "sponsor_team" (the placement before) in none.
+    "an agent a customer invited joins the nearest boss's team": (
+        {"liandong": {"jiandian": 8.0}},
+        [("customer", "B", "A"), ("customer", "C", "B"), ("join", "D", "C")],
+        {"A": 8}),
+    "sponsor_team: an agent a customer invited is in no team": (
+        {"liandong": {"jiandian": 8.0, "placement": "sponsor_team"}},
+        [("customer", "B", "A"), ("join", "C", "B"), ("join", "D", "C"), ("join", "E", "D")],
+        {"A": 0, "C": 0}),
+    "a chain that reaches no boss is the platform's top account's: its pay stays": (
+        {"liandong": {"jiandian": 8.0}},
+        [("customer", "B"), ("join", "C", "B"), ("join", "D", "C")],
+        {"A": 0, "C": 0}),
+    # 平级奖 up the bosses: B breaks away from A (passups 1), D from B; F joins D's team.
+    "平级奖 to one upline boss": (
+        {"liandong": {"passups": 1, "jiandian": 8.0, "pingji": 2.0}},
+        [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "B"), ("join", "E", "D"), ("join", "F", "D")],
+        {"A": 8 + 8 + 2 + 2, "B": 8 + 8 + 2, "D": 8}),
+    "平级奖 to two upline bosses": (
+        {"liandong": {"passups": 1, "jiandian": 8.0, "pingji": 2.0, "pingji_levels": 2}},
+        [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "B"), ("join", "E", "D"), ("join", "F", "D")],
+        {"A": 8 + 8 + 2 + 2 + 2, "B": 8 + 8 + 2, "D": 8}),
 }
 
 
@@ -62,6 +86,34 @@ def test_mechanism_pays_as_specified(script, name):
     s.play(events)
     assert {who: s.rewards(who) for who in expected} == pytest.approx(expected)
     assert s.model.ledger.close_day()[1] == 0
+
+
+def test_the_top_account_owns_the_teams_of_chains_that_reach_no_boss(script):
+    s = script({"liandong": {"jiandian": 8.0, "pingji": 2.0}})
+    s.play([("customer", "B"), ("join", "C", "B"), ("join", "D", "C"), ("join", "E", "C"),
+            ("join", "F", "C")])
+    owner = s.model.people.team_owner[s.ids(["C", "D", "E", "F"])]
+    c = s.names["C"]
+    assert owner.tolist() == [c, TOP_ACCOUNT, TOP_ACCOUNT, c]  # D, E passed up; C broke away
+    assert s.rewards("C") == 8 and s.model.people.rewards.sum() == 800  # no 平级奖 to the top
+
+
+@pytest.mark.parametrize("placement, unowned", [("nearest_boss", False), ("sponsor_team", True)])
+def test_every_agent_has_a_team_owner_and_every_join_pays_its_boss(placement, unowned):
+    """The shipped 链动2+1 with nobody leaving: under the default placement every agent sits in
+    a boss's team and every join pays 见点奖; the placement before leaves agents in none."""
+    d = scenario_dict("liandong_2plus1")
+    d["rules"]["liandong"]["placement"] = placement
+    d["churn"].update(customer=0.0, participant=0.0)
+    r = sim.run(d, seed=1, market_size=4000, days=60)
+    agents = r.people[(r.people["participant_day"] >= 0) & ~r.people["founder"]]
+    paid = set(r.journal.loc[r.journal["kind"] == "jiandian", "trigger"])
+    # Joins in the top account's team (it is the platform's) pay no one; every other join does
+    # (those who broke away since own their team: the boss they joined under is not kept).
+    owner = agents["team_owner"]
+    under_a_boss = agents[(owner != TOP_ACCOUNT) & (owner != agents["id"])]
+    assert bool((agents["team_owner"] == -1).mean() > 0.2) == unowned
+    assert (set(under_a_boss["id"]) <= paid) != unowned
 
 
 def test_cash_out_withdraws_less_fee(script):
