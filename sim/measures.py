@@ -769,6 +769,7 @@ FLOW_NAMES: dict[str, tuple[str, str]] = {
 }
 REWARD_NAMES: dict[str, tuple[str, str]] = {
     "direct_referral": ("direct referral reward", "直推奖"),
+    "referral_bonus": ("free referral bonus per new user", "拉新奖"),
     "multi_level_commission": ("multi-level commission", "多级分销佣金"),
     "geometric_commission": ("geometric multi-level commission", "几何递减多级佣金"),
     "jiandian": ("per-head bonus on each new team member", "见点奖"),

@@ -12,7 +12,8 @@ import pytest
 
 import sim
 from conftest import ROOT, SCENARIOS, scenario_dict
-from sim.ledger import SELLER
+from sim.audit.findings import BREACH, NOT_TRIGGERED
+from sim.ledger import CUSTOMER, SELLER
 from sim.rules import REGISTRY
 from sim.rules.base import MODEL_SURFACE
 from sim.rules.liandong import TOP_ACCOUNT
@@ -67,6 +68,19 @@ CASES = {
         {"liandong": {"jiandian": 8.0}},
         [("customer", "B"), ("join", "C", "B"), ("join", "D", "C")],
         {"A": 0, "C": 0}),
+    # 拉新奖: a fixed sum per new user who registers, no package needed.
+    "拉新奖 to every user who invites": (
+        {"referral_bonus": {"amount": 5.0}},
+        [("customer", "B", "A"), ("customer", "C", "B"), ("join", "D", "C"), ("customer", "E")],
+        {"A": 5, "B": 5, "C": 5, "D": 0}),
+    "拉新奖 to participants only": (
+        {"referral_bonus": {"amount": 5.0, "payees": "participants"}},
+        [("customer", "B", "A"), ("customer", "C", "B"), ("join", "D", "C"), ("customer", "E", "D")],
+        {"A": 5, "B": 0, "C": 0, "D": 5}),
+    "拉新奖 is not paid to an inviter who left": (
+        {"referral_bonus": {"amount": 5.0}},
+        [("customer", "B", "A"), ("churn", "B"), ("customer", "C", "B")],
+        {"A": 5, "B": 0}),
     # 平级奖 up the bosses: B breaks away from A (passups 1), D from B; F joins D's team.
     "平级奖 to one upline boss": (
         {"liandong": {"passups": 1, "jiandian": 8.0, "pingji": 2.0}},
@@ -114,6 +128,18 @@ def test_every_agent_has_a_team_owner_and_every_join_pays_its_boss(placement, un
     under_a_boss = agents[(owner != TOP_ACCOUNT) & (owner != agents["id"])]
     assert bool((agents["team_owner"] == -1).mean() > 0.2) == unowned
     assert (set(under_a_boss["id"]) <= paid) != unowned
+
+
+@pytest.mark.parametrize("payees", ["everyone", "participants"])
+def test_a_free_referral_bonus_is_pay_for_recruitment(script, payees):
+    """拉新奖 with free sign-up (no package): the platform's marketing pays it, so the entry
+    package does not bound it, and the audit finds 拉人头 (Art. 7(1)) but no entry fee."""
+    s = script({"referral_bonus": {"amount": 20.0, "payees": payees}}, price=0.0)
+    s.play([("join", "B", "A"), ("customer", "C", "B"), ("customer", "D", "C")])
+    found = {f.id: f.verdict for f in sim.audit(s.result(), "cn")}
+    assert found["cn.ban_pyramid.art7_1_recruitment"] == BREACH
+    assert found["cn.ban_pyramid.art7_2_entry_fee"] == NOT_TRIGGERED
+    assert s.model.scenario.rule("referral_bonus").facts().payees == (CUSTOMER if payees == "everyone" else SELLER)
 
 
 def test_cash_out_withdraws_less_fee(script):
