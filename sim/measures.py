@@ -772,6 +772,7 @@ REWARD_NAMES: dict[str, tuple[str, str]] = {
     "referral_bonus": ("free referral bonus per new user", "拉新奖"),
     "multi_level_commission": ("multi-level commission", "多级分销佣金"),
     "geometric_commission": ("geometric multi-level commission", "几何递减多级佣金"),
+    "differential": ("rank-differential bonus", "级差奖"),
     "jiandian": ("per-head bonus on each new team member", "见点奖"),
     "pingji": ("same-rank bonus", "平级奖"),
     "leader_commission": ("group-buy leader's commission", "团长佣金"),

@@ -19,6 +19,12 @@ from sim.rules.base import MODEL_SURFACE
 from sim.rules.liandong import TOP_ACCOUNT
 from sim.runner import collect
 
+# Ranks by direct recruits (rank 2 at one, rank 3 at three), and a tree where A reaches rank 3
+# and B, C rank 2 while D buys: A has B, X, Y; B has C; C has D.
+RANKS_BY_RECRUITS = {"recruits": [1.0, 3.0], "team_volume": [0.0, 0.0]}
+THREE_LEVELS = [("join", "B", "A"), ("join", "X", "A"), ("join", "Y", "A"), ("join", "C", "B"),
+                ("join", "D", "C"), ("day_end",)]
+
 # (rules, events, expected rewards in yuan); events as Script.play reads them. A is the
 # founder. Entry package price 100.
 CASES = {
@@ -68,6 +74,20 @@ CASES = {
         {"liandong": {"jiandian": 8.0}},
         [("customer", "B"), ("join", "C", "B"), ("join", "D", "C")],
         {"A": 0, "C": 0}),
+    # 级差: rank 1 0%, rank 2 5%, rank 3 10% (ranks here by direct recruits: 1, then 3).
+    "级差: each upline earns its rate less what was paid below": (
+        {"differential": {"rates": [0.0, 0.05, 0.10]}, "rank_promotion": RANKS_BY_RECRUITS},
+        [*THREE_LEVELS, ("buy", "D", 100)],
+        {"A": 10 - 5, "B": 0, "C": 5, "D": 0}),
+    "级差: an upline who left is skipped, the next earns the difference": (
+        {"differential": {"rates": [0.0, 0.05, 0.10]}, "rank_promotion": RANKS_BY_RECRUITS},
+        [*THREE_LEVELS, ("churn", "C"), ("buy", "D", 100)],
+        {"A": 10 - 5, "B": 5, "C": 0}),
+    "级差 on packages": (
+        {"differential": {"rates": [0.0, 0.05, 0.10], "on_sales": False, "on_packages": True},
+         "rank_promotion": RANKS_BY_RECRUITS},
+        [*THREE_LEVELS, ("join", "E", "D")],
+        {"A": 10 - 5, "B": 0, "C": 5, "D": 0}),
     # 拉新奖: a fixed sum per new user who registers, no package needed.
     "拉新奖 to every user who invites": (
         {"referral_bonus": {"amount": 5.0}},
@@ -142,6 +162,29 @@ def test_a_free_referral_bonus_is_pay_for_recruitment(script, payees):
     assert s.model.scenario.rule("referral_bonus").facts().payees == (CUSTOMER if payees == "everyone" else SELLER)
 
 
+# The 永倍达-style ladder as reported: 12 ranks above the entry rank, each at double the team
+# sales of the one below from ¥10,400, each 2.5% more up to 30%. (Our search found no public
+# text of that plan's terms; the doubling shape is documented for other ladders, see
+# DifferentialBonus.) Team sales count everyone below, packages included.
+LADDER = {"rank_promotion": {"recruits": [0.0] * 12, "team_volume": [10_400.0 * 2**k for k in range(12)]},
+          "differential": {"rates": [0.025 * k for k in range(13)]}}
+
+
+@pytest.mark.parametrize("team_sales, rank", [(10_300, 1), (10_400, 2), (20_799, 2), (20_800, 3),
+                                               (10_400 * 2**11, 13)])
+def test_a_doubling_team_volume_ladder_sets_the_differential_rate(script, team_sales, rank):
+    """A's recruit B joins (¥100 package) and buys to bring A's team sales to ``team_sales``;
+    once A is promoted, B's next ¥100 pays A its rank's rate: 2.5% a rank, 30% at the top."""
+    s = script(LADDER)
+    s.join("B", "A")
+    s.buy("B", units=team_sales // 100 - 1)
+    s.model.people.rewards[:] = 0          # what was paid before the promotion does not count
+    s.end_day()
+    assert s.model.people.rank[s.names["A"]] == rank
+    s.buy("B", 100)
+    assert s.rewards("A") == pytest.approx(2.5 * (rank - 1))
+
+
 def test_cash_out_withdraws_less_fee(script):
     s = script({"direct_referral": {"join_reward": [50.0]},
                 "cash_out": {"minimum": 40.0, "fee": 0.02, "every_days": 1}})
@@ -209,6 +252,10 @@ TEAM_PAY = {
     "geometric_commission": ({"geometric_commission": {"a": 0.1, "b": 0.5, "levels": 3}},
                              [("join", "B", "A"), ("join", "C", "B"), ("buy", "C", 100)]),
     "liandong": ({"liandong": {"jiandian": 8.0}}, [("join", "B", "A"), ("join", "C", "B")]),
+    # Depth 1 on A's own customer's purchase, at a rank A reached on team volume: the mask.
+    "differential": ({"differential": {"rates": [0.0, 0.1]},
+                      "rank_promotion": {"recruits": [0.0], "team_volume": [100.0]}},
+                     [("join", "B", "A"), ("day_end",), ("customer", "C", "A"), ("buy", "C", 100)]),
 }
 
 

@@ -178,3 +178,15 @@ def by_rank(values: tuple[float, ...], ranks: np.ndarray) -> np.ndarray:
     """Look up a per-rank value (rank 1 first); ranks beyond the list take its last value."""
     table = np.asarray(values)
     return table[np.clip(ranks.astype(np.int64) - 1, 0, len(table) - 1)]
+
+
+def at_team_rank(model: SchemeModel, payees: np.ndarray, values: tuple[float, ...]) -> np.ndarray | None:
+    """Which payees are paid at a rank reached on team volume, where the per-rank ``values``
+    differ from the entry rank's: pay set by the downline's purchases (级差 by 团队业绩) is
+    team pay, the ``team`` mask of :meth:`sim.ledger.Ledger.reward`. None when no rank is."""
+    promotion = model.scenario.rule("rank_promotion")
+    if promotion is None or len(set(values)) == 1:
+        return None
+    rank = model.people.rank[payees]
+    differs = by_rank(values, rank) != values[0]
+    return differs & promotion.reached_on_team_volume(rank)

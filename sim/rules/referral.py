@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.ledger import JOIN, SALE
 from sim.people import ACTIVE
-from sim.rules.base import PPM, Facts, Rule, by_rank, cents, ppm
+from sim.rules.base import PPM, Facts, Rule, at_team_rank, by_rank, cents, ppm
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class DirectReferral(Rule):
             pay = np.rint(by_rank(self.join_reward, model.people.rank[payees]) * 100)
             model.ledger.reward("direct_referral", payees, triggers, np.ones(len(payees)),
                                 pay.astype(np.int64), basis=JOIN,
-                                team=_rank_by_team(model, payees, self.join_reward))
+                                team=at_team_rank(model, payees, self.join_reward))
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
         if max(self.sales_rate) > 0:
@@ -67,7 +67,7 @@ class DirectReferral(Rule):
             rates = by_rank(tuple(ppm(r) for r in self.sales_rate), model.people.rank[payees])
             model.ledger.reward("direct_referral", payees, triggers, np.ones(len(payees)),
                                 amounts[ok] * rates.astype(np.int64) // PPM, basis=SALE,
-                                team=_rank_by_team(model, payees, self.sales_rate))
+                                team=at_team_rank(model, payees, self.sales_rate))
 
 
 EVERYONE, PARTICIPANTS = "everyone", "participants"
@@ -124,14 +124,3 @@ def _earning_sponsors(model: SchemeModel, triggers: np.ndarray) -> tuple[np.ndar
     sponsor = model.people.sponsor[triggers]
     ok = model.people.can_earn(sponsor)
     return sponsor[ok], triggers[ok]
-
-
-def _rank_by_team(model: SchemeModel, payees: np.ndarray, by_rank_values: tuple[float, ...]) -> np.ndarray | None:
-    """Which payees are paid at a rank reached on team volume, where the amount differs from
-    the entry rank's: pay set by the downline's purchases (级差 by 团队业绩) is team pay."""
-    promotion = model.scenario.rule("rank_promotion")
-    if promotion is None or len(set(by_rank_values)) == 1:
-        return None
-    rank = model.people.rank[payees]
-    differs = by_rank(by_rank_values, rank) != by_rank_values[0]
-    return differs & promotion.reached_on_team_volume(rank)
