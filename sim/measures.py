@@ -737,7 +737,9 @@ for _key, _en, _zh, _unit in (
         ("refunds_overdue", "refunds due and unpaid", "到期未付的返还", YUAN),
         ("airdrop_remaining", "共享积分 still to be airdropped (value)", "尚未空投的共享积分(价值)", YUAN),
         ("loans_outstanding", "merchants' loans outstanding", "商家未偿贷款", YUAN),
-        ("loan_written_off", "loans written off per day", "每日核销贷款", YUAN)):
+        ("loan_written_off", "loans written off per day", "每日核销贷款", YUAN),
+        ("rewards_forfeited", "rewards not paid to payees at their cap (出局) per day",
+         "因出局封顶未发放的奖励(每日)", YUAN)):
     s(_key, _en, _zh, _unit)
 s("participants", "participants (代理 + leaders)", "参与者(代理 + 团长)", PERSONS,
   lambda d: (d["distributors"] + d["leaders"]).to_numpy())
@@ -759,6 +761,7 @@ FLOW_NAMES: dict[str, tuple[str, str]] = {
     "merchant_overhead": ("merchants' fixed costs", "商家固定成本"), "fulfilment": ("delivery", "配送"),
     "package_sale": ("entry packages", "入门礼包"), "package_goods": ("package goods", "礼包商品"),
     "cash_out": ("cash-outs", "提现"), "cash_out_fee": ("cash-out fees", "提现手续费"),
+    "repurchase": ("rewards spent on buying the package again", "奖励用于复购"),
     "capital_injection": ("capital injected", "股东注资"), "coupon_subsidy": ("coupon subsidies", "优惠券补贴"),
     "membership_fee": ("membership fees", "会员费"), "marketing": ("marketing", "营销"),
     "points_issued": ("points issued", "积分发放"), "points_expired": ("points expired", "积分过期"),

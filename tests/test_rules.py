@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import sim
-from conftest import ROOT, SCENARIOS, scenario_dict
+from conftest import ROOT, SCENARIOS, scenario_dict, validation_market
 from sim.audit.findings import BREACH, NOT_TRIGGERED
 from sim.ledger import CUSTOMER, SELLER
+from sim.model import SchemeModel
 from sim.rules import REGISTRY
 from sim.rules.base import MODEL_SURFACE
 from sim.rules.liandong import TOP_ACCOUNT
@@ -88,6 +89,24 @@ CASES = {
          "rank_promotion": RANKS_BY_RECRUITS},
         [*THREE_LEVELS, ("join", "E", "D")],
         {"A": 10 - 5, "B": 0, "C": 5, "D": 0}),
+    # 出局: pay per ¥100 package capped at a multiple of it; 复购 renews the cap.
+    "出局 at 100% of the package": (
+        {"direct_referral": {"join_reward": [60.0]}, "payout_cap": {"multiple": 1.0}},
+        [("join", "B", "A"), ("join", "C", "A"), ("join", "D", "A"), ("join", "E", "B")],
+        {"A": 100, "B": 60}),
+    "出局 at 3× the package": (
+        {"direct_referral": {"join_reward": [60.0]}, "payout_cap": {"multiple": 3.0}},
+        [("join", f"B{k}", "A") for k in range(6)],
+        {"A": 300}),
+    "复购 at the cap buys the package out of the wallet and renews it": (
+        {"direct_referral": {"join_reward": [60.0]}, "payout_cap": {"multiple": 1.0, "repurchase_at": 1.0}},
+        [("join", "B", "A"), ("join", "C", "A"), ("day_end",), ("join", "D", "A"), ("join", "E", "A")],
+        {"A": 200}),
+    "no 复购 when the wallet was cashed out first": (
+        {"direct_referral": {"join_reward": [60.0]}, "cash_out": {"minimum": 1.0, "fee": 0.0, "every_days": 1},
+         "payout_cap": {"multiple": 1.0, "repurchase_at": 1.0}},
+        [("join", "B", "A"), ("join", "C", "A"), ("day_end",), ("join", "D", "A")],
+        {"A": 100}),
     # 拉新奖: a fixed sum per new user who registers, no package needed.
     "拉新奖 to every user who invites": (
         {"referral_bonus": {"amount": 5.0}},
@@ -183,6 +202,27 @@ def test_a_doubling_team_volume_ladder_sets_the_differential_rate(script, team_s
     assert s.model.people.rank[s.names["A"]] == rank
     s.buy("B", 100)
     assert s.rewards("A") == pytest.approx(2.5 * (rank - 1))
+
+
+def test_a_repurchase_is_money_paid_to_qualify_out_of_the_wallet(script):
+    """A (package ¥100) is out at ¥100 of pay and buys again from the wallet: ¥100 leaves the
+    wallet as a repurchase, the platform sells a package, A has paid ¥200 to qualify, and
+    what the cap held back is a daily figure."""
+    s = script({"direct_referral": {"join_reward": [60.0]},
+                "payout_cap": {"multiple": 1.0, "repurchase_at": 1.0}})
+    s.play([("join", "B", "A"), ("join", "C", "A"), ("join", "D", "A"), ("day_end",)])
+    a, flows = s.names["A"], s.flows()
+    assert s.model.people.entry_paid[a] == 200_00 and s.model.ledger.wallet[a] == 0
+    assert flows["repurchase"] == 100_00 and flows["package_sale"] == 5 * 100_00
+    r = s.result()
+    assert r.daily["rewards_forfeited"].sum() == 60 + 20   # D's ¥60 and C's last ¥20
+
+
+def test_payout_cap_needs_a_way_to_qualify():
+    d = validation_market(10)
+    d["rules"] = {"payout_cap": {}}
+    with pytest.raises(ValueError, match=r"rules\.entry_package"):
+        SchemeModel(sim.load_scenario(d), seed=0)
 
 
 def test_cash_out_withdraws_less_fee(script):
