@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 import sim
@@ -139,6 +140,43 @@ def test_bargain_cuts_the_price_by_helps(market, name):
     assert flows["cogs"] > 0 and mk.model.people.paid[1:].sum() == 0  # helpers pay nothing
     fee = receipts // 10                          # 10% platform fee on what the merchant is paid
     assert mk.model.merchant_profit_today[0] == receipts - fee - flows["cogs"]
+
+
+# Shrinking cuts (砍一刀): each help a share of what is left, at least a cent. With the share
+# fixed at a half the arithmetic is exact: the ¥50 cut goes 2500, 1250, 625, 312, 156, 78, 39,
+# 20, 10, 5, 2, 1, 1, 1 cents: the last yuan takes seven of the fourteen helps.
+# (helpers, price paid in cents)
+SHRINKING_CASES = {"4 helps": (4, 10_000 - 4_687), "13 helps: a cent short": (13, 5_001),
+                   "14 helps reach the floor": (14, 5_000), "15 contacts, 14 helps": (15, 5_000)}
+
+
+@pytest.mark.parametrize("name", SHRINKING_CASES)
+def test_shrinking_cuts_halve_what_is_left(market, name):
+    helpers, paid = SHRINKING_CASES[name]
+    rule = {"take_up": 1.0, "cuts": "shrinking", "cut_low": 0.5, "cut_high": 0.5, "floor": 0.5,
+            "time_limit": 1, "help_chance": 1.0, "share_factor": 1.0}
+    mk = market({"bargain": rule}, size=40, community_size=helpers + 1)
+    mk.day([0])
+    assert mk.flows()["sale"] == paid
+    assert mk.model.rule_state("bargain").helps.tolist() == [min(helpers, 14)]
+
+
+def test_the_last_yuan_takes_many_helpers():
+    """Random shrinking cuts of 5-20% of what is left: a ¥50 cut takes dozens of helps, and
+    the last yuan a large share of them, where equal cuts spend a fifth of one help on it."""
+    rule = sim.load_scenario({**scenario_dict("bargain_kanjia"),
+                              "rules": {"bargain": {"cuts": "shrinking"}}}).rule("bargain")
+    rng = np.random.default_rng(0)
+    helps, last_yuan = [], []
+    for _ in range(200):
+        left, n, late = np.array([5_000]), 0, 0
+        while left[0] > 0:
+            late += left[0] <= 100
+            left = left - rule.cut(left, rng.random(1))
+            n += 1
+        helps.append(n)
+        last_yuan.append(late)
+    assert 40 < np.mean(helps) < 80 and np.mean(last_yuan) / np.mean(helps) > 0.3
 
 
 def test_a_contact_helps_a_bargain_once(market):

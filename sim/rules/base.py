@@ -180,6 +180,17 @@ def by_rank(values: tuple[float, ...], ranks: np.ndarray) -> np.ndarray:
     return table[np.clip(ranks.astype(np.int64) - 1, 0, len(table) - 1)]
 
 
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """Each entry's place among the entries of the same group, in the given order (0 first)."""
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
+    at = np.arange(len(g))
+    place = np.empty(len(g), np.int64)
+    place[order] = at - np.maximum.accumulate(np.where(first, at, 0))
+    return place
+
+
 def at_team_rank(model: SchemeModel, payees: np.ndarray, values: tuple[float, ...]) -> np.ndarray | None:
     """Which payees are paid at a rank reached on team volume, where the per-rank ``values``
     differ from the entry rank's: pay set by the downline's purchases (级差 by 团队业绩) is

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.ledger import JOIN
 from sim.people import LEADER
-from sim.rules.base import Facts, Rule, cents
+from sim.rules.base import Facts, Rule, cents, rank_within
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -117,13 +117,7 @@ class LiandongTwoPlusOne(Rule):
         if len(agent):
             s = sponsor[agent]
             # k: how many recruits this sponsor has passed up before this one, in join order.
-            order = np.argsort(s, kind="stable")
-            s_sorted = s[order]
-            first = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
-            group_start = np.maximum.accumulate(np.where(first, np.arange(len(s)), 0))
-            k = np.empty(len(s), np.int64)
-            k[order] = np.arange(len(s)) - group_start
-            k += passed[s]
+            k = rank_within(s) + passed[s]
             up = k < self.passups
             owner[agent[up]] = people.team_owner[s[up]]
             owner[agent[~up]] = s[~up]
