@@ -73,7 +73,8 @@ class SchemeModel(mesa.Model):
         self.merchants = [Merchant(self, i, unit_cost=cents(c), appeal=float(a),
                                    overhead=cents(retail.merchant_fixed_cost),
                                    runway=retail.merchant_runway,
-                                   patience=retail.merchant_patience)
+                                   patience=retail.merchant_patience,
+                                   return_chance=retail.merchant_return)
                           for i, (c, a) in enumerate(zip(costs, appeal))]
         self.merchant_unit_cost = np.array([mm.unit_cost for mm in self.merchants], np.int64)
         self.merchant_appeal = appeal
@@ -118,6 +119,10 @@ class SchemeModel(mesa.Model):
         if name not in self._columns:
             self._columns[name] = np.full(self.people.size, fill, dtype)
         return self._columns[name]
+
+    def recent_sales(self, days: int = 30) -> int:
+        """Cents merchants took in over the last ``days`` closed days (sales and subsidies)."""
+        return int(sum(row["merchant_revenue"] for row in self.daily[-days:]))
 
     def set_share(self, ids: np.ndarray, values: float | np.ndarray) -> None:
         """Set persons' sharing intensity (one value, or one per person), as a rule that
