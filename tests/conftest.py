@@ -179,12 +179,17 @@ class Script:
         while self.model.day < day:
             self.model.step()
 
-    def play(self, events: Iterable[tuple]) -> None:
+    def play(self, events: Iterable) -> None:
         """Run a table of events: ("join", who, sponsor), ("customer", who, sponsor),
-        ("qualify", who), ("buy", who, yuan[, merchant]), ("churn", who), ("day_end",), ("step",)."""
-        for kind, *args in events:
+        ("qualify", who), ("buy", who, yuan[, merchant]), ("churn", who), ("day", [buyers]),
+        ("day_end",), ("step",), or a function of the script for anything else."""
+        for event in events:
+            if callable(event):
+                event(self)
+                continue
+            kind, *args = event
             {"join": self.join, "customer": self.customer, "qualify": self.qualify,
-             "buy": self.buy, "churn": self.churn, "day_end": self.end_day,
+             "buy": self.buy, "churn": self.churn, "day": self.day, "day_end": self.end_day,
              "step": self.step}[kind](*args)
 
     # -- what the books show ---------------------------------------------------------------

@@ -8,15 +8,18 @@ import inspect
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import sim
-from conftest import ROOT, SCENARIOS, scenario_dict, validation_market
+from conftest import ROOT, SCENARIOS, Script, scenario_dict, validation_market
 from sim.audit.findings import BREACH, NOT_TRIGGERED
 from sim.ledger import CUSTOMER, SELLER
 from sim.model import SchemeModel
-from sim.rules import REGISTRY
+from sim.rules import REGISTRY, Facts
 from sim.rules.base import MODEL_SURFACE
+from sim.rules.content import audience_of
 from sim.rules.liandong import TOP_ACCOUNT
 from sim.runner import collect
 
@@ -362,3 +365,239 @@ def test_the_readme_finds_each_mechanism_and_its_test():
         cls = REGISTRY[key]
         assert (cls.__name__, Path(inspect.getsourcefile(cls))) == (name, ROOT / source), key
         assert f'"{key}"' in (ROOT / test).read_text(encoding="utf-8"), f"{test} never names {key}"
+
+
+# -- every rule's declared facts, and what a small scripted market shows of each -----------
+def F(kinds: tuple[str, ...] = (), levels: int | None = 0, *flags: str, entry_fee: float = 0.0) -> Facts:
+    """A rule's facts in one line: the reward kinds, the deepest level paid (None: any), the
+    names of the facts that hold, and the entry fee."""
+    return Facts(reward_kinds=kinds, levels_paid=levels, entry_fee=entry_fee, **dict.fromkeys(flags, True))
+
+
+def _follower_buys(key: str):
+    """Two followers of channel 0 arrive and buy one unit each (a live session if ``key`` is
+    live_sessions: its day 8, after the day's demand marks who is watching)."""
+    def play(s: Script) -> None:
+        m = s.model
+        aud = audience_of(m, key)
+        fans = np.flatnonzero((aud.follows == 0) & (m.people.state == 0))[:2]
+        m.enrol(fans, np.full(len(fans), -1), qualify=False)
+        if key == "live_sessions":
+            aud.phase[:] = 0.0
+            m.day = 8
+            m.rules[0].demand(m, np.sort(fans))
+        s.buy(fans, shape=True)
+        s.end_day()
+    return play
+
+
+def _at_day(day: int):
+    def play(s: Script) -> None:
+        s.model.day = day
+    return play
+
+
+def _equal_scores(s: Script) -> None:
+    ids = s.arrive(2)
+    s.end_day()                                      # they start playing
+    s.model.column("game_score", np.float64)[ids] = 9.0
+    s.model.day = 7
+
+
+QUIET = {"price": None}
+GROUPS = {"price": None, "everyone": True, "size": 20, "market": {"community_size": 10, "basket": 1.0}}
+AUDIENCE = {"price": None, "size": 300, "market": {"propensity": 0.02},
+            "retail": {"platform_fee": 0.1, "merchants": 2, "unit_cost_spread": 0.0}}
+CHAIN = [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "C"), ("join", "E", "D")]
+MEMBERSHIP = {"fee": 99.0, "distributor": True, "conversion": 0.0, "conversion_daily": 0.0}
+POINTS = {"points_per_100": [10.0], "tier_spend": [0.0], "point_value": 0.1, "redeem_chance": 1.0}
+SHOPPING = [("customer", "B"), ("day", ["B"]), ("step",)]
+TWO_BUYERS = [("buy", "B", 100), ("buy", "C", 100), ("day_end",)]
+
+# One row per rule configuration: (rules, Script options, events, the facts it declares).
+# The rule is the row name's first word; Script(price=100) adds the entry package.
+EXPECTED_FACTS = {
+    "entry_package": (
+        {"entry_package": {"price": 100.0, "goods_value": 0.0, "goods_cost": 0.0, "conversion": 1.0,
+                           "conversion_daily": 0.0}}, {}, [("join", "B", "A")],
+        F((), 0, "purchase_required_to_earn", "qualifies", entry_fee=100.0)),
+    "entry_package, free sign-up": (
+        {"entry_package": {"price": 0.0, "goods_value": 0.0, "goods_cost": 0.0}}, {}, [("join", "B", "A")],
+        F((), 0, "qualifies")),
+    "paid_membership, members are distributors": (
+        {"paid_membership": MEMBERSHIP}, {}, [("join", "B", "A")],
+        F((), 0, "purchase_required_to_earn", "qualifies", entry_fee=99.0)),
+    "paid_membership, members only": (
+        {"paid_membership": {**MEMBERSHIP, "distributor": False}}, {}, [("customer", "B", "A")], F()),
+    "direct_referral per join, by rank": (
+        {"direct_referral": {"join_reward": [10.0, 25.0]}, "rank_promotion": {"recruits": [2.0], "team_volume": [0.0]}},
+        {}, [("join", "B", "A"), ("join", "C", "A"), ("day_end",), ("join", "D", "A"), ("join", "E", "B")],
+        F(("direct_referral",), 1, "pays_on_recruitment", "per_head", "pay_set_by_rank")),
+    "direct_referral on sales": (
+        {"direct_referral": {"sales_rate": [0.1]}}, {},
+        [("join", "B", "A"), ("customer", "C", "B"), ("buy", "C", 100), ("buy", "B", 100)],
+        F(("direct_referral",), 1, "pays_on_sales", "team_pay")),
+    "referral_bonus to everyone": (
+        {"referral_bonus": {"amount": 5.0}}, {}, [("customer", "B", "A"), ("customer", "C", "B")],
+        F(("referral_bonus",), 1, "pays_on_recruitment", "per_head", "pays_customers")),
+    "referral_bonus to participants": (
+        {"referral_bonus": {"amount": 5.0, "payees": "participants"}}, {},
+        [("customer", "B", "A"), ("join", "C", "A"), ("customer", "D", "B")],
+        F(("referral_bonus",), 1, "pays_on_recruitment", "per_head")),
+    "multi_level_commission": (
+        {"multi_level_commission": {}}, {}, [*CHAIN, ("buy", "E", 100)],
+        F(("multi_level_commission",), 3, "pays_on_sales", "team_pay")),
+    "multi_level_commission on packages": (
+        {"multi_level_commission": {"rates": [0.1, 0.05], "on_sales": False, "on_packages": True}}, {}, CHAIN,
+        F(("multi_level_commission",), 2, "pays_on_recruitment", "team_pay")),
+    "geometric_commission": (
+        {"geometric_commission": {"a": 0.1, "b": 0.5, "levels": 3}}, {}, [*CHAIN, ("buy", "E", 100)],
+        F(("geometric_commission",), 3, "pays_on_sales", "team_pay")),
+    "differential": (
+        {"differential": {"rates": [0.0, 0.05, 0.10]}, "rank_promotion": RANKS_BY_RECRUITS}, {},
+        [*THREE_LEVELS, ("buy", "D", 100), ("buy", "Y", 100)],
+        F(("differential",), None, "pays_on_sales", "team_pay", "pay_set_by_rank")),
+    "liandong": (
+        {"liandong": {"jiandian": 8.0, "pingji": 2.0}}, {},
+        [("join", "B", "A"), ("join", "C", "B"), ("join", "D", "B"), ("join", "E", "B")],
+        F(("jiandian", "pingji"), None, "pays_on_recruitment", "per_head", "team_pay")),
+    "rank_promotion on team volume": (
+        {"rank_promotion": {"recruits": [0.0], "team_volume": [300.0]}}, {},
+        [("join", "B", "A"), ("buy", "B", 300), ("day_end",)], F((), 0, "ranks_by_team_volume")),
+    "rank_promotion on recruits": (
+        {"rank_promotion": {"recruits": [1.0], "team_volume": [0.0]}}, {},
+        [("join", "B", "A"), ("buy", "B", 300), ("day_end",)], F()),
+    "member_tiers": (
+        {"paid_membership": MEMBERSHIP, "member_tiers": {"spend": [200.0], "recruits": [5.0],
+                                                         "discount_scale": [1.0, 1.5]}}, {},
+        [("join", "B", "A"), ("buy", "B", 300), ("day_end",)], F()),
+    "payout_cap": (
+        {"direct_referral": {"join_reward": [60.0]}, "payout_cap": {"multiple": 1.0, "repurchase_at": 1.0}}, {},
+        [("join", "B", "A"), ("join", "C", "A"), ("day_end",), ("join", "D", "A")], F()),
+    "cash_out": (
+        {"direct_referral": {"join_reward": [50.0]}, "cash_out": {"minimum": 10.0, "fee": 0.0}}, {},
+        [("join", "B", "A"), ("day_end",)], F()),
+    "community_leaders": (
+        {"community_leaders": {"commission": 0.1, "territory": 1, "recruit_rate": 1.0}}, GROUPS,
+        [("day", [5]), ("day", [5, 6, 7])], F(("leader_commission",), 1, "pays_on_sales", "appoints_payees")),
+    "creators": (
+        {"creators": {"creators": 2, "audience": 0.5, "commission": 0.1}}, AUDIENCE, [_follower_buys("creators")],
+        F(("creator_commission",), 1, "pays_on_sales", "appoints_payees")),
+    "live_sessions": (
+        {"live_sessions": {"host": "streamer", "channels": 1, "audience": 0.5, "commission": 0.2}}, AUDIENCE,
+        [_follower_buys("live_sessions")], F(("streamer_commission",), 1, "pays_on_sales", "appoints_payees")),
+    "points": (
+        {"points": {**POINTS, "redeem_at": 20}}, QUIET, [("buy", "B", 300), ("buy", "C", 300), ("day_end",)],
+        F(("points_redeemed",), 0, "pays_on_sales", "pays_customers", "creates_liability")),
+    "sign_in_points": (
+        {"points": {**POINTS, "redeem_at": 5}, "sign_in_points": {"points": 5, "chance": 1.0}}, QUIET,
+        [("customer", "B"), ("customer", "C"), ("step",), ("step",)], F((), 0, "pays_customers", "creates_liability")),
+    "share_points": (
+        {"share_points": {"points": 50, "point_value": 0.1}}, QUIET,
+        [("customer", "B"), ("customer", "C", "B"), ("buy", "C", 100), ("buy", "B", 100)],
+        F(("share_points",), 1, "pays_on_sales", "pays_customers", "creates_liability")),
+    "points_pool": (
+        {"points_pool": {"points_per_100": 100.0, "profit_share": 0.5, "redeem_at": 100, "redeem_chance": 1.0}},
+        QUIET, TWO_BUYERS, F(("points_pool",), 0, "pays_on_sales", "pays_customers", "creates_liability")),
+    "contribution_dividend": (
+        {"contribution_dividend": {"threshold": 0.0, "pool_share": 0.1}}, QUIET, TWO_BUYERS,
+        F(("dividend",), 0, "pays_on_sales", "pays_customers", "creates_liability")),
+    "rangli_tier_pool": (
+        {"rangli_tier_pool": {"tiers": [0.24], "tier_shares": [1.0], "pool_share": 1.0}}, QUIET, TWO_BUYERS,
+        F(("tier_refund",), 0, "pays_on_sales", "pays_customers", "creates_liability")),
+    "rebate_schedule": (
+        {"rebate_schedule": {"pool_share": 1.0}}, QUIET, [*TWO_BUYERS[:2], _at_day(150), ("day_end",)],
+        F(("consumption_refund",), 0, "pays_on_sales", "pays_customers", "creates_liability")),
+    "shared_purchase": (
+        {"shared_purchase": {"daily_airdrop": 40.0, "merchant_multiple": 0.0, "sell_chance": 1.0}},
+        {**QUIET, "retail": {"rangli": 0.1}}, TWO_BUYERS,
+        F(("shared_points",), 0, "pays_on_sales", "pays_customers", "creates_liability")),
+    "gamification, prizes paid as rewards": (
+        {"gamification": {"take_up": 1.0, "winners": 2, "prize": 50.0, "period_days": 7, "prize_paid_as": "reward"}},
+        QUIET, [_equal_scores, ("day_end",)], F(("leaderboard_prize",), 0, "pays_on_sales", "pays_customers")),
+    "gamification, prizes from marketing": (
+        {"gamification": {"take_up": 1.0, "winners": 2, "prize": 50.0, "period_days": 7}}, QUIET,
+        [_equal_scores, ("day_end",)], F()),
+    "community_managers": ({"community_managers": {"managed": 1.0}}, QUIET, SHOPPING, F()),
+    "coupons": ({"coupons": {"issue": "after_purchase", "reach": 1.0}}, QUIET,
+                [("customer", "B"), ("day", ["B"]), ("day", ["B"])], F()),
+    "group_buy": ({"group_buy": {"take_up": 1.0, "join_chance": 1.0, "share_factor": 1.0}}, GROUPS,
+                  [("day", [0]), ("day",)], F()),
+    "bargain": ({"bargain": {"take_up": 1.0, "help_chance": 1.0, "cuts": "shrinking"}}, GROUPS, [("day", [0])], F()),
+    "presale": ({"presale": {"take_up": 1.0, "threshold": 2, "window": 1, "lead_days": 1}}, GROUPS,
+                [("day", [1, 2]), ("day",), ("day",)], F()),
+    "supply_chain_finance": ({"supply_chain_finance": {"term_days": 1}}, GROUPS, [("day", [1, 2]), ("day",), ("day",)], F()),
+    **{f"{key}": ({key: params}, QUIET, SHOPPING, F()) for key, params in (
+        ("product_offer", {"share": 1.0}), ("stores", {}), ("pickup", {}), ("inventory", {}), ("targeting", {}),
+        ("shared_audience", {}), ("recommendation", {}), ("peer_listings", {}), ("subscription", {"conversion": 1.0}))},
+}
+
+
+def test_every_rule_declares_its_facts_in_the_table():
+    assert {name.split()[0].rstrip(",") for name in EXPECTED_FACTS} == set(REGISTRY)
+
+
+def _run(rules: dict, options: dict, events: list, *, price: float | None = None, buys: bool = True):
+    """The events on a fresh quiet market: (script, plain result); the script is closed."""
+    kw = {**options, **({"price": price} if price is not None else {})}
+    s = Script(rules, **kw)
+    try:
+        s.play([e for e in events if buys or callable(e) or e[0] != "buy"])
+        return s, s.result()
+    finally:
+        s.close()
+
+
+def _shown(key: str, rules: dict, options: dict, events: list) -> tuple[Facts, dict]:
+    """Rule ``key``'s declared facts, and what a run of the events shows of each of them."""
+    s, r = _run(rules, options, events)
+    m, declared = s.model, s.model.scenario.rule(key).facts()
+    kinds = set(declared.reward_kinds)
+    flows = r.flows[r.flows["kind"].isin(kinds)]
+    j = r.journal[r.journal["kind"].isin(kinds)]
+    people = r.people.set_index("id")
+    # Whom it pays: its own rewards, or for a rule that pays through another (sign-in points
+    # through points) whatever the run paid.
+    payees = people.loc[(j if kinds else r.journal)["payee"].unique()]
+    join = flows[flows["basis"] == "join"]
+    per_head = False
+    if len(join):  # a fixed sum per head whatever the package costs
+        _, twice = _run(rules, options, events, price=2 * options.get("price", 100.0))
+        again = twice.flows[twice.flows["kind"].isin(kinds) & (twice.flows["basis"] == "join")]
+        per_head = join["amount"].sum() == again["amount"].sum()
+    # Ranks that follow other persons' purchases: rerun without them.
+    buyers = {s.id(e[1]) for e in events if not callable(e) and e[0] == "buy"}
+    _, quiet = _run(rules, options, events, buys=False)
+    ranks = people["rank"].sub(quiet.people.set_index("id")["rank"].reindex(people.index, fill_value=0))
+    by_team = bool((ranks[~ranks.index.isin(buyers)] != 0).any())
+    by_rank = any(g["amount"].nunique() > 1 for _, g in j.groupby(["kind", "basis", "depth"]))
+    team_rank = declared.pay_set_by_rank and any(o.facts().ranks_by_team_volume for o in m.rules)
+    joined = [s.names[e[1]] for e in events if not callable(e) and e[0] == "join"]
+    fee = people.loc[joined, "entry_paid"].tolist() if m.qualifier is m.scenario.rule(key) else [0.0]
+    held = sum(m.ledger.totals.get(k, 0) for k in ("points_issued", "pool_funding", "wallet_goods"))
+    return declared, dict(
+        reward_kinds=tuple(k for k in declared.reward_kinds if k in set(flows["kind"])),
+        levels_paid=(None if declared.levels_paid is None and flows["depth"].max() >= 2
+                     else int(flows["depth"].max()) if len(flows) else 0),
+        pays_on_recruitment=bool(len(join)), pays_on_sales=bool((flows["basis"] == "sale").any()),
+        per_head=per_head,
+        team_pay=bool(flows["team"].any()) and not (team_rank and not declared.team_pay),
+        pay_set_by_rank=by_rank, ranks_by_team_volume=by_team,
+        purchase_required_to_earn=bool(fee) and min(fee) > 0, entry_fee=fee[0] if fee else 0.0,
+        qualifies=bool(joined) and m.qualifier is m.scenario.rule(key)
+        and bool((people.loc[joined, "participant_day"] >= 0).all()),
+        appoints_payees=bool(((payees["participant_day"] >= 0) & (payees["entry_paid"] == 0)).any()),
+        pays_customers=bool((payees["participant_day"] < 0).any()),
+        creates_liability=held > 0 or r.daily.get("promised_offbook", pd.Series([0])).max() > 0)
+
+
+@pytest.mark.parametrize("name", EXPECTED_FACTS)
+def test_each_declared_fact_is_what_the_ledger_shows(name):
+    """Every rule on a small scripted market: its facts are the table's, and what the books
+    show agrees with each of them (no fact declared without the run showing it, nothing shown
+    that is not declared)."""
+    rules, options, events, expected = EXPECTED_FACTS[name]
+    declared, shown = _shown(name.split()[0].rstrip(","), rules, options, events)
+    assert declared == expected
+    wrong = {f: (getattr(expected, f), v) for f, v in shown.items() if getattr(expected, f) != v}
+    assert not wrong, f"declared vs shown: {wrong}"
