@@ -73,8 +73,8 @@ class Merchant(mesa.Agent):
     One that left reopens with daily chance ``return_chance`` once demand has recovered: the
     platform's sales over the last 30 days are above what they were when it left. Coming back
     takes more than the conditions it left under, as in Dixit's account of entry and exit
-    ("firms do not invest until price rises substantially above long run average cost. On the
-    downside, firms stay in business for lengthy periods while absorbing operating losses",
+    ("firms do not invest until price rises substantially above long run average cost. ... On
+    the downside, firms stay in business for lengthy periods while absorbing operating losses",
     Investment and Hysteresis, Journal of Economic Perspectives 6(1), 1992)."""
 
     def __init__(self, model: SchemeModel, index: int, *, unit_cost: int, appeal: float,
