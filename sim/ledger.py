@@ -42,6 +42,7 @@ FLOWS: dict[str, tuple[int, int]] = {
     "package_sale": (HOUSEHOLDS, PLATFORM),      # 礼包 / entry package bought to qualify
     "package_goods": (PLATFORM, SUPPLIERS),      # the goods inside the package
     "cash_out": (WALLETS, HOUSEHOLDS),           # rewards withdrawn to a bank card
+    "repurchase": (WALLETS, HOUSEHOLDS),         # rewards taken out to buy the package again (复购)
     "cash_out_fee": (WALLETS, PLATFORM),         # the withdrawal fee
     "capital_injection": (OWNERS, PLATFORM),     # owners cover a platform cash shortfall
     "coupon_subsidy": (PLATFORM, MERCHANTS),     # platform-funded coupons: the merchant is made whole
@@ -88,6 +89,10 @@ class Ledger:
         # Named pools inside the pools account (a rule's dividend or refund pool), in cents.
         self.pools: dict[str, int] = {}
         self.overdrawn = 0  # cents any person's wallet or deposits, or a pool, went below 0 today
+        # What each person may still be paid as a seller, in cents, once a payout cap (出局) is
+        # set (None: no cap); rewards beyond it are not paid, and ``forfeited`` counts them.
+        self.allowance: np.ndarray | None = None
+        self.forfeited = 0
         self.payees = dict(payees or {})  # reward kind -> SELLER, APPOINTED or CUSTOMER
         self.merchant = np.zeros(n_merchants, np.int64)
         self.day = 0
@@ -174,6 +179,8 @@ class Ledger:
         is a participant (the downline's sales, 禁止传销条例 Art. 2 and 7(3)), or ``team``,
         which the paying rule sets where the amount follows a rank reached by team volume.
         """
+        if self.allowance is not None and self.payees.get(kind, SELLER) == SELLER:
+            amounts = self._within_allowance(payees, amounts)
         keep = amounts > 0
         if not keep.any():
             return
@@ -216,6 +223,27 @@ class Ledger:
                                  triggers.astype(np.int32), depths.astype(np.int32), amounts,
                                  teamed))
 
+    def allow(self, ids: np.ndarray, amounts: np.ndarray | int) -> None:
+        """Raise what persons ``ids`` may still be paid as sellers (a payout cap, 出局); from
+        the first call on, sellers are paid only up to their allowance."""
+        if self.allowance is None:
+            self.allowance = np.zeros(len(self.wallet), np.int64)
+        np.add.at(self.allowance, ids, amounts)
+
+    def _within_allowance(self, payees: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+        """Each payee's rewards, in order, up to what is left of their allowance."""
+        order = np.argsort(payees, kind="stable")
+        p, a = payees[order], amounts[order].astype(np.int64)
+        start = np.r_[True, p[1:] != p[:-1]] if len(p) else np.zeros(0, bool)
+        before = np.cumsum(a) - a                     # paid to earlier rows, all payees
+        before -= np.maximum.accumulate(np.where(start, before, 0))  # ... to this payee only
+        paid = np.clip(self.allowance[p] - before, 0, a)
+        np.subtract.at(self.allowance, p, paid)
+        self.forfeited += int((a - paid).sum())
+        out = np.empty_like(paid)
+        out[order] = paid
+        return out
+
     # -- named pools ----------------------------------------------------------------------
     def fund_pool(self, name: str, amount: int) -> None:
         """Set ``amount`` cents aside from the platform's cash into pool ``name``."""
@@ -231,12 +259,14 @@ class Ledger:
         self.pools[name] = left
         self.overdrawn += max(-left, 0) - max(-(left + amount), 0)  # the new overdraft only
 
-    def withdraw(self, ids: np.ndarray, amounts: np.ndarray, fees: np.ndarray) -> None:
-        """Participants take money out of their wallets, less a fee kept by the platform."""
+    def withdraw(self, ids: np.ndarray, amounts: np.ndarray, fees: np.ndarray, *,
+                 kind: str = "cash_out") -> None:
+        """Participants take money out of their wallets, less a fee kept by the platform:
+        to their bank card (``cash_out``), or to pay for a package again (``repurchase``)."""
         np.subtract.at(self.wallet, ids, amounts + fees)
         self._check_wallets(ids)
         np.add.at(self.people.cashed_out, ids, amounts)
-        self.transfer("cash_out", int(amounts.sum()))
+        self.transfer(kind, int(amounts.sum()))
         self.transfer("cash_out_fee", int(fees.sum()))
 
     def spend_wallet(self, ids: np.ndarray, amounts: np.ndarray, *, value: np.ndarray) -> None:

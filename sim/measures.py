@@ -757,7 +757,9 @@ for _key, _en, _zh, _unit in (
         ("refunds_overdue", "refunds due and unpaid", "到期未付的返还", YUAN),
         ("airdrop_remaining", "共享积分 still to be airdropped (value)", "尚未空投的共享积分(价值)", YUAN),
         ("loans_outstanding", "merchants' loans outstanding", "商家未偿贷款", YUAN),
-        ("loan_written_off", "loans written off per day", "每日核销贷款", YUAN)):
+        ("loan_written_off", "loans written off per day", "每日核销贷款", YUAN),
+        ("rewards_forfeited", "rewards not paid to payees at their cap (出局) per day",
+         "因出局封顶未发放的奖励(每日)", YUAN)):
     s(_key, _en, _zh, _unit)
 s("participants", "participants (代理 + leaders)", "参与者(代理 + 团长)", PERSONS,
   lambda d: (d["distributors"] + d["leaders"]).to_numpy())
@@ -779,6 +781,7 @@ FLOW_NAMES: dict[str, tuple[str, str]] = {
     "merchant_overhead": ("merchants' fixed costs", "商家固定成本"), "fulfilment": ("delivery", "配送"),
     "package_sale": ("entry packages", "入门礼包"), "package_goods": ("package goods", "礼包商品"),
     "cash_out": ("cash-outs", "提现"), "cash_out_fee": ("cash-out fees", "提现手续费"),
+    "repurchase": ("rewards spent on buying the package again", "奖励用于复购"),
     "capital_injection": ("capital injected", "股东注资"), "coupon_subsidy": ("coupon subsidies", "优惠券补贴"),
     "membership_fee": ("membership fees", "会员费"), "marketing": ("marketing", "营销"),
     "points_issued": ("points issued", "积分发放"), "points_expired": ("points expired", "积分过期"),
@@ -789,8 +792,10 @@ FLOW_NAMES: dict[str, tuple[str, str]] = {
 }
 REWARD_NAMES: dict[str, tuple[str, str]] = {
     "direct_referral": ("direct referral reward", "直推奖"),
+    "referral_bonus": ("free referral bonus per new user", "拉新奖"),
     "multi_level_commission": ("multi-level commission", "多级分销佣金"),
     "geometric_commission": ("geometric multi-level commission", "几何递减多级佣金"),
+    "differential": ("rank-differential bonus", "级差奖"),
     "jiandian": ("per-head bonus on each new team member", "见点奖"),
     "pingji": ("same-rank bonus", "平级奖"),
     "leader_commission": ("group-buy leader's commission", "团长佣金"),

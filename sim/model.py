@@ -75,7 +75,8 @@ class SchemeModel(mesa.Model):
         self.merchants = [Merchant(self, i, unit_cost=cents(c), appeal=float(a),
                                    overhead=cents(retail.merchant_fixed_cost),
                                    runway=retail.merchant_runway,
-                                   patience=retail.merchant_patience)
+                                   patience=retail.merchant_patience,
+                                   return_chance=retail.merchant_return)
                           for i, (c, a) in enumerate(zip(costs, appeal))]
         self.merchant_unit_cost = np.array([mm.unit_cost for mm in self.merchants], np.int64)
         self.merchant_appeal = appeal
@@ -121,10 +122,57 @@ class SchemeModel(mesa.Model):
             self._columns[name] = np.full(self.people.size, fill, dtype)
         return self._columns[name]
 
+    def recent_sales(self, days: int = 30) -> int:
+        """Cents merchants took in over the last ``days`` closed days (sales and subsidies)."""
+        return int(sum(row["merchant_revenue"] for row in self.daily[-days:]))
+
     def set_share(self, ids: np.ndarray, values: float | np.ndarray) -> None:
         """Set persons' sharing intensity (one value, or one per person), as a rule that
         prompts or rewards sharing does; the word of mouth their contacts feel follows."""
         self._set_share(np.asarray(ids, np.int64), values)
+
+    # -- what rules may change besides the person columns (sim.rules.base.MODEL_SURFACE) --
+    def scale_adverts(self, factor: float, ids: np.ndarray | None = None) -> None:
+        """Multiply the daily adoption hazard from adverts of ``ids`` (everyone by default):
+        a reach lever such as targeting, a partner's audience or a store's footfall."""
+        if ids is None:
+            self.ad_hazard *= factor
+        else:
+            self.ad_hazard[ids] *= factor
+
+    def add_adverts(self, ids: np.ndarray, hazard: float) -> None:
+        """Add a daily adoption hazard to ``ids`` (posts, live sessions seen), scaled by trust
+        as adverts are; it acts while they are not on the platform. A negative one takes it
+        away again."""
+        self.ad_hazard[ids] += hazard * self.reach[ids]
+
+    def scale_customer_churn(self, ids: np.ndarray, factor: float) -> None:
+        """Customers ``ids`` leave at ``factor`` times the market's hazard (a store nearby)."""
+        hazard = self.churn_scale[ids] * self.scenario.churn.customer * factor
+        self.customer_leave[ids] = -np.expm1(-hazard)
+
+    def add_merchant_profit(self, shop: np.ndarray, amounts: np.ndarray) -> None:
+        """Add to merchants' profit today, which their decision to stay reads: income a rule
+        pays them, or (negative) a cost it charges them."""
+        np.add.at(self.merchant_profit_today, shop, amounts)
+
+    def pick_merchants(self, n: int) -> np.ndarray:
+        """``n`` merchants drawn among the open ones by appeal, as shoppers pick them."""
+        weight = self.merchant_appeal * np.array([mm.active for mm in self.merchants])
+        return self.rng.choice(len(self.merchants), size=n, p=weight / weight.sum())
+
+    def platform_profit_today(self) -> int:
+        """Cents the platform's cash has gained so far today."""
+        return int(self.ledger.balance[PLATFORM]) - self.platform_cash_yesterday
+
+    def count_participants(self, n: int) -> None:
+        """Count persons a rule made participants itself (an appointed 团长) in today's joins."""
+        self.new_participants += n
+
+    def newcomers(self) -> np.ndarray:
+        """Persons who arrived today, in arrival order."""
+        before = self.daily[-1]["adopted"] if self.daily else 0  # at yesterday's close
+        return self.people.order[before:self.people.adopted].astype(np.int64)
 
     def enrol(self, ids: np.ndarray, sponsors: np.ndarray, *, qualify: bool) -> None:
         """Bring persons into the market with the given sponsors (-1: none), in this order.
@@ -148,6 +196,8 @@ class SchemeModel(mesa.Model):
         p.order[p.adopted:p.adopted + len(ids)] = ids
         p.adopted += len(ids)
         self._set_share(ids, self.scenario.market.customer_share)
+        for rule in self.rules:
+            rule.on_arrive(self, ids)
         if qualify and self.qualifier:
             self._qualify(ids)
 

@@ -108,7 +108,8 @@ def collect(model: SchemeModel) -> RunResult:
         "unit_cost": [m.unit_cost / 100 for m in model.merchants],
         "appeal": [m.appeal for m in model.merchants],
         "active": [m.active for m in model.merchants],
-        "exit_day": [m.exit_day for m in model.merchants],
+        "exit_day": [m.exit_day for m in model.merchants],   # the last exit of one that came back
+        "returns": [m.returns for m in model.merchants],
         "balance": ledger.merchant / 100,
     })
     result = RunResult(model.scenario, model.seed, daily, people, flows, merchants, journal,

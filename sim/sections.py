@@ -124,6 +124,10 @@ class Retail:
     merchant_patience: int = param(30, lo=1, hi=3_650, unit="days",
                                    en="Days in a row of a losing 30-day window before a merchant exits",
                                    zh="商家连续亏损容忍天数")
+    merchant_return: float = param(0.0, lo=0, hi=1, unit="1/day",
+                                   en="Daily chance a merchant that left reopens once the platform's sales "
+                                      "over 30 days are above what they were when it left (0: never)",
+                                   zh="商家退出后,平台近 30 天销售额回升到其退出时水平以上时,每日重新开业的概率(0 为不回归)")
 
     def problems(self) -> list[tuple[str, str, str]]:
         if self.platform_fee + self.rangli > 1:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import scenario_dict, validation_market
+from conftest import Script, scenario_dict
 from sim.model import SchemeModel
 from sim.people import ACTIVE, CHURNED, LEADER
 from sim.rules.content import audience_of
@@ -18,12 +18,10 @@ from sim.rules.content import audience_of
 PRICE, COST = 10_000, 6_000  # cents: the validation market's ¥100 unit and its ¥60 cost
 
 
-def market(key: str, params: dict, *, size: int = 300) -> SchemeModel:
+def market(key: str, params: dict, *, size: int = 300) -> Script:
     """A quiet market (no adoption, churn or random purchases) holding one component."""
-    d = validation_market(size, word_of_mouth=0.0, propensity=0.02)
-    d["retail"].update(platform_fee=0.1, merchants=2, unit_cost_spread=0.0)
-    d["rules"] = {key: params}
-    return SchemeModel(sim.load_scenario(d), seed=0)
+    return Script({key: params}, price=None, size=size, market={"propensity": 0.02},
+                  retail={"platform_fee": 0.1, "merchants": 2, "unit_cost_spread": 0.0})
 
 
 def follow(m: SchemeModel, key: str, fans: dict[int, list[int]]) -> dict[int, np.ndarray]:
@@ -41,21 +39,8 @@ def follow(m: SchemeModel, key: str, fans: dict[int, list[int]]) -> dict[int, np
     return out
 
 
-def buy(m: SchemeModel, buyers, units=1, shop=0, shape: bool = False):
-    """Book one order per buyer (``units`` each) at merchant ``shop``; optionally let the rules
-    shape the orders first, as the daily step does."""
-    buyers = np.atleast_1d(np.asarray(buyers, np.int64))
-    orders = m.new_orders(buyers, np.full(len(buyers), units, np.int64),
-                          np.full(len(buyers), shop, np.int64))
-    if shape:
-        for rule in m.rules:
-            rule.shape_orders(m, orders)
-    m.book_sales(orders)
-    return orders
-
-
-def rewards(m: SchemeModel, ids) -> list[float]:
-    return (m.people.rewards[np.asarray(ids)] / 100).tolist()
+def rewards(s: Script, ids) -> list[float]:
+    return [s.rewards(i) for i in ids]
 
 
 # -- content creators ------------------------------------------------------------------
@@ -79,7 +64,8 @@ CONTENT_CASES = {
 @pytest.mark.parametrize("name", CONTENT_CASES)
 def test_creator_commission_on_followers_purchases(name):
     params, fans, purchases, churned, expected = CONTENT_CASES[name]
-    m = market("creators", {**CREATORS, **params})
+    s = market("creators", {**CREATORS, **params})
+    m = s.model
     ids = follow(m, "creators", fans)
     hosts = audience_of(m, "creators").hosts
     stranger = int(np.flatnonzero(m.people.state == 0)[0])
@@ -88,8 +74,8 @@ def test_creator_commission_on_followers_purchases(name):
         m.people.state[hosts[0]] = CHURNED
         m.rules[0].on_day_end(m)
     for ch, i, units in purchases:
-        buy(m, stranger if ch is None else ids[ch][i], units)
-    assert rewards(m, hosts) == pytest.approx(expected)
+        s.buy(stranger if ch is None else ids[ch][i], units=units)
+    assert rewards(s, hosts) == pytest.approx(expected)
     # The merchant of the order funds it through the platform (a placement fee).
     assert m.ledger.today.get("placement_fee", 0) == round(sum(expected) * 100)
     # Its balance: receipts less the 10% platform fee, the goods (¥60 a unit) and commission.
@@ -99,7 +85,8 @@ def test_creator_commission_on_followers_purchases(name):
 
 
 def test_creators_are_leaders_and_facts_declare_depth_one():
-    m = market("creators", CREATORS)
+    s = market("creators", CREATORS)
+    m = s.model
     hosts = audience_of(m, "creators").hosts
     assert len(hosts) == 2
     assert (m.people.role[hosts] == LEADER).all() and (m.people.state[hosts] == ACTIVE).all()
@@ -109,7 +96,8 @@ def test_creators_are_leaders_and_facts_declare_depth_one():
 
 
 def test_content_lifts_followers_purchase_chance():
-    m = market("creators", CREATORS)
+    s = market("creators", CREATORS)
+    m = s.model
     ids = follow(m, "creators", {0: 3})[0]
     stranger = int(np.flatnonzero(m.people.state == 0)[0])
     m.enrol(np.array([stranger]), np.array([-1]), qualify=False)
@@ -121,7 +109,8 @@ def test_content_lifts_followers_purchase_chance():
 
 
 def test_posts_reach_unregistered_followers_while_their_creator_posts():
-    m = market("creators", {**CREATORS, "post_reach": 0.01})
+    s = market("creators", {**CREATORS, "post_reach": 0.01})
+    m = s.model
     aud = audience_of(m, "creators")
     fans, others = np.flatnonzero(aud.follows >= 0), np.flatnonzero(aud.follows < 0)
     # Posts raise the advert hazard of unregistered followers, and only theirs.
@@ -136,13 +125,14 @@ def test_posts_reach_unregistered_followers_while_their_creator_posts():
 
 
 def test_ad_share_per_thousand_followers_reached():
-    m = market("creators", {**CREATORS, "commission": 0.0, "ad_price": 10.0, "ad_share": 0.6})
+    s = market("creators", {**CREATORS, "commission": 0.0, "ad_price": 10.0, "ad_share": 0.6})
+    m = s.model
     follow(m, "creators", {0: 200, 1: 50})
     hosts = audience_of(m, "creators").hosts
     before = m.ledger.merchant.sum()
     m.rules[0].on_day_end(m)
     # ¥10 per 1,000 reached: 200 fans ¥2.00, 50 fans ¥0.50; creators keep 60%.
-    assert rewards(m, hosts) == pytest.approx([1.2, 0.3])
+    assert rewards(s, hosts) == pytest.approx([1.2, 0.3])
     assert before - m.ledger.merchant.sum() == 250
     assert m.ledger.today["placement_fee"] == 250
     assert m.ledger.close_day()[1] == 0
@@ -154,11 +144,12 @@ LIVE = dict(host="streamer", channels=1, audience=0.5, sessions_per_month=4.0, a
             conversion=0.1, commission=0.2)
 
 
-def live_market(**params) -> tuple[SchemeModel, dict[int, np.ndarray]]:
-    m = market("live_sessions", {**LIVE, **params})
+def live_market(**params) -> tuple[Script, dict[int, np.ndarray]]:
+    s = market("live_sessions", {**LIVE, **params})
+    m = s.model
     sch = audience_of(m, "live_sessions")
     sch.phase[:] = 0.0
-    return m, follow(m, "live_sessions", {0: 4})
+    return s, follow(m, "live_sessions", {0: 4})
 
 
 def session_days(m: SchemeModel, days=range(1, 61)) -> list[int]:
@@ -167,15 +158,18 @@ def session_days(m: SchemeModel, days=range(1, 61)) -> list[int]:
 
 
 def test_sessions_per_month_are_evenly_spaced():
-    m, _ = live_market()
+    s, _ = live_market()
+    m = s.model
     assert session_days(m, range(1, 31)) == [8, 15, 23, 30]
     assert len(session_days(m, range(1, 361))) == 48
-    m, _ = live_market(sessions_per_month=30.0)
+    s, _ = live_market(sessions_per_month=30.0)
+    m = s.model
     assert session_days(m, range(1, 31)) == list(range(1, 31))
 
 
 def test_session_lift_only_on_session_days_and_only_for_the_audience():
-    m, fans = live_market()
+    s, fans = live_market()
+    m = s.model
     stranger = int(np.flatnonzero(m.people.state == 0)[0])
     m.enrol(np.array([stranger]), np.array([-1]), qualify=False)
     active = np.sort(np.r_[fans[0], stranger])
@@ -199,29 +193,31 @@ LIVE_CASES = {
 @pytest.mark.parametrize("name", LIVE_CASES)
 def test_streamer_pay(name):
     params, in_session, after, expected = LIVE_CASES[name]
-    m, fans = live_market(**params)
+    s, fans = live_market(**params)
+    m = s.model
     host = audience_of(m, "live_sessions").hosts[0]
     m.day = 8  # a session day
     m.rules[0].demand(m, np.sort(fans[0]))
-    buy(m, fans[0][:in_session], shape=True)
+    s.buy(fans[0][:in_session], shape=True)
     m.rules[0].on_day_end(m)
     m.day = 9
     m.rules[0].demand(m, np.sort(fans[0]))
-    buy(m, fans[0][:after], shape=True)
+    s.buy(fans[0][:after], shape=True)
     m.rules[0].on_day_end(m)
-    assert rewards(m, [host]) == pytest.approx([expected])
+    assert rewards(s, [host]) == pytest.approx([expected])
     assert m.ledger.close_day()[1] == 0
 
 
 @pytest.mark.parametrize("platform_funds, paid, subsidy", [(0.0, 70, 0), (0.5, 70, 15), (1.0, 70, 30)])
 def test_session_discount_funding(platform_funds, paid, subsidy):
-    m, fans = live_market(discount=0.3, platform_funds=platform_funds, commission=0.0,
+    s, fans = live_market(discount=0.3, platform_funds=platform_funds, commission=0.0,
                           slot_fee=1.0)
+    m = s.model
     m.day = 8
     m.rules[0].demand(m, np.sort(fans[0]))
     viewer, stranger = fans[0][0], int(np.flatnonzero(m.people.state == 0)[0])
     m.enrol(np.array([stranger]), np.array([-1]), qualify=False)
-    orders = buy(m, [viewer, stranger], shape=True)
+    orders = s.buy([viewer, stranger], shape=True)
     assert (orders.paid // 100).tolist() == [paid, 100]           # only the viewer gets it
     assert (orders.subsidy // 100).tolist() == [subsidy, 0]       # platform's coupon share
     assert m.ledger.today.get("coupon_subsidy", 0) == subsidy * 100
@@ -232,7 +228,8 @@ def test_session_discount_funding(platform_funds, paid, subsidy):
 
 
 def test_brand_self_streaming_pays_staff_not_streamers():
-    m = market("live_sessions", {**LIVE, "host": "brand", "commission": 0.0, "session_cost": 5000.0})
+    s = market("live_sessions", {**LIVE, "host": "brand", "commission": 0.0, "session_cost": 5000.0})
+    m = s.model
     sch = audience_of(m, "live_sessions")
     assert sch.hosts.tolist() == [-1] and not (m.people.role == LEADER).any()
     assert not m.rules[0].facts().appoints_payees and m.rules[0].facts().reward_kinds == ()
@@ -245,7 +242,8 @@ def test_brand_self_streaming_pays_staff_not_streamers():
 
 
 def test_session_reach_only_on_session_days():
-    m, _ = live_market(session_reach=0.05)
+    s, _ = live_market(session_reach=0.05)
+    m = s.model
     sch = audience_of(m, "live_sessions")
     unaware = np.flatnonzero((sch.follows >= 0) & (m.people.state == 0))
     for day in range(7, 10):  # on_day_end of day d prepares day d + 1; 8 is the session day

@@ -11,56 +11,25 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import closing, scenario_dict, validation_market
+from conftest import Script, closing, scenario_dict
 from sim.errors import ScenarioError
 from sim.ledger import ESCROW, LENDERS
-from sim.model import SchemeModel
 from sim.people import CONSUMER, LEADER
 
 PRICE = 10_000  # the regular price in cents (¥100, validation_market's retail price)
 
 
-class Market:
+def group_market(rules: dict, *, size: int = 40, community_size: int = 10,
+                 retail: dict | None = None) -> Script:
     """A small well-mixed market where everyone is a customer and nothing happens unless
     scripted: each community of ``community_size`` is everyone's contact list (the group chat)."""
-
-    def __init__(self, rules: dict, *, size: int = 40, community_size: int = 10,
-                 retail: dict | None = None) -> None:
-        d = validation_market(size, word_of_mouth=0.0, community_size=community_size, basket=1.0)
-        d["retail"].update(retail or {})
-        d["rules"] = rules
-        self.model = SchemeModel(sim.load_scenario(d), seed=0)
-        m = self.model
-        rest = np.setdiff1d(np.arange(size), m.founders)
-        m.enrol(rest, np.full(len(rest), -1), qualify=False)
-
-    def day(self, buyers=(), *, units: int = 1, shop: int = 0) -> None:
-        """One scripted day: these persons order (as the engine's purchase stage would), then
-        the day ends."""
-        m = self.model
-        m.merchant_profit_today[:] = 0
-        buyers = np.asarray(buyers, np.int64)
-        if len(buyers):
-            orders = m.new_orders(buyers, np.full(len(buyers), units), np.full(len(buyers), shop))
-            for rule in m.rules:
-                rule.shape_orders(m, orders)
-            m.book_sales(orders.subset(orders.open))
-        for rule in m.rules:
-            rule.on_day_end(m)
-        m.day += 1
-
-    def flows(self) -> dict[str, int]:
-        today, imbalance = self.model.ledger.close_day()
-        assert imbalance == 0
-        return {k: v for k, v in self.model.ledger.totals.items() if v}
-
-    def close(self) -> None:
-        self.model.release()
+    return Script(rules, price=None, size=size, everyone=True, retail=retail,
+                  market={"community_size": community_size, "basket": 1.0})
 
 
 @pytest.fixture
 def market():
-    yield from closing(Market)
+    yield from closing(group_market)
 
 
 # -- 拼团 ----------------------------------------------------------------------------------
@@ -171,6 +140,43 @@ def test_bargain_cuts_the_price_by_helps(market, name):
     assert flows["cogs"] > 0 and mk.model.people.paid[1:].sum() == 0  # helpers pay nothing
     fee = receipts // 10                          # 10% platform fee on what the merchant is paid
     assert mk.model.merchant_profit_today[0] == receipts - fee - flows["cogs"]
+
+
+# Shrinking cuts (砍一刀): each help a share of what is left, at least a cent. With the share
+# fixed at a half the arithmetic is exact: the ¥50 cut goes 2500, 1250, 625, 312, 156, 78, 39,
+# 20, 10, 5, 2, 1, 1, 1 cents: the last yuan takes seven of the fourteen helps.
+# (helpers, price paid in cents)
+SHRINKING_CASES = {"4 helps": (4, 10_000 - 4_687), "13 helps: a cent short": (13, 5_001),
+                   "14 helps reach the floor": (14, 5_000), "15 contacts, 14 helps": (15, 5_000)}
+
+
+@pytest.mark.parametrize("name", SHRINKING_CASES)
+def test_shrinking_cuts_halve_what_is_left(market, name):
+    helpers, paid = SHRINKING_CASES[name]
+    rule = {"take_up": 1.0, "cuts": "shrinking", "cut_low": 0.5, "cut_high": 0.5, "floor": 0.5,
+            "time_limit": 1, "help_chance": 1.0, "share_factor": 1.0}
+    mk = market({"bargain": rule}, size=40, community_size=helpers + 1)
+    mk.day([0])
+    assert mk.flows()["sale"] == paid
+    assert mk.model.rule_state("bargain").helps.tolist() == [min(helpers, 14)]
+
+
+def test_the_last_yuan_takes_many_helpers():
+    """Random shrinking cuts of 5-20% of what is left: a ¥50 cut takes dozens of helps, and
+    the last yuan a large share of them, where equal cuts spend a fifth of one help on it."""
+    rule = sim.load_scenario({**scenario_dict("bargain_kanjia"),
+                              "rules": {"bargain": {"cuts": "shrinking"}}}).rule("bargain")
+    rng = np.random.default_rng(0)
+    helps, last_yuan = [], []
+    for _ in range(200):
+        left, n, late = np.array([5_000]), 0, 0
+        while left[0] > 0:
+            late += left[0] <= 100
+            left = left - rule.cut(left, rng.random(1))
+            n += 1
+        helps.append(n)
+        last_yuan.append(late)
+    assert 40 < np.mean(helps) < 80 and np.mean(last_yuan) / np.mean(helps) > 0.3
 
 
 def test_a_contact_helps_a_bargain_once(market):

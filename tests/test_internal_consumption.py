@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import sim
-from sim.runner import collect
 
 PACKAGE, UNIT = 399.0, 100.0  # the entry package and one unit at the baseline's retail price
 
@@ -19,22 +18,18 @@ def customer_then_participant(script):
     pays ¥100 for a group order that settles. D, brought in by C, buys 3 units and never
     qualifies. Returns the result and the ids (A, C, D)."""
     s = script({"direct_referral": {"sales_rate": [0.1]}}, price=PACKAGE, size=10)
-    m, a = s.model, s.names["A"]
-    c, d = [i for i in range(10) if i != a][:2]
-    one = lambda who: np.array([who], np.int64)  # noqa: E731
-    buy = lambda who, units, **kw: m.book_sales(  # noqa: E731
-        m.new_orders(one(who), np.array([units], np.int64), np.zeros(1, np.int64)), **kw)
-    m.enrol(np.array([c, d]), np.array([a, c]), qualify=False)
-    buy(c, 2)
-    m.ledger.charge("deposit", one(c), np.array([5_000], np.int64))
-    m._qualify(one(c))
-    m.ledger.refund(one(c), np.array([5_000], np.int64))
-    buy(c, 1)
-    m.ledger.charge("deposit", one(c), np.array([10_000], np.int64))
-    buy(c, 1, from_escrow=True)
-    buy(d, 3)
-    m.step()  # no one else adopts, buys or leaves in the validation market
-    return collect(m), (a, c, d)
+    m = s.model
+    c, d = s.customer("C", "A"), s.customer("D", "C")
+    s.buy("C", units=2)
+    m.ledger.charge("deposit", s.ids("C"), np.array([5_000], np.int64))
+    s.qualify("C")
+    m.ledger.refund(s.ids("C"), np.array([5_000], np.int64))
+    s.buy("C", units=1)
+    m.ledger.charge("deposit", s.ids("C"), np.array([10_000], np.int64))
+    m.book_sales(m.new_orders(s.ids("C"), np.array([1], np.int64), np.zeros(1, np.int64)),
+                 from_escrow=True)
+    s.buy("D", units=3)
+    return s.result(), (s.names["A"], c, d)
 
 
 def test_each_cent_is_counted_under_the_status_it_was_paid_in(script):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from conftest import scenario_dict, validation_market
+from conftest import Script, closing, scenario_dict
 from sim.ledger import ESCROW, POINTS
 from sim.model import SchemeModel
 from sim.people import CONSUMER, DISTRIBUTOR
@@ -18,47 +18,16 @@ from sim.people import CONSUMER, DISTRIBUTOR
 UNIT_COST = 60.0  # retail_baseline's unit cost; no spread in these markets
 
 
+def channel_market(rules: dict, *, size: int = 40, **retail) -> Script:
+    """A market with no adverts, no word of mouth and no spontaneous purchases: every event
+    is scripted. Persons 1.. arrive on day 1 (person 0 may be the founder)."""
+    return Script(rules, price=None, size=size,
+                  retail={"unit_cost_spread": 0.0, "merchants": 2, **retail})
+
+
 @pytest.fixture
 def market():
-    """A market with no adverts, no word of mouth and no spontaneous purchases: every event
-    is scripted. Persons 1.. join on day 1 (person 0 may be the founder)."""
-    made = []
-
-    def make(rules: dict, *, size: int = 40, **retail) -> SchemeModel:
-        d = validation_market(size, word_of_mouth=0.0, external_reach=0.0)
-        d["retail"].update(unit_cost_spread=0.0, merchants=2, **retail)
-        d["rules"] = rules
-        made.append(SchemeModel(sim.load_scenario(d), seed=0))
-        return made[-1]
-
-    yield make
-    for m in made:
-        m.release()
-
-
-def newcomers(m: SchemeModel, n: int, *, qualify: bool = False) -> np.ndarray:
-    free = np.flatnonzero(m.people.state == 0)[:n]
-    m.enrol(free, np.full(n, -1), qualify=qualify)
-    return free
-
-
-def shaped(m: SchemeModel, buyers: np.ndarray, units: int = 2):
-    """Orders of ``units`` at merchant 0, shaped by every rule (not yet booked)."""
-    orders = m.new_orders(buyers, np.full(len(buyers), units, np.int64), np.zeros(len(buyers), np.int64))
-    for rule in m.rules:
-        rule.shape_orders(m, orders)
-    return orders
-
-
-def end_day(m: SchemeModel) -> None:
-    for rule in m.rules:
-        rule.on_day_end(m)
-
-
-def run_to(m: SchemeModel, day: int) -> None:
-    """Step whole engine days (nothing spontaneous happens in these markets) until ``day``."""
-    while m.day < day:
-        m.step()
+    yield from closing(channel_market)
 
 
 # -- orders shaped by one mechanism: (rules, setup, expected per order in yuan) ------------
@@ -126,102 +95,110 @@ ORDERS = {
 @pytest.mark.parametrize("name", ORDERS)
 def test_orders_are_shaped_exactly(market, name):
     rules, setup, expected = ORDERS[name]
-    m = market(rules, size=200)
-    ids = newcomers(m, 2)
+    s = market(rules, size=200)
+    m = s.model
+    ids = s.arrive(2)
     setup(m, ids)
-    orders = shaped(m, ids)
+    orders = s.order(ids, units=2)
     for i, want in enumerate(expected):
         got = {k: int(getattr(orders, k)[i]) / 100 for k in want}
         assert got == want, f"order {i}"
-    m.book_sales(orders.subset(orders.open))
+    s.book(orders)
     assert m.ledger.close_day()[1] == 0
 
 
 def test_a_coupon_is_used_once_and_lapses(market):
-    m = market({"coupons": {"value": 10.0, "valid_days": 3, "issue": "after_purchase", "reach": 1.0}})
-    a, b = newcomers(m, 2)
+    s = market({"coupons": {"value": 10.0, "valid_days": 3, "issue": "after_purchase", "reach": 1.0}})
+    m = s.model
+    a, b = s.arrive(2)
     coupons = m.scenario.rule("coupons")
     coupons.give(m, np.array([a, b]))
-    orders = shaped(m, np.array([a]))
+    orders = s.order(a, units=2)
     m.book_sales(orders)                       # used: and a new one comes with the order
     assert orders.paid[0] == 19_000 and coupons.holding(m, np.array([a]))[0]
-    second = shaped(m, np.array([a]))
+    second = s.order(a, units=2)
     assert second.paid[0] == 19_000            # the coupon that came with the first order
     m.day += 3                                 # b's coupon (days 1-3) has lapsed
     assert not coupons.holding(m, np.array([b]))[0]
-    assert shaped(m, np.array([b])).paid[0] == 20_000
+    assert s.order(b, units=2).paid[0] == 20_000
 
 
 def test_coupons_in_the_group_go_to_members_every_drop(market):
-    m = market({"coupons": {"issue": "community", "reach": 1.0, "every_days": 7, "valid_days": 7,
+    s = market({"coupons": {"issue": "community", "reach": 1.0, "every_days": 7, "valid_days": 7,
                             "lift": 0.5}})
-    a, b = newcomers(m, 2)
-    m.book_sales(shaped(m, np.array([a])))     # a's first purchase: joins the group
+    m = s.model
+    a, b = s.arrive(2)
+    m.book_sales(s.order(a, units=2))     # a's first purchase: joins the group
     coupons = m.scenario.rule("coupons")
     m.day = 7
-    end_day(m)
+    s.end_day()
     assert coupons.holding(m, np.array([a, b])).tolist() == [True, False]
     assert coupons.demand(m, np.array([a, b])).tolist() == [1.5, 1.0]
 
 
 def test_subscription_delivers_every_cycle_exactly(market):
-    m = market({"subscription": {"every_days": 10, "units": 2, "discount": 0.05, "conversion": 1.0,
+    s = market({"subscription": {"every_days": 10, "units": 2, "discount": 0.05, "conversion": 1.0,
                                  "conversion_daily": 0.0, "cancel": 0.0}})
-    a, b = newcomers(m, 2)
-    run_to(m, 2)                               # day 1: both subscribe, first box delivered
+    m = s.model
+    a, b = s.arrive(2)
+    s.run_to(2)                               # day 1: both subscribe, first box delivered
     m.people.state[b] = 2                      # b leaves the market: no more boxes
-    run_to(m, 26)
+    s.run_to(26)
     assert m.people.purchases[a] == 3 and m.people.paid[a] == 3 * 19_000  # days 1, 11, 21
     assert m.people.purchases[b] == 1 and m.people.paid[b] == 19_000
     assert (pd.DataFrame(m.daily)["ledger_imbalance"] == 0).all()
 
 
 def test_subscription_cancels_at_renewal_not_before_the_first_box(market):
-    m = market({"subscription": {"every_days": 5, "conversion": 1.0, "conversion_daily": 0.0,
+    s = market({"subscription": {"every_days": 5, "conversion": 1.0, "conversion_daily": 0.0,
                                  "cancel": 1.0}})
-    (a,) = newcomers(m, 1)
-    run_to(m, 20)
+    m = s.model
+    (a,) = s.arrive(1)
+    s.run_to(20)
     assert m.people.purchases[a] == 1
 
 
 def test_membership_fee_is_charged_on_joining_and_each_renewal(market):
-    m = market({"paid_membership": {**MEMBER, "conversion": 1.0, "period_days": 30,
+    s = market({"paid_membership": {**MEMBER, "conversion": 1.0, "period_days": 30,
                                     "renewal": 1.0}})
-    ids = newcomers(m, 3)
-    run_to(m, 62)                              # join on day 1, renew on days 30 and 60
+    m = s.model
+    ids = s.arrive(3)
+    s.run_to(62)                              # join on day 1, renew on days 30 and 60
     assert m.ledger.totals["membership_fee"] == 3 * 3 * 2900
     assert (m.people.paid[ids] == 3 * 2900).all()
     assert m.scenario.rule("paid_membership").members(m, ids).all()
 
 
 def test_a_lapsed_distributor_member_stops_earning(market):
-    m = market({"paid_membership": {**MEMBER, "fee": 100.0, "conversion": 1.0, "period_days": 10,
+    s = market({"paid_membership": {**MEMBER, "fee": 100.0, "conversion": 1.0, "period_days": 10,
                                     "renewal": 0.0, "distributor": True},
                 "direct_referral": {"join_reward": [30.0]}})
+    m = s.model
     founder = int(m.founders[0])
-    (b,) = newcomers(m, 1)
+    (b,) = s.arrive(1)
     m.enrol(np.array([b + 1]), np.array([b]), qualify=False)
     m._qualify(np.array([b]))                  # b buys membership: distributor, pays 100
     m._qualify(np.array([b + 1]))              # b's invitee buys: b earns the invite commission
     assert m.people.role[b] == DISTRIBUTOR and m.people.rewards[b] == 3000
     assert m.people.entry_paid[b] == 10_000
     assert m.people.role[founder] == DISTRIBUTOR
-    run_to(m, 10)                              # the founder's period (days 0-9) ends unrenewed
+    s.run_to(10)                              # the founder's period (days 0-9) ends unrenewed
     assert m.people.role[founder] == CONSUMER and m.people.role[b] == DISTRIBUTOR
-    run_to(m, 11)                              # and b's (days 1-10)
+    s.run_to(11)                              # and b's (days 1-10)
     assert m.people.role[b] == CONSUMER and not m.people.can_earn(np.array([b]))[0]
     assert (pd.DataFrame(m.daily)["ledger_imbalance"] == 0).all()
 
 
 def test_member_tiers_rank_distributors_by_spend_or_invites(market):
-    m = market({"paid_membership": {**MEMBER, "distributor": True},
+    s = market({"paid_membership": {**MEMBER, "distributor": True},
                 "member_tiers": {"spend": [1000.0, 3000.0], "recruits": [3.0, 10.0],
                                  "discount_scale": [1.0, 1.5, 2.0]}})
-    ids = newcomers(m, 3, qualify=True)
+    m = s.model
+    ids = s.arrive(3, qualify=True)
     m.people.recruits[ids[1]] = 3              # silver by invitations
     tiers = m.scenario.rule("member_tiers")
     tiers.on_purchase(m, ids[2:], np.array([300_000], np.int64))  # gold by spend
-    end_day(m)
+    s.end_day()
     assert m.people.rank[ids].tolist() == [1, 2, 3]
 
 
@@ -246,12 +223,13 @@ def test_members_net_result_is_discounts_less_fees():
 # -- gamification and community managers --------------------------------------------------
 @pytest.mark.parametrize("paid_as, reward, marketing", [("reward", 5000, 0), ("marketing", 0, 2 * 5000)])
 def test_leaderboard_prizes_go_to_the_top_scores(market, paid_as, reward, marketing):
-    m = market({"gamification": {"take_up": 1.0, "winners": 2, "prize": 50.0, "period_days": 7,
+    s = market({"gamification": {"take_up": 1.0, "winners": 2, "prize": 50.0, "period_days": 7,
                                  "prize_paid_as": paid_as}})
-    ids = newcomers(m, 4)
+    m = s.model
+    ids = s.arrive(4)
     m.column("game_score", np.float64)[ids] = [3.0, 9.0, 9.0, 1.0]
     m.day = 7
-    end_day(m)
+    s.end_day()
     winners, losers = ids[[1, 2]], ids[[0, 3]]  # tie at 9: both win
     assert (m.people.rewards[winners] == reward).all() and (m.people.rewards[losers] == 0).all()
     assert (m.people.value[winners] == (0 if reward else 5000)).all()
@@ -261,21 +239,23 @@ def test_leaderboard_prizes_go_to_the_top_scores(market, paid_as, reward, market
 
 
 def test_players_share_more_and_buy_more_on_task_days(market):
-    m = market({"gamification": {"take_up": 1.0, "task_rate": 1.0, "purchase_lift": 0.3,
+    s = market({"gamification": {"take_up": 1.0, "task_rate": 1.0, "purchase_lift": 0.3,
                                  "share_lift": 0.5, "task_points": 2.0}})
-    ids = newcomers(m, 3)
-    end_day(m)
+    m = s.model
+    ids = s.arrive(3)
+    s.end_day()
     assert m.people.share[ids].tolist() == [1.5, 1.5, 1.5]
     assert m.scenario.rule("gamification").demand(m, ids).tolist() == [1.3, 1.3, 1.3]
     assert m.column("game_score", np.float64)[ids].tolist() == [2.0, 2.0, 2.0]
 
 
 def test_community_managers_cost_per_member_and_lift_their_groups(market):
-    m = market({"community_managers": {"managed": 0.5, "cost_per_member": 0.15,
+    s = market({"community_managers": {"managed": 0.5, "cost_per_member": 0.15,
                                        "purchase_lift": 0.1, "share_lift": 0.3}}, size=200)
-    ids = newcomers(m, 4)
+    m = s.model
+    ids = s.arrive(4)
     m.community[ids] = [0, 0, 1, 1]            # two communities: the first is managed
-    end_day(m)
+    s.end_day()
     managed = m.community[m.people.active()] == 0
     assert m.ledger.today["marketing"] == 15 * int(managed.sum())
     assert m.people.share[ids].tolist() == [1.3, 1.3, 1.0, 1.0]
@@ -284,11 +264,11 @@ def test_community_managers_cost_per_member_and_lift_their_groups(market):
 
 # -- channel levers: each moves its own lever, exactly ------------------------------------
 def test_reach_levers_scale_advert_hazard(market):
-    plain = market({})
+    plain = market({}).model
     base = plain.ad_hazard.copy()
-    targeted = market({"targeting": {"reach_scale": 1.5}, "shared_audience": {"reach_lift": 1.0}})
+    targeted = market({"targeting": {"reach_scale": 1.5}, "shared_audience": {"reach_lift": 1.0}}).model
     assert np.allclose(targeted.ad_hazard, base * 1.5 * 2.0)
-    stores = market({"stores": {"stores": 1, "communities_per_store": 1, "reach_lift": 0.5}}, size=200)
+    stores = market({"stores": {"stores": 1, "communities_per_store": 1, "reach_lift": 0.5}}, size=200).model
     near = stores.community == 0
     assert np.allclose(stores.ad_hazard[near], plain.ad_hazard[0] * 1.5)
     assert np.allclose(stores.ad_hazard[~near], plain.ad_hazard[0])
@@ -309,16 +289,18 @@ def test_stores_cut_churn_near_them():
 
 
 def test_recommendation_lift_grows_with_history(market):
-    m = market({"recommendation": {"max_lift": 0.2, "learn_orders": 3.0}})
-    ids = newcomers(m, 3)
+    s = market({"recommendation": {"max_lift": 0.2, "learn_orders": 3.0}})
+    m = s.model
+    ids = s.arrive(3)
     m.people.purchases[ids] = [0, 3, 300]
     lift = m.scenario.rule("recommendation").demand(m, ids)
     assert lift == pytest.approx([1.0, 1 + 0.2 * (1 - np.exp(-1)), 1.2])
 
 
 def test_peer_listings_match_falls_as_hosts_delist(market):
-    m = market({"peer_listings": {"match_listings": 2.0}})
-    ids = newcomers(m, 1)
+    s = market({"peer_listings": {"match_listings": 2.0}})
+    m = s.model
+    ids = s.arrive(1)
     rule = m.scenario.rule("peer_listings")
     assert rule.demand(m, ids)[0] == pytest.approx(1 - np.exp(-1.0))  # 2 open merchants
     m.merchants[0].active = False
@@ -327,15 +309,16 @@ def test_peer_listings_match_falls_as_hosts_delist(market):
 
 @pytest.mark.parametrize("cancel, booked, refunded", [(0.0, 2, 0), (1.0, 0, 2)])
 def test_made_to_order_waits_in_escrow_then_books_or_refunds(market, cancel, booked, refunded):
-    m = market({"product_offer": {"price_premium": 0.4, "cost_premium": 0.2, "lead_days": 14,
+    s = market({"product_offer": {"price_premium": 0.4, "cost_premium": 0.2, "lead_days": 14,
                                   "cancel": cancel}})
-    ids = newcomers(m, 2)
-    orders = shaped(m, ids)
+    m = s.model
+    ids = s.arrive(2)
+    orders = s.order(ids, units=2)
     assert orders.held.all() and len(orders.open) == 0
     assert m.ledger.balance[ESCROW] == 2 * 28_000 and (m.people.paid[ids] == 28_000).all()
     for day in range(2, 16):
         m.day = day
-        end_day(m)
+        s.end_day()
     assert m.ledger.balance[ESCROW] == 0
     assert (m.people.purchases[ids] == (1 if booked else 0)).all()
     assert m.ledger.today.get("escrow_sale", 0) == booked * 28_000

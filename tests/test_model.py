@@ -111,6 +111,31 @@ def test_merchants_leave_when_they_lose_money():
     assert r.metrics["ledger_imbalance"] == 0
 
 
+# (units bought at the open merchant on day 2, merchant_return, merchant 1 open after day 3).
+# Merchant 1 leaves after day 1, when the platform had sold ¥100 over 30 days.
+RETURNS = {"demand recovered: back": (2, 1.0, True),
+           "demand where it was: stays out": (0, 1.0, False),
+           "recovered, but merchants never return": (2, 0.0, False)}
+
+
+@pytest.mark.parametrize("name", RETURNS)
+def test_a_merchant_that_left_returns_when_demand_recovers(script, name):
+    units, chance, back = RETURNS[name]
+    s = script({}, price=None, retail={"merchants": 2, "merchant_return": chance,
+                                       "merchant_fixed_cost": 0.0})
+    m, merchant = s.model, s.model.merchants[1]
+    s.buy("B", units=1)
+    s.step()                              # day 1: ¥100 sold
+    merchant.leave()
+    if units:
+        s.buy("B", units=units)
+    s.step()                              # day 2: the 30 days to yesterday still hold ¥100
+    assert not merchant.active
+    s.step()                              # day 3: they hold ¥100 + day 2's sales
+    assert merchant.active is back and merchant.returns == int(back)
+    assert m.daily[-1]["merchants_open"] == 1 + back
+
+
 def test_required_metric_keys_are_present():
     r = sim.run("fission_distribution", seed=0, market_size=1000, days=30)
     assert set(sim.METRIC_KEYS) <= set(r.metrics)

@@ -8,107 +8,78 @@ import numpy as np
 import pytest
 
 import sim
-from conftest import closing, scenario_dict, validation_market
+from conftest import Script, closing, scenario_dict, validation_market
 from sim.ledger import POINTS, POOLS
 from sim.model import SchemeModel
 from sim.runner import collect
 from sim.rules.pools import MONTH, pro_rata
 
 
-class Market:
-    """A quiet market (no adoption, purchases or churn of its own) driven by scripted events."""
-
-    def __init__(self, rules: dict, *, rangli: float = 0.0, size: int = 20) -> None:
-        d = validation_market(size, word_of_mouth=0.0)
-        d["retail"]["rangli"] = rangli
-        d["rules"] = rules
-        self.model = SchemeModel(sim.load_scenario(d), seed=0)
-        free = iter(i for i in range(size) if i != int(self.model.founders[0]))
-        self.names = {name: next(free) for name in "BCDE"}
-
-    def join(self, name: str, sponsor: str | None = None) -> None:
-        s = -1 if sponsor is None else self.names[sponsor]
-        self.model.enrol(np.array([self.names[name]]), np.array([s]), qualify=False)
-
-    def buy(self, name: str, yuan: int, shop: int = 0) -> None:
-        m = self.model
-        if m.people.state[self.names[name]] == 0:
-            self.join(name)
-        m.book_sales(m.new_orders(np.array([self.names[name]]), np.array([yuan // 100]),
-                                  np.array([shop])))
-
-    def day_end(self) -> None:
-        for rule in self.model.rules:
-            rule.on_day_end(self.model)
-        self.model.day += 1
-
-    def rewards(self, name: str) -> float:
-        return int(self.model.people.rewards[self.names[name]]) / 100
-
-    def close(self) -> None:
-        self.model.release()
+def quiet_market(rules: dict, *, rangli: float = 0.0, size: int = 20) -> Script:
+    """A quiet market with no way to qualify: everyone is a customer, paid as one."""
+    return Script(rules, price=None, size=size, retail={"rangli": rangli})
 
 
 @pytest.fixture
 def market():
-    yield from closing(Market)
+    yield from closing(quiet_market)
 
 
-# (rules, market options, events, expected rewards in yuan). Events: ("join", who, sponsor),
-# ("buy", who, yuan[, merchant]), ("day",): the day ends. Price 100 yuan a unit.
+# (rules, market options, events, expected rewards in yuan); events as Script.play reads them.
+# Price 100 yuan a unit.
 CASES = {
     "dividends pro rata to 贡献值": (
         {"contribution_dividend": {"threshold": 0.0, "pool_share": 0.1}}, {},
-        [("buy", "B", 300), ("buy", "C", 100), ("day",)],
+        [("buy", "B", 300), ("buy", "C", 100), ("day_end",)],
         {"B": 30, "C": 10}),
     "an order below the threshold earns no 贡献值": (
         {"contribution_dividend": {"threshold": 200.0, "pool_share": 0.1}}, {},
-        [("buy", "B", 100), ("buy", "C", 200), ("day",)],
+        [("buy", "B", 100), ("buy", "C", 200), ("day_end",)],
         {"B": 0, "C": 30}),
     "lasting 贡献值 keeps its share of later dividends": (
         {"contribution_dividend": {"threshold": 0.0, "pool_share": 0.1}}, {},
-        [("buy", "B", 100), ("day",), ("buy", "C", 100), ("day",)],
+        [("buy", "B", 100), ("day_end",), ("buy", "C", 100), ("day_end",)],
         {"B": 10 + 5, "C": 5}),
     "consumed 贡献值 caps the dividends": (
         {"contribution_dividend": {"threshold": 0.0, "contribution_rate": 0.1, "pool_share": 0.5,
                                    "consumed": True}}, {},
-        [("buy", "B", 100), ("day",), ("day",)],
+        [("buy", "B", 100), ("day_end",), ("day_end",)],
         {"B": 10}),
     "dividends wait for the cycle": (
         {"contribution_dividend": {"threshold": 0.0, "pool_share": 0.1, "every_days": 7}}, {},
-        [("buy", "B", 100), ("day",)],
+        [("buy", "B", 100), ("day_end",)],
         {"B": 0}),
     "让利 tiers: entitlement by the merchant's tier, the pool shared pro rata": (
         {"rangli_tier_pool": {"tiers": [0.24, 0.06], "tier_shares": [0.5, 0.5], "pool_share": 1.0}}, {},
-        [("buy", "B", 100, 0), ("buy", "C", 100, 19), ("day",)],
+        [("buy", "B", 100, 0), ("buy", "C", 100, 19), ("day_end",)],
         {"B": 24, "C": 6}),
     "a tier entitlement is used up": (
         {"rangli_tier_pool": {"tiers": [0.24], "tier_shares": [1.0], "full_return": 0.1,
                               "pool_share": 1.0}}, {},
-        [("buy", "B", 100), ("day",), ("day",)],
+        [("buy", "B", 100), ("day_end",), ("day_end",)],
         {"B": 10}),
     "points redeemed in whole blocks": (
         {"points": {"points_per_100": [10.0], "tier_spend": [0.0], "point_value": 0.1,
                     "redeem_at": 20, "redeem_chance": 1.0}}, {},
-        [("buy", "B", 300), ("day",)],
+        [("buy", "B", 300), ("day_end",)],
         {"B": 2}),
     "the higher tier earns 15 points per 100 yuan": (
         {"points": {"points_per_100": [10.0, 15.0], "tier_spend": [0.0, 200.0],
                     "point_value": 0.1, "redeem_at": 50, "redeem_chance": 1.0}}, {},
-        [("buy", "B", 200), ("buy", "B", 200), ("day",)],
+        [("buy", "B", 200), ("buy", "B", 200), ("day_end",)],
         {"B": 5}),
     "below the redemption threshold nothing is paid": (
         {"points": {"redeem_at": 200, "redeem_chance": 1.0}}, {},
-        [("buy", "B", 1900), ("day",)],
+        [("buy", "B", 1900), ("day_end",)],
         {"B": 0}),
     "a share that brings a first purchase earns the sharer": (
         {"share_points": {"points": 50, "point_value": 0.1}}, {},
-        [("join", "B", None), ("join", "C", "B"), ("buy", "C", 100), ("buy", "C", 100)],
+        [("customer", "B"), ("customer", "C", "B"), ("buy", "C", 100), ("buy", "C", 100)],
         {"B": 5, "C": 0}),
     "a 共享购 airdrop goes pro rata to 共享值": (
         {"shared_purchase": {"daily_airdrop": 40.0, "merchant_multiple": 0.0, "sell_chance": 1.0}},
         {"rangli": 0.1},
-        [("buy", "B", 300), ("buy", "C", 100), ("day",)],
+        [("buy", "B", 300), ("buy", "C", 100), ("day_end",)],
         {"B": 30, "C": 10}),
 }
 
@@ -117,13 +88,7 @@ CASES = {
 def test_mechanism_pays_as_specified(market, name):
     rules, options, events, expected = CASES[name]
     m = market(rules, **options)
-    for event in events:
-        if event[0] == "join":
-            m.join(event[1], event[2])
-        elif event[0] == "buy":
-            m.buy(*event[1:])
-        else:
-            m.day_end()
+    m.play(events)
     assert {who: m.rewards(who) for who in expected} == pytest.approx(expected)
     assert m.model.ledger.close_day()[1] == 0
 
@@ -141,10 +106,10 @@ def test_dividend_is_exact_to_the_cent(market):
     m = market({"contribution_dividend": {"threshold": 0.0}})
     model, rule = m.model, m.model.scenario.rule("contribution_dividend")
     for who in "BCD":
-        m.join(who)
+        m.customer(who)
         model.column("contribution_value", np.int64)[m.names[who]] = 100
     model.ledger.fund_pool(rule.key, 100)  # one yuan among three equal holders
-    m.day_end()
+    m.end_day()
     assert sorted(int(model.people.rewards[m.names[w]]) for w in "BCD") == [33, 33, 34]
     assert model.ledger.pool(rule.key) == model.ledger.balance[POOLS] == 0
     assert model.ledger.close_day()[1] == 0
@@ -152,8 +117,8 @@ def test_dividend_is_exact_to_the_cent(market):
 
 def test_share_points_are_cash_off_the_sharers_next_order(market):
     m = market({"share_points": {"points": 50, "point_value": 0.1}})
-    m.join("B")
-    m.join("C", "B")
+    m.customer("B")
+    m.customer("C", "B")
     m.buy("C", 100)                       # B earns ¥5
     b, ledger, people = m.names["B"], m.model.ledger, m.model.people
     assert ledger.wallet[b] == 500
@@ -168,8 +133,8 @@ def test_shared_purchase_example_is_exact(market):
     m = market({"shared_purchase": {"daily_airdrop": 498.0, "point_price": 1.0, "sell_chance": 1.0}},
                rangli=0.1)
     model, rule = m.model, m.model.scenario.rule("shared_purchase")
-    m.join("B")
-    m.join("C")
+    m.customer("B")
+    m.customer("C")
     value = model.column("share_value", np.int64)
     value[m.names["B"]], value[m.names["C"]] = 100_00, 9_900_00
     ids, got = rule.airdrop(model)
@@ -183,7 +148,7 @@ def test_shared_purchase_example_is_exact(market):
 
 def test_shared_purchase_value_is_spend_times_rangli_times_10():
     """共享值 is spend × 让利 × 10: a ¥1,000 order at 1% 让利 gives 100 共享值."""
-    m = Market({"shared_purchase": {"merchant_multiple": 2.0}}, rangli=0.01)
+    m = quiet_market({"shared_purchase": {"merchant_multiple": 2.0}}, rangli=0.01)
     m.buy("B", 1000, shop=3)
     st_value = m.model.column("share_value", np.int64)[m.names["B"]]
     assert st_value == 100_00
@@ -196,7 +161,7 @@ def test_shared_purchase_issuance_lasts_to_day_784(market):
     """390,000 points at 498 a day: 783 full days (389,934) and the remaining 66 on day 784."""
     m = market({"shared_purchase": {"sell_chance": 0.0}}, rangli=0.1)
     model, rule = m.model, m.model.scenario.rule("shared_purchase")
-    m.join("B")
+    m.customer("B")
     model.column("share_value", np.int64)[m.names["B"]] = 10**6 * 100  # never the binding limit
     issued = {}
     for day in range(1, 800):
@@ -213,7 +178,7 @@ def test_shared_purchase_issuance_lasts_to_day_784(market):
 
 
 # -- 消费全返 refund schedule ------------------------------------------------------------------
-def _refund_timetable(market, rules: dict) -> tuple[Market, dict[str, dict[int, float]]]:
+def _refund_timetable(market, rules: dict) -> tuple[Script, dict[str, dict[int, float]]]:
     m = market({"rebate_schedule": rules})
     model = m.model
     got: dict[str, dict[int, float]] = {"B": {}, "C": {}}
@@ -293,9 +258,9 @@ def test_points_lapse_after_the_expiry_days(market):
     m = market({"points": {"expiry_days": 10, "redeem_chance": 0.0}})
     m.buy("B", 300)                        # day 1: 30 points
     for _ in range(10):                    # days 1 to 10
-        m.day_end()
+        m.end_day()
     assert m.model.column("points_held", np.int64)[m.names["B"]] == 30
-    m.day_end()                            # day 11: ten days without earning
+    m.end_day()                            # day 11: ten days without earning
     assert m.model.column("points_held", np.int64)[m.names["B"]] == 0
     assert m.model.ledger.balance[POINTS] == 0
 

@@ -111,7 +111,7 @@ class SharedPurchase(Rule):
         model.ledger.transfer("points_issued", amount)
         shop = np.flatnonzero(theirs)
         model.ledger.merchants_flow("airdrop_merchants", shop, theirs[shop])
-        np.add.at(model.merchant_profit_today, shop, theirs[shop])
+        model.add_merchant_profit(shop, theirs[shop])
         np.add.at(model.column("shared_points", np.int64), ids, mine)
         return ids, mine
 

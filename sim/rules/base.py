@@ -1,10 +1,13 @@
-"""The contract every incentive mechanism follows: declared facts plus three hooks.
+"""The contract every incentive mechanism follows: declared facts, hooks, and the part of the
+model it may touch.
 
 A rule is a frozen dataclass of its parameters (see :mod:`sim.schema`). The engine calls its
 hooks with whole batches of events as numpy arrays, so a rule is vectorised or it is slow:
 
 * ``on_setup(model)``: once, before the founders are placed (assign leaders, audiences);
 * ``on_founders(model, ids)``: the organisers placed before day 0;
+* ``on_arrive(model, ids)``: persons who came onto the platform (registered as customers,
+  their inviter bound as sponsor), in arrival order;
 * ``on_join(model, joiners)``: persons who qualified as participants today, in join order;
 * ``demand(model, active)``: a multiplier of each active person's purchase chance, or None;
 * ``shape_orders(model, orders)``: change prices, costs or take orders into escrow
@@ -15,8 +18,10 @@ hooks with whole batches of events as numpy arrays, so a rule is vectorised or i
 * ``daily_figures(model)``: money figures (cents) for the day's row, such as value promised
   to persons that the books do not hold (``promised_offbook``); equal keys are summed.
 
-Each rule declares :class:`Facts` that the audit reads without running anything, and a test
-checks those declarations against what the ledger shows (STYLE lesson 2).
+A rule reads and changes the model only through :data:`MODEL_SURFACE` (a test reads every
+rule's source and fails on anything else), and remembers what it needs during a run in
+``model.rule_state``. Each rule declares :class:`Facts` that the audit reads without running
+anything, and a test checks those declarations against what the ledger shows (STYLE lesson 2).
 """
 
 from __future__ import annotations
@@ -31,6 +36,39 @@ from sim.ledger import APPOINTED, CUSTOMER, SELLER
 if TYPE_CHECKING:
     from sim.model import SchemeModel
     from sim.orders import Orders
+
+# Everything of the model a rule may use: what it is for. The person columns (``people``) and
+# the books (``ledger``) are the state rules change; the engine's own arrays change only
+# through the methods named here.
+MODEL_SURFACE: dict[str, str] = {
+    "people": "the person columns (role, rank, sponsor, team owner, money) rules read and set",
+    "ledger": "the double-entry books every yuan moves through",
+    "scenario": "the validated scenario: market, retail, churn and the composed rules",
+    "qualifier": "the rule that makes participants, if any",
+    "package_price_cents": "the price of qualifying once, in cents",
+    "day": "today's date (day 0 is the founders' day)",
+    "rng": "the run's random generator (one seed reproduces a run)",
+    "network": "the contact network, or None when the market is well mixed",
+    "community": "each person's neighbourhood (小区, group chat)",
+    "founders": "the organisers placed before day 0",
+    "is_founder": "per person: an organiser",
+    "merchants": "the merchant agents (read their ``active``)",
+    "booking": "the orders being booked, beside on_purchase's buyers",
+    "column": "a per-person working column the rule keeps",
+    "rule_state": "what the rule remembers during this run",
+    "newcomers": "persons who arrived today",
+    "enrol": "bring persons onto the platform (a rule's own signings)",
+    "set_share": "persons' sharing intensity (word of mouth follows)",
+    "new_orders": "orders at the regular price, not yet booked",
+    "book_sales": "book orders as sales (then every rule sees the purchases)",
+    "pick_merchants": "merchants drawn by appeal among the open ones",
+    "add_merchant_profit": "income or a cost to merchants' profit today",
+    "scale_adverts": "a reach lever on the advert adoption hazard",
+    "add_adverts": "an adoption hazard from posts or sessions",
+    "scale_customer_churn": "customers' churn hazard near a store",
+    "count_participants": "participants a rule appointed itself, in today's joins",
+    "platform_profit_today": "the platform's cash gained so far today",
+}
 
 PPM = 1_000_000  # rates are applied as integer parts per million so cents stay exact
 # Shares that add up to exactly 100% in decimal may sum to 1.0000000000000002 in floats.
@@ -110,6 +148,9 @@ class Rule:
     def shape_orders(self, model: SchemeModel, orders: Orders) -> None:
         pass
 
+    def on_arrive(self, model: SchemeModel, ids: np.ndarray) -> None:
+        pass
+
     def on_join(self, model: SchemeModel, joiners: np.ndarray) -> None:
         pass
 
@@ -137,3 +178,26 @@ def by_rank(values: tuple[float, ...], ranks: np.ndarray) -> np.ndarray:
     """Look up a per-rank value (rank 1 first); ranks beyond the list take its last value."""
     table = np.asarray(values)
     return table[np.clip(ranks.astype(np.int64) - 1, 0, len(table) - 1)]
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """Each entry's place among the entries of the same group, in the given order (0 first)."""
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
+    at = np.arange(len(g))
+    place = np.empty(len(g), np.int64)
+    place[order] = at - np.maximum.accumulate(np.where(first, at, 0))
+    return place
+
+
+def at_team_rank(model: SchemeModel, payees: np.ndarray, values: tuple[float, ...]) -> np.ndarray | None:
+    """Which payees are paid at a rank reached on team volume, where the per-rank ``values``
+    differ from the entry rank's: pay set by the downline's purchases (级差 by 团队业绩) is
+    team pay, the ``team`` mask of :meth:`sim.ledger.Ledger.reward`. None when no rank is."""
+    promotion = model.scenario.rule("rank_promotion")
+    if promotion is None or len(set(values)) == 1:
+        return None
+    rank = model.people.rank[payees]
+    differs = by_rank(values, rank) != values[0]
+    return differs & promotion.reached_on_team_volume(rank)

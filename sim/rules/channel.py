@@ -3,8 +3,8 @@
 Each class is one lever a channel pulls (DESIGN.md: "they act on the market through conversion,
 basket size, price, margin, fulfilment cost and reach"). They pay no one, so their facts are
 empty; their costs are ``marketing`` flows (platform to outside suppliers: rent, staff, data
-systems, licences). Reach lifts scale ``model.ad_hazard`` once in ``on_setup`` (the daily
-adoption hazard from adverts), conversion lifts are ``demand`` multipliers, price, basket,
+systems, licences). Reach lifts scale the daily adoption hazard from adverts once in
+``on_setup`` (``model.scale_adverts``), conversion lifts are ``demand`` multipliers, price, basket,
 cost of goods and fulfilment are changed on the orders in ``shape_orders``.
 """
 
@@ -76,9 +76,8 @@ class Stores(ChannelRule):
 
     def on_setup(self, model: SchemeModel) -> None:
         near = np.flatnonzero(self.near(model, np.arange(model.people.size)))
-        model.ad_hazard[near] *= 1.0 + self.reach_lift
-        hazard = model.churn_scale[near] * model.scenario.churn.customer * (1.0 - self.churn_cut)
-        model.customer_leave[near] = -np.expm1(-hazard)
+        model.scale_adverts(1.0 + self.reach_lift, near)
+        model.scale_customer_churn(near, 1.0 - self.churn_cut)
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
         return np.where(self.near(model, active), 1.0 + self.visit_lift, 1.0)
@@ -150,7 +149,7 @@ class Targeting(ChannelRule):
                                    zh="精准优惠带来的购买概率提升比例")
 
     def on_setup(self, model: SchemeModel) -> None:
-        model.ad_hazard *= self.reach_scale
+        model.scale_adverts(self.reach_scale)
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:
         return np.full(len(active), 1.0 + self.conversion_lift)
@@ -229,7 +228,7 @@ class SharedAudience(ChannelRule):
     daily_cost: float = param(200.0, **_COST, en="Partnership cost per day", zh="合作每日成本")
 
     def on_setup(self, model: SchemeModel) -> None:
-        model.ad_hazard *= 1.0 + self.reach_lift
+        model.scale_adverts(1.0 + self.reach_lift)
 
     def on_day_end(self, model: SchemeModel) -> None:
         model.ledger.transfer("marketing", cents(self.daily_cost))

@@ -176,7 +176,7 @@ class CommunityLeaders(Rule):
         p.role[ids] = LEADER
         p.rank[ids] = 1
         p.participant_day[ids] = np.where(p.participant_day[ids] < 0, model.day, p.participant_day[ids])
-        model.new_participants += len(ids)
+        model.count_participants(len(ids))
         model.set_share(ids, m.participant_share)  # a leader posts the day's deals in the group
 
     def _review(self, model: SchemeModel) -> None:

@@ -29,8 +29,8 @@ class Audience:
 
 
 def audience_of(model: SchemeModel, key: str) -> Audience:
-    """The audience a rule drew in ``on_setup`` (kept on the model: rules are frozen)."""
-    return getattr(model, f"audience_{key}")
+    """The audience a rule drew in ``on_setup`` (its per-run state)."""
+    return model.rule_state(key)
 
 
 def appoint_hosts(model: SchemeModel, n: int) -> np.ndarray:
@@ -80,7 +80,7 @@ def lift_adoption(model: SchemeModel, ids: np.ndarray, hazard: float) -> None:
     brings have no sponsor: a creator's follower was not recruited by anyone.
     """
     if len(ids) and hazard:
-        model.ad_hazard[ids] += hazard * model.reach[ids]
+        model.add_adverts(ids, hazard)
 
 
 def following_live(model: SchemeModel, aud: Audience, ids: np.ndarray) -> np.ndarray:
@@ -108,7 +108,7 @@ def pay_by_channel(model: SchemeModel, kind: str, aud: Audience, buyers: np.ndar
     pay = amounts[has][ok] * ppm(rate) // PPM
     shop = model.booking.shop[has][ok]
     model.ledger.merchants_flow("placement_fee", shop, pay)
-    np.subtract.at(model.merchant_profit_today, shop, pay)
+    model.add_merchant_profit(shop, -pay)
     model.ledger.reward(kind, payees[ok], buyers[has][ok], np.ones(len(pay), np.int64), pay,
                         basis=SALE)
 
@@ -119,10 +119,9 @@ def charge_advertisers(model: SchemeModel, amounts: np.ndarray) -> np.ndarray:
     open_ = np.array([m.active for m in model.merchants])
     if not open_.any() or len(amounts) == 0:
         return np.zeros(len(amounts), np.int64)
-    weight = model.merchant_appeal * open_
-    shop = model.rng.choice(len(model.merchants), size=len(amounts), p=weight / weight.sum())
+    shop = model.pick_merchants(len(amounts))
     model.ledger.merchants_flow("placement_fee", shop, amounts)
-    np.subtract.at(model.merchant_profit_today, shop, amounts)
+    model.add_merchant_profit(shop, -amounts)
     return amounts
 
 
@@ -198,7 +197,7 @@ class ContentCreators(Rule):
         follows = draw_audience(model, hosts, share=self.audience, tail=self.audience_tail,
                                 community_share=self.community_share)
         aud = Audience(hosts, follows, np.ones(len(hosts), bool))
-        setattr(model, f"audience_{self.key}", aud)
+        model.rule_state(self.key, lambda: aud)
         lift_adoption(model, np.flatnonzero(follows >= 0), self.post_reach)
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:

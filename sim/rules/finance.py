@@ -95,7 +95,7 @@ class SupplyChainFinance(Rule):
         shop = st.shop[repay]
         ledger.merchants_flow("loan_repayment", shop, st.principal[repay])
         ledger.merchants_flow("loan_interest", shop, st.interest[repay])
-        np.subtract.at(model.merchant_profit_today, shop, st.interest[repay])
+        model.add_merchant_profit(shop, -st.interest[repay])
         # Closed merchants default on everything they still owe.
         default = st.open & ~active
         recovered = st.principal[default] * ppm(self.recovery) // PPM

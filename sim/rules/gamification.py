@@ -10,7 +10,6 @@ import numpy as np
 from sim.ledger import SALE
 from sim.people import ACTIVE
 from sim.rules.base import Facts, Rule, cents
-from sim.rules.membership import newcomers
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -85,7 +84,7 @@ class Gamification(Rule):
 
     def on_day_end(self, model: SchemeModel) -> None:
         player, score, _ = self._columns(model)
-        new = newcomers(model)
+        new = model.newcomers()
         join = new[model.rng.random(len(new)) < self.take_up]
         player[join] = True
         model.set_share(join, model.people.share[join] * (1.0 + self.share_lift))
@@ -145,7 +144,7 @@ class CommunityManagers(Rule):
         return np.where(self.managed_ids(model, active), 1.0 + self.purchase_lift, 1.0)
 
     def on_day_end(self, model: SchemeModel) -> None:
-        ids = newcomers(model)
+        ids = model.newcomers()
         ids = ids[self.managed_ids(model, ids)]
         model.set_share(ids, model.people.share[ids] * (1.0 + self.share_lift))
         active = model.people.active()

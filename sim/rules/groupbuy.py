@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.orders import Orders
 from sim.people import ACTIVE
-from sim.rules.base import PPM, Facts, Rule, cents, ppm
+from sim.rules.base import PPM, Facts, Rule, cents, ppm, rank_within
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -63,13 +63,7 @@ def answer(model: SchemeModel, contacts: np.ndarray, owner: np.ndarray,
 
 def first_per_owner(owner: np.ndarray, room: np.ndarray) -> np.ndarray:
     """Mask keeping, in the given order, at most ``room[o]`` entries for each owner o."""
-    order = np.argsort(owner, kind="stable")
-    o = owner[order]
-    starts = np.flatnonzero(np.concatenate([[True], o[1:] != o[:-1]])) if len(o) else np.zeros(0, np.int64)
-    rank = np.arange(len(o)) - np.repeat(starts, np.diff(np.append(starts, len(o))))
-    keep = np.zeros(len(owner), bool)
-    keep[order[rank < room[o]]] = True
-    return keep
+    return rank_within(owner) < room[owner]
 
 
 def _base_share(model: SchemeModel, ids: np.ndarray) -> np.ndarray:
@@ -268,10 +262,16 @@ class GroupBuy(Rule):
         model.book_sales(won, from_escrow=True)
 
 
+EQUAL, SHRINKING = "equal", "shrinking"
+MIN_CUT = 1  # cents: a help cuts at least ¥0.01 ("确保至少砍0.01元")
+
+
 @dataclass
 class _Bargains:
     opened: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     helps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cut: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))    # the whole way, cents
+    left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))   # still to cut, cents
     pending: Orders = field(default_factory=Orders.empty)   # open bargains, one order each
     bargain: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     helped: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # bargain × N + helper
@@ -286,11 +286,15 @@ class Bargain(Rule):
     从而带动商品的销售"; "通过好友互助、拼团等方式"). A buyer starts a bargain with chance
     ``take_up`` instead of paying at once and sends the link to their contacts. Each day until
     ``time_limit``, every contact on the platform helps (助力) with chance ``help_chance``, once
-    per bargain and one bargain a day. Each help cuts an equal share of the way from the
-    regular price to ``floor``, which ``helps_needed`` helps reach (real cuts shrink and are
-    random; equal cuts keep the arithmetic exact). At the close the buyer pays the price
-    reached, or, with ``buy_at_reached`` off (砍到底才能拿), buys only if the floor was reached
-    and otherwise walks away. What the inviter gets is the cut; helpers get nothing but the
+    per bargain and one bargain a day. With ``cuts`` = "equal" each help cuts an equal share
+    of the way from the regular price to ``floor``, which ``helps_needed`` helps reach. With
+    "shrinking" each help cuts a random share between ``cut_low`` and ``cut_high`` of what is
+    still to cut, at least ¥0.01, so the first helps cut most and the last yuan takes many
+    helpers, as a shop system's help handler does it: "随机砍价金额：剩余金额的5%-20% ... 确保
+    至少砍0.01元". Sources differ: other shop systems split the cut into a preset number of
+    random amounts ("每次砍价都能砍到金额，最低不能低于1分"), a design the equal cuts
+    approximate. At the close the buyer pays the price reached, or, with ``buy_at_reached``
+    off (砍到底才能拿), buys only if the floor was reached and otherwise walks away. What the inviter gets is the cut; helpers get nothing but the
     app. The cut is paid by the platform (``platform_pays``, an acquisition cost paid to the
     merchant as a subsidy) and by the merchant (the rest, a lower price).
     """
@@ -300,8 +304,18 @@ class Bargain(Rule):
 
     take_up: float = param(0.2, lo=0, hi=1, en="Share of buyers who start a bargain instead of paying",
                            zh="发起砍价(而非直接购买)的买家比例")
+    cuts: str = param(EQUAL, choices=(EQUAL, SHRINKING),
+                      en="How a help cuts: equal steps, or a random share of what is left (shrinking)",
+                      zh="每次助力的砍价方式:等额,或剩余金额的随机比例(递减)")
     helps_needed: int = param(10, lo=1, hi=10_000, unit="helps",
-                              en="Helps that bring the price to the floor", zh="砍到底价所需助力次数")
+                              en="Helps that bring the price to the floor (equal cuts)",
+                              zh="砍到底价所需助力次数(等额砍价)")
+    cut_low: float = param(0.05, lo=0, hi=1,
+                           en="Smallest share of what is left one help cuts (shrinking cuts)",
+                           zh="每次助力砍掉剩余金额的最小比例(递减砍价)")
+    cut_high: float = param(0.20, lo=0, hi=1,
+                            en="Largest share of what is left one help cuts (shrinking cuts)",
+                            zh="每次助力砍掉剩余金额的最大比例(递减砍价)")
     floor: float = param(0.5, lo=0, hi=1, en="Floor price as a share of the regular price (0: free)",
                          zh="底价占原价比例(0为免费拿)")
     time_limit: int = param(1, lo=1, hi=60, unit="days", en="Days a bargain stays open",
@@ -321,10 +335,52 @@ class Bargain(Rule):
     def facts(self) -> Facts:
         return Facts()
 
+    def problems(self) -> list[tuple[str, str, str]]:
+        if self.cut_low > self.cut_high:
+            return [("cut_low", f"must be at most cut_high ({self.cut_high:g})",
+                     f"不能大于 cut_high({self.cut_high:g})")]
+        return []
+
     def price(self, list_price: np.ndarray, helps: np.ndarray) -> np.ndarray:
-        """Price after ``helps`` helps, in cents."""
+        """Price after ``helps`` equal helps, in cents."""
         cut = list_price * (PPM - ppm(self.floor)) // PPM
         return list_price - cut * np.minimum(helps, self.helps_needed) // self.helps_needed
+
+    def cut(self, left: np.ndarray, draw: np.ndarray) -> np.ndarray:
+        """Cents one shrinking help cuts from ``left``, for a uniform ``draw`` in [0, 1): a
+        share between ``cut_low`` and ``cut_high`` of it, at least one cent, at most all."""
+        lo, hi = ppm(self.cut_low), ppm(self.cut_high)
+        share = lo + (draw * (hi - lo)).astype(np.int64)
+        return np.minimum(np.maximum(left * share // PPM, MIN_CUT), left)
+
+    def _open(self, st: _Bargains, bargain: np.ndarray) -> np.ndarray:
+        """Which of these bargains still take helps."""
+        return st.left[bargain] > 0 if self.cuts == SHRINKING else st.helps[bargain] < self.helps_needed
+
+    def _help(self, model: SchemeModel, st: _Bargains, helpers: np.ndarray,
+              owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Apply today's helps in order; shrinking cuts keep those that still cut something."""
+        if self.cuts == EQUAL:
+            keep = first_per_owner(owner, self.helps_needed - st.helps)
+            return helpers[keep], owner[keep]
+        draw = model.rng.random(len(owner))
+        rank = rank_within(owner)
+        used = np.zeros(len(owner), bool)
+        for k in range(int(rank.max(initial=-1)) + 1):  # one help per bargain a round, in order
+            now = np.flatnonzero(rank == k)
+            now = now[st.left[owner[now]] > 0]
+            st.left[owner[now]] -= self.cut(st.left[owner[now]], draw[now])
+            used[now] = True
+        return helpers[used], owner[used]
+
+    def _reached(self, st: _Bargains, bargain: np.ndarray) -> np.ndarray:
+        return st.left[bargain] == 0 if self.cuts == SHRINKING else st.helps[bargain] >= self.helps_needed
+
+    def _price(self, st: _Bargains, bargain: np.ndarray, list_price: np.ndarray) -> np.ndarray:
+        if self.cuts == EQUAL:
+            return self.price(list_price, st.helps[bargain])
+        floor = list_price * ppm(self.floor) // PPM  # a later rule may have changed the list price
+        return np.maximum(list_price - (st.cut[bargain] - st.left[bargain]), floor)
 
     def _state(self, model: SchemeModel) -> _Bargains:
         return model.rule_state(self.key, _Bargains)
@@ -337,19 +393,21 @@ class Bargain(Rule):
         new = np.arange(len(st.opened), len(st.opened) + len(opening))
         st.opened = np.concatenate([st.opened, np.full(len(opening), model.day)])
         st.helps = np.concatenate([st.helps, np.zeros(len(opening), np.int64)])
+        cut = orders.list_price[opening] * (PPM - ppm(self.floor)) // PPM
+        st.cut = np.concatenate([st.cut, cut])
+        st.left = np.concatenate([st.left, cut])
         st.taken.take(orders, opening, new)
         start_sharing(model, orders.buyers[opening], self.share_factor)
         # Every open bargain's link reaches the bargainer's contacts.
         asker = np.concatenate([st.pending.buyers, orders.buyers[opening]])
         bargain = np.concatenate([st.bargain, new])
-        ask = (st.helps[bargain] < self.helps_needed) & (people.state[asker] == ACTIVE)
+        ask = self._open(st, bargain) & (people.state[asker] == ACTIVE)
         contacts, pos = contacts_of(model, asker[ask])
         owner = bargain[ask][pos]
         key = owner * people.size + contacts
         fresh = (people.state[contacts] == ACTIVE) & ~np.isin(key, st.helped)
         helpers, owner = answer(model, contacts[fresh], owner[fresh], self.help_chance)
-        keep = first_per_owner(owner, self.helps_needed - st.helps)
-        helpers, owner = helpers[keep], owner[keep]
+        helpers, owner = self._help(model, st, helpers, owner)
         np.add.at(st.helps, owner, 1)
         st.helped = np.concatenate([st.helped, owner * people.size + helpers])
 
@@ -360,7 +418,7 @@ class Bargain(Rule):
             st.pending = Orders.concat([st.pending, today])
             st.bargain = np.concatenate([st.bargain, bargain])
         b = st.bargain
-        due = ((st.helps[b] >= self.helps_needed) | (model.day - st.opened[b] + 1 >= self.time_limit)
+        due = (self._reached(st, b) | (model.day - st.opened[b] + 1 >= self.time_limit)
                | ~merchant_open(model, st.pending.shop))
         if not due.any():
             return
@@ -368,10 +426,9 @@ class Bargain(Rule):
         st.pending, st.bargain = keep_orders(st.pending, ~due), st.bargain[~due]
         st.helped = st.helped[~np.isin(st.helped // model.people.size, b)]
         stop_sharing(model, done.buyers, self.share_factor)
-        reached = st.helps[b] >= self.helps_needed
-        buy = (reached | self.buy_at_reached) & merchant_open(model, done.shop)
+        buy = (self._reached(st, b) | self.buy_at_reached) & merchant_open(model, done.shop)
         sold = done.subset(np.flatnonzero(buy))
-        price = self.price(sold.list_price, st.helps[b[buy]])
+        price = self._price(st, b[buy], sold.list_price)
         sold.subsidy = (sold.list_price - price) * ppm(self.platform_pays) // PPM
         sold.paid = price
         model.book_sales(sold)

@@ -139,7 +139,7 @@ class LiveSessions(Rule):
         bounds = np.searchsorted(follows[fans], np.arange(len(hosts) + 1))
         sch = Schedule(hosts, follows, np.ones(len(hosts), bool), phase, fans, bounds,
                        np.zeros(0, np.int64))
-        setattr(model, f"audience_{self.key}", sch)
+        model.rule_state(self.key, lambda: sch)
         self._reach(model, sch, model.day + 1)
 
     def demand(self, model: SchemeModel, active: np.ndarray) -> np.ndarray | None:

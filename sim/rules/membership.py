@@ -30,13 +30,6 @@ def apply_discount(orders: Orders, index: np.ndarray, amount: np.ndarray, funded
         orders.subsidy[index] += amount
 
 
-def newcomers(model: SchemeModel) -> np.ndarray:
-    """Persons who adopted today, in adoption order."""
-    p = model.people
-    before = model.daily[-1]["adopted"] if model.daily else 0  # adopted at yesterday's close
-    return p.order[before:p.adopted].astype(np.int64)
-
-
 @dataclass(frozen=True)
 class PaidMembership(Rule):
     """Paid membership (付费会员): a fee per period buys a member discount and free delivery.
@@ -139,7 +132,7 @@ class PaidMembership(Rule):
     def on_day_end(self, model: SchemeModel) -> None:
         p, until = model.people, self._until(model)
         if not self.distributor:
-            self.charge(model, self.select_joiners(model, newcomers(model)))
+            self.charge(model, self.select_joiners(model, model.newcomers()))
         due = np.flatnonzero(until == model.day)  # periods ending today
         if len(due) == 0:
             return
@@ -269,7 +262,7 @@ class Subscription(Rule):
     def on_day_end(self, model: SchemeModel) -> None:
         p, rng = model.people, model.rng
         nxt, shop = self._columns(model)
-        new = newcomers(model)
+        new = model.newcomers()
         new = new[nxt[new] == -1]
         start = new[rng.random(len(new)) < self.conversion]
         if self.conversion_daily:
@@ -289,8 +282,7 @@ class Subscription(Rule):
             return
         lost = (shop[due] < 0) | ~open_[np.maximum(shop[due], 0)]
         if lost.any():  # a new subscriber, or their merchant closed: pick by appeal
-            weight = model.merchant_appeal * open_
-            shop[due[lost]] = rng.choice(len(weight), size=int(lost.sum()), p=weight / weight.sum())
+            shop[due[lost]] = model.pick_merchants(int(lost.sum()))
         orders = model.new_orders(due, np.full(len(due), self.units, np.int64), shop[due].astype(np.int64))
         orders.paid -= orders.list_price * ppm(self.discount) // PPM
         nxt[due] = model.day + self.every_days

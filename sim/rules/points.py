@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.ledger import PLATFORM, POINTS, POOLS, SALE
+from sim.ledger import POINTS, POOLS, SALE
 from sim.people import ACTIVE
 from sim.rules.base import PPM, Facts, Rule, cents, ppm
 from sim.schema import param
@@ -267,7 +267,7 @@ class PointsPool(Rule):
 
     def on_day_end(self, model: SchemeModel) -> None:
         held = model.column("pool_points", np.int64)
-        profit = int(model.ledger.balance[PLATFORM]) - model.platform_cash_yesterday  # today, so far
+        profit = model.platform_profit_today()
         if profit > 0:
             model.ledger.fund_pool(self.key, profit * ppm(self.profit_share) // PPM)
         ids = np.flatnonzero(held >= self.redeem_at)

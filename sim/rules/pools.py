@@ -185,7 +185,7 @@ class RangliTierPool(Rule):
         rate = self._rates(model)[orders.shop]
         rangli = (orders.paid + orders.subsidy) * rate // PPM
         model.ledger.merchants_flow("rangli", orders.shop, rangli)
-        np.subtract.at(model.merchant_profit_today, orders.shop, rangli)
+        model.add_merchant_profit(orders.shop, -rangli)
         model.ledger.fund_pool(self.key, int((rangli * ppm(self.pool_share) // PPM).sum()))
         held = model.column("tier_entitlement", np.int64)
         per_yuan = ppm(self.full_return / max(self.tiers)) * rate // PPM  # ppm of the price

@@ -1,4 +1,5 @@
-"""直推奖: the direct-referral reward, paid one link up."""
+"""Referral rewards paid one link up: 直推奖 on a recruit who joins or buys, and 拉新奖 on a
+new user who merely registers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.ledger import JOIN, SALE
-from sim.rules.base import PPM, Facts, Rule, by_rank, ppm
+from sim.people import ACTIVE
+from sim.rules.base import PPM, Facts, Rule, at_team_rank, by_rank, cents, ppm
 from sim.schema import param
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class DirectReferral(Rule):
             pay = np.rint(by_rank(self.join_reward, model.people.rank[payees]) * 100)
             model.ledger.reward("direct_referral", payees, triggers, np.ones(len(payees)),
                                 pay.astype(np.int64), basis=JOIN,
-                                team=_rank_by_team(model, payees, self.join_reward))
+                                team=at_team_rank(model, payees, self.join_reward))
 
     def on_purchase(self, model: SchemeModel, buyers: np.ndarray, amounts: np.ndarray) -> None:
         if max(self.sales_rate) > 0:
@@ -65,7 +67,56 @@ class DirectReferral(Rule):
             rates = by_rank(tuple(ppm(r) for r in self.sales_rate), model.people.rank[payees])
             model.ledger.reward("direct_referral", payees, triggers, np.ones(len(payees)),
                                 amounts[ok] * rates.astype(np.int64) // PPM, basis=SALE,
-                                team=_rank_by_team(model, payees, self.sales_rate))
+                                team=at_team_rank(model, payees, self.sales_rate))
+
+
+EVERYONE, PARTICIPANTS = "everyone", "participants"
+
+
+@dataclass(frozen=True)
+class ReferralBonus(Rule):
+    """Free referral bonus (拉新奖): a fixed sum to the inviter for every new user who registers
+    through their link, with no package and no purchase.
+
+    Sources: an open-source invitation-reward service ("用户可以通过分享个人邀请链接来邀请新用户
+    注册，当被邀请人完成注册或其他指定行为（如首充、交易等）时，邀请人将获得相应的奖励"); a
+    rewards configuration ("'subordinate' => 0.5, //下线奖励"); a shop's distribution settings ("inviteReward: { enabled: true, amount: 200, ... }" beside
+    its 链动2+1 and 直推 switches). Who can be paid differs: many apps pay every user who
+    invites (``everyone``: paid as a customer, on the same terms for all); plans that pay only
+    their paying agents exclude free users from every reward (one plan's rules: "免费注册用户
+    （非代理）... ✅ 可以推荐他人（获得推荐码）... ❌ 不参与对碰奖励"), which ``participants``
+    does.
+
+    It is the platform's marketing spend, not a share of an entry package, so it is not
+    bounded by the package price (``reward_per_join`` is 0); it is still pay counted by the
+    number of persons brought in, 拉人头 under 禁止传销条例 Art. 7(1).
+    """
+    key = "referral_bonus"
+    name_en = "Free referral bonus"
+    name_zh = "拉新奖"
+    join_amount_key = "amount"
+
+    amount: float = param(5.0, lo=0, hi=100_000, unit="yuan",
+                          en="Paid to the inviter per new user who registers",
+                          zh="每邀请一位新用户注册,奖励邀请人的金额")
+    payees: str = param(EVERYONE, choices=(EVERYONE, PARTICIPANTS),
+                        en="Who is paid for inviting: every user, or participants only",
+                        zh="谁可获得拉新奖:所有用户,或仅参与者")
+
+    def facts(self) -> Facts:
+        return Facts(reward_kinds=("referral_bonus",), levels_paid=1, pays_on_recruitment=True,
+                     per_head=True, pays_customers=self.payees == EVERYONE)
+
+    def on_arrive(self, model: SchemeModel, ids: np.ndarray) -> None:
+        if self.payees == PARTICIPANTS:
+            payees, triggers = _earning_sponsors(model, ids)
+        else:
+            sponsor = model.people.sponsor[ids]
+            ok = sponsor >= 0
+            ok[ok] = model.people.state[sponsor[ok]] == ACTIVE
+            payees, triggers = sponsor[ok], ids[ok]
+        model.ledger.reward("referral_bonus", payees, triggers, np.ones(len(payees), np.int64),
+                            np.full(len(payees), cents(self.amount), np.int64), basis=JOIN)
 
 
 def _earning_sponsors(model: SchemeModel, triggers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,14 +124,3 @@ def _earning_sponsors(model: SchemeModel, triggers: np.ndarray) -> tuple[np.ndar
     sponsor = model.people.sponsor[triggers]
     ok = model.people.can_earn(sponsor)
     return sponsor[ok], triggers[ok]
-
-
-def _rank_by_team(model: SchemeModel, payees: np.ndarray, by_rank_values: tuple[float, ...]) -> np.ndarray | None:
-    """Which payees are paid at a rank reached on team volume, where the amount differs from
-    the entry rank's: pay set by the downline's purchases (级差 by 团队业绩) is team pay."""
-    promotion = model.scenario.rule("rank_promotion")
-    if promotion is None or len(set(by_rank_values)) == 1:
-        return None
-    rank = model.people.rank[payees]
-    differs = by_rank(by_rank_values, rank) != by_rank_values[0]
-    return differs & promotion.reached_on_team_volume(rank)
