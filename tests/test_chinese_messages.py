@@ -54,7 +54,9 @@ def test_allowed_in_both_languages(kind):
 # One row per problem a section or rule can report: (section or rule key, values, key named).
 PROBLEMS = [
     ("scenario", {}, "id"),
+    ("scenario", {"id": "../x", "name_en": "x", "name_zh": "x", "source": "x"}, "id"),
     ("market", {"size": 20, "founders": 30}, "founders"),
+    ("market", {"trust": 0.01, "trust_spread": 0.15}, "trust_spread"),
     ("retail", {"platform_fee": 0.5, "rangli": 0.6}, "rangli"),
     ("multi_level_commission", {"rates": [0.6, 0.5]}, "rates"),
     ("multi_level_commission", {"on_sales": False, "on_packages": False}, "on_sales"),
@@ -72,8 +74,10 @@ PROBLEMS = [
     ("points", {"tier_spend": [50.0], "points_per_100": [10.0]}, "tier_spend"),
     ("rangli_tier_pool", {"tiers": [0.2, 0.1], "tier_shares": [1.0]}, "tier_shares"),
     ("rangli_tier_pool", {"tiers": [0.2, 0.1], "tier_shares": [0.5, 0.6]}, "tier_shares"),
+    ("rangli_tier_pool", {"tiers": [0.0, 0.0], "tier_shares": [0.5, 0.5]}, "tiers"),
     ("rank_promotion", {"recruits": [5.0, 10.0], "team_volume": [0.0]}, "team_volume"),
     ("shared_purchase", {"daily_airdrop": 0.001, "point_price": 1.0}, "daily_airdrop"),
+    ("shared_purchase", {"total_issuance": 1e15, "point_price": 1_000.0}, "total_issuance"),
     ("product_offer", {"cancel": 0.1, "lead_days": 0}, "cancel"),
 ]
 
