@@ -14,7 +14,8 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
-from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger)
+from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger,
+                        sum_by)
 from sim.network import community_network
 from sim.orders import Orders
 from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, UNAWARE, People
@@ -180,6 +181,7 @@ class SchemeModel(mesa.Model):
         self.enrol(f, np.full(len(f), -1), qualify=False)
         if self.qualifier:
             self._make_participants(f, hook="on_founders")
+        self._keep_solvent()  # founders' packages may cost the platform more than they pay
         self._close_day(len(f))  # day 0 is the founders' day; the first step is day 1
         self.day = 1
 
@@ -314,9 +316,8 @@ class SchemeModel(mesa.Model):
         ledger.merchants_flow("rangli", shop, rangli)
         ledger.merchants_flow("cogs", shop, orders.cogs)
         ledger.transfer("fulfilment", int(orders.fulfilment.sum()))
-        profit = np.bincount(shop, weights=receipts - fee - rangli - orders.cogs,
-                             minlength=len(self.merchants))
-        self.merchant_profit_today += np.rint(profit).astype(np.int64)
+        self.merchant_profit_today += sum_by(shop, receipts - fee - rangli - orders.cogs,
+                                             len(self.merchants))
         if unique_buyers:
             self.people.purchases[buyers] += 1
         else:
@@ -355,6 +356,9 @@ class SchemeModel(mesa.Model):
             self.ledger.merchants_flow("merchant_overhead", open_ids, overhead)
             np.subtract.at(self.merchant_profit_today, open_ids, overhead)
         self.agents_by_type[Merchant].shuffle_do("step")
+        self._keep_solvent()
+
+    def _keep_solvent(self) -> None:
         # Owners keep the platform solvent; how much they had to put in is itself a finding.
         if self.ledger.balance[PLATFORM] < 0:
             self.ledger.transfer("capital_injection", int(-self.ledger.balance[PLATFORM]))
