@@ -16,8 +16,11 @@ table and so is computed where the run is.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import math
 import multiprocessing
+import os
 import secrets
 import signal
 import threading
@@ -38,7 +41,7 @@ from sim.errors import ScenarioError
 from sim.result import RunResult
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
-from sim.store import Store, default_store_path, param_value
+from sim.store import Store, StoreError, default_store_path, param_value
 
 ScenarioLike = str | Path | dict | Scenario
 SECTIONS = ("market", "retail", "churn")
@@ -46,6 +49,8 @@ ID_COLUMNS = ("run_id", "scenario", "scenario_hash")
 _DEFAULT = object()  # store=<the default store>; None or False: store nothing
 # The metric that carries each part of the risk index, in points, by the part's key.
 RISK_METRICS = {c.key: c.metric for c in COMPONENTS}
+# A sweep's whole plan is made and stored before its first run: this many runs at most.
+MAX_RUNS = 1_000_000
 
 
 class Interrupted(KeyboardInterrupt):
@@ -204,6 +209,10 @@ def run_many(scenarios: ScenarioLike | Sequence[ScenarioLike], *,
     """
     loaded = _scenarios(scenarios)
     grid = dict(grid or {})
+    count = seeds if isinstance(seeds, int) else len(seeds)
+    points = math.prod(len(v) for v in grid.values() if isinstance(v, (list, tuple)))
+    if len(loaded) * points * count > MAX_RUNS:  # refused before any list of them is made
+        raise ValueError(f"a sweep plans at most {MAX_RUNS:,} runs (scenarios × grid points × seeds)")
     changes = {k: v for k, v in (("days", days), ("size", market_size)) if v is not None}
     points = [p for s in loaded
               for p in grid_points(s.with_market(**changes) if changes else s, grid)]
@@ -304,7 +313,10 @@ def _drive(tasks: list[Task], sweep_id: str, db: Store | None, *, workers: int |
         raise Interrupted(sweep_id, done, planned, db.path if db else None) from None
     finally:
         if db:
-            db.end_sweep(sweep_id, status)
+            # A store that cannot take the status either (a full disk) shows the sweep as done
+            # or interrupted by its stored runs when next opened.
+            with contextlib.suppress(StoreError):
+                db.end_sweep(sweep_id, status)
     return sorted(records, key=lambda r: r.position)
 
 
@@ -348,9 +360,21 @@ def _work(parameters: dict[str, Any], seed: int) -> dict[str, Any]:
             "wall_s": time.perf_counter() - t0}
 
 
-def _quiet_worker() -> None:
+def _start_worker() -> None:
     # Ctrl-C reaches the whole process group; only the parent should act on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker waits for work on a queue it holds open itself, and keeps the forkserver alive,
+    # so both would wait forever once the sweep is gone (killed, say). The sweep's end of a
+    # pipe it gave this worker closes when it dies, wherever it dies: the sign to leave too.
+    sweep = multiprocessing.parent_process()
+    if sweep is not None:
+        threading.Thread(target=_leave_with, args=(sweep,), name="leave-with-sweep",
+                         daemon=True).start()
+
+
+def _leave_with(sweep: multiprocessing.process.BaseProcess) -> None:
+    sweep.join()  # returns once the process that started this worker is gone
+    os._exit(1)
 
 
 def _on_processes(tasks: list[tuple[dict, int]], workers: int) -> Iterator[tuple[int, dict]]:
@@ -362,7 +386,7 @@ def _on_processes(tasks: list[tuple[dict, int]], workers: int) -> Iterator[tuple
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["sim.batch"])
     pool = ProcessPoolExecutor(min(workers, len(tasks)) or 1, mp_context=ctx,
-                               initializer=_quiet_worker)
+                               initializer=_start_worker)
     pending = {}
     queue = iter(enumerate(tasks))
     try:

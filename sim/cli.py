@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, printable
+from sim.footprint import available_bytes, format_bytes, parse_bytes, run_bytes
 from sim.metrics import METRIC_KEYS
 from sim.progress import Progress
 from sim.result import RunResult
@@ -26,6 +27,7 @@ from sim.scenario import Scenario, load_scenario, scenario_paths
 from sim.sections import FAMILIES, FAMILY_NAMES
 
 USAGE_ERROR = 2
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
 # Modules that add subcommands: each has ``register(sub) -> {name: handler}``; a handler takes
@@ -53,6 +55,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--market-size", type=int, help="persons in the market (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_memory_option(p)
+
+
+def add_memory_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the command may use, e.g. 16G (default: what is available now); "
+                        "a command estimated to need more is refused before it runs")
 
 
 def _parser() -> tuple[Parser, dict[str, Any]]:
@@ -85,11 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except (ScenarioError, Fail) as err:
-        print(f"sim: error: {err}", file=sys.stderr)
+        print(f"sim: error: {printable(str(err))}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("sim: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except MemoryError:  # the estimate was overridden (--max-memory), or others took the memory
+        print("sim: error: out of memory; nothing was written; try a smaller --market-size",
+              file=sys.stderr)
+        return USAGE_ERROR
     except BrokenPipeError:  # `sim runs list | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -98,8 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
     scenario = load_scenario(src)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
-    if args.seed < 0:
-        raise Fail(f"--seed: must be a whole number >= 0, got {args.seed}")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise Fail(f"--seed: must be a whole number from 0 to {MAX_SEED}, got {args.seed}")
     try:
         return scenario.with_market(**changes) if changes else scenario
     except ScenarioError as err:
@@ -107,6 +120,35 @@ def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
             raise Fail(f"{OPTION_KEYS[err.key]}: {err.message}") from None
         given = " ".join(f"{OPTION_KEYS['market.' + k]} {v}" for k, v in changes.items())
         raise Fail(f"{given}: conflicts with {err}") from None
+
+
+def check_memory(needed: int, args: argparse.Namespace) -> None:
+    """Refuse, before anything is allocated, a command estimated to need more memory than
+    ``--max-memory`` or, without it, than the machine has available now."""
+    if args.max_memory is not None:
+        try:
+            limit, where = parse_bytes(args.max_memory), "--max-memory allows"
+        except ValueError as err:
+            raise Fail(f"--max-memory: {err}") from None
+    else:
+        limit, where = available_bytes(), "this machine has available"
+    if limit is not None and needed > limit:
+        raise Fail(f"needs about {format_bytes(needed)} of memory at its peak (estimated from the "
+                   f"market size and contacts), more than the {format_bytes(limit)} {where}; run a "
+                   f"smaller --market-size, or give --max-memory to try anyway")
+
+
+def writable_folder(path: Path, option: str) -> None:
+    """Check, before a long run, that a file can be created in the folder ``path`` will be in
+    (or in the nearest folder above it that exists): a temporary file, removed at once."""
+    folder = next(a for a in [path.absolute().parent, *path.absolute().parents] if a.exists())
+    if not folder.is_dir():
+        raise Fail(f"{option}: {folder} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise Fail(f"{option}: cannot write in {folder}: {err.strerror or err}") from None
 
 
 def run_for_cli(scenario: Scenario, args: argparse.Namespace) -> RunResult:
@@ -137,10 +179,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_for_cli(args.scenario, args)
+    check_memory(run_bytes(scenario), args)
     out = _check_out(args.out) if args.out else None
-    result = run_for_cli(scenario, args)
-    if out:
-        _write_out(result, out, args.format)
+    tmp = _start_out(out) if out else None  # the folder is written beside --out first
+    try:
+        result = run_for_cli(scenario, args)
+        if out:
+            _write_out(result, tmp, out, args.format)
+    finally:
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     if args.json:
         print(json.dumps({"scenario": scenario.id, "seed": args.seed, "metrics": _clean(result.metrics)},
                          ensure_ascii=False))
@@ -153,6 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
+    check_memory(sum(run_bytes(s) for s in scenarios), args)  # every result is kept to the end
     results = [run_for_cli(s, args) for s in scenarios]
     if args.json:
         print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(r.metrics)
@@ -165,20 +214,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(out: Path) -> Path:
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise Fail(f"--out: {out} already exists and is not an empty folder; choose a new one")
-    existing = next(a for a in out.resolve().parents if a.exists())
-    if not existing.is_dir():
-        raise Fail(f"--out: {existing} is a file, not a folder")
+def check_new_folder(out: Path, option: str) -> Path:
+    """``out`` as a folder to be written: new or empty, under folders (not files), and in a
+    place this process can write."""
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise Fail(f"{option}: {out} already exists and is not an empty folder; choose a new one")
+    except OSError as err:  # a name too long, a loop of links, a folder we may not list
+        raise Fail(f"{option}: {out}: {err.strerror or err}") from None
+    writable_folder(out, option)
     return out
 
 
-def _write_out(result: RunResult, out: Path, fmt: str) -> None:
-    """Write into a temporary folder beside ``out`` and rename it: all or nothing."""
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+def _check_out(out: Path) -> Path:
+    return check_new_folder(out, "--out")
+
+
+def _start_out(out: Path) -> Path:
+    """The temporary folder, beside ``out``, that the tables are written into first."""
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    except OSError as err:
+        raise Fail(f"--out: cannot write in {parent}: {err.strerror or err}") from None
+
+
+def _write_out(result: RunResult, tmp: Path, out: Path, fmt: str) -> None:
+    """Write into ``tmp`` and rename it to ``out``: all or nothing."""
     try:
         for name in TABLES:
             table = getattr(result, name)
@@ -190,12 +253,12 @@ def _write_out(result: RunResult, out: Path, fmt: str) -> None:
                 "scenario_hash": result.scenario.content_hash(), "parameters": result.scenario.to_dict(),
                 "metrics": _clean(result.metrics)}
         (tmp / "metrics.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.chmod(0o755)  # made private while written; a result folder to hand on when done
         if out.exists():
             out.rmdir()
         tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    except OSError as err:  # a full disk, say: the partial folder goes (cmd_run removes it)
+        raise Fail(f"--out: cannot write {out}: {err.strerror or err}; nothing was written") from None
 
 
 def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
