@@ -7,6 +7,7 @@ naming the file, the key and what is allowed, exits with status 2 and writes not
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -180,15 +181,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_for_cli(args.scenario, args)
     check_memory(run_bytes(scenario), args)
-    out = _check_out(args.out) if args.out else None
-    tmp = _start_out(out) if out else None  # the folder is written beside --out first
+    out = check_new_folder(args.out, "--out") if args.out else None
+    made = _start_out(out) if out else []  # the folders made for it, the temporary one last
     try:
         result = run_for_cli(scenario, args)
         if out:
-            _write_out(result, tmp, out, args.format)
+            _write_out(result, made[-1], out, args.format)
     finally:
-        if tmp is not None and tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        if made and made[-1].exists():  # not renamed to --out: take back what was made
+            shutil.rmtree(made[-1], ignore_errors=True)
+            for folder in reversed(made[:-1]):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     if args.json:
         print(json.dumps({"scenario": scenario.id, "seed": args.seed, "metrics": _clean(result.metrics)},
                          ensure_ascii=False))
@@ -226,16 +230,15 @@ def check_new_folder(out: Path, option: str) -> Path:
     return out
 
 
-def _check_out(out: Path) -> Path:
-    return check_new_folder(out, "--out")
-
-
-def _start_out(out: Path) -> Path:
-    """The temporary folder, beside ``out``, that the tables are written into first."""
+def _start_out(out: Path) -> list[Path]:
+    """The folders above ``out`` that do not exist yet, made now, then the temporary folder
+    beside ``out`` that the tables are written into first."""
     parent = out.absolute().parent
+    missing = [a for a in reversed([parent, *parent.parents]) if not a.exists()]
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+        for folder in missing:
+            folder.mkdir()
+        return [*missing, Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))]
     except OSError as err:
         raise Fail(f"--out: cannot write in {parent}: {err.strerror or err}") from None
 
@@ -257,7 +260,7 @@ def _write_out(result: RunResult, tmp: Path, out: Path, fmt: str) -> None:
         if out.exists():
             out.rmdir()
         tmp.rename(out)
-    except OSError as err:  # a full disk, say: the partial folder goes (cmd_run removes it)
+    except OSError as err:  # a full disk, say: cmd_run removes the partial folder
         raise Fail(f"--out: cannot write {out}: {err.strerror or err}; nothing was written") from None
 
 

@@ -512,7 +512,7 @@ def test_a_store_whose_folder_takes_no_new_files_is_refused_before_the_sweep(tmp
 
 
 @pytest.mark.parametrize("args, out", [
-    (["run", "retail_baseline", "--days", "60", "--market-size", "300", "--format", "csv"], "tables"),
+    (["run", "retail_baseline", "--days", "60", "--market-size", "300", "--format", "csv"], "new/tables"),
     (["report", "retail_baseline", *SMALL], "report.html"),
 ])
 def test_a_disk_that_fills_midway_leaves_nothing_half_written(tmp_path, args, out):
@@ -521,7 +521,7 @@ def test_a_disk_that_fills_midway_leaves_nothing_half_written(tmp_path, args, ou
     assert proc.returncode == 2
     line = one_line(proc.stderr)
     assert f"--out: cannot write {tmp_path / out}: File too large; nothing was written" in line, line
-    assert not list(tmp_path.iterdir())  # no partial folder or file, no temporary left
+    assert not list(tmp_path.iterdir())  # no partial folder or file, no temporary, no new/ left
 
 
 def test_a_disk_that_fills_during_a_sweep_keeps_the_runs_stored_before(tmp_path):
