@@ -35,6 +35,7 @@ from sim.ledger import MERCHANTS, Ledger, sum_by  # noqa: E402
 from sim.people import People  # noqa: E402
 from sim.rules.base import MAX_CENTS  # noqa: E402
 from sim.scenario import MAX_FILE_BYTES  # noqa: E402
+from sim.sensitivity import sensitivity  # noqa: E402
 from sim.store import Store  # noqa: E402
 
 from tests.test_dashboard import app, lab_key  # noqa: E402
@@ -575,6 +576,14 @@ def test_sizes_that_cannot_be_planned_are_refused_before_allocating(tmp_path, ar
     assert proc.returncode == 2
     assert message in one_line(proc.stderr)
     assert not list(tmp_path.iterdir())  # not even the store
+
+
+def test_the_python_api_refuses_sweeps_too_big_to_plan():
+    with pytest.raises(ValueError, match="a sweep plans at most 1,000,000 runs"):
+        sim.run_many("retail_baseline", seeds=10**12, store=False)
+    with pytest.raises(ValueError, match="more than the 1,000,000 runs"):
+        sensitivity("retail_baseline", vary={"retail.price": (80, 120)}, metric="gmv",
+                    samples=2**40, store=False)
 
 
 def test_delete_on_a_store_that_is_not_there_creates_nothing(tmp_path):
