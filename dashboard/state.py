@@ -81,7 +81,7 @@ HEAVY_PERSON_DAYS = 20_000_000
 
 def limits_from(environ: Mapping[str, str]) -> Limits:
     """The limits set in ``environ`` (``SCHEME_LAB_MAX_PERSON_DAYS`` ...), the rest defaults;
-    a value that is not a positive number stops the server with one line saying which."""
+    a value that is not a positive number is a ValueError naming the variable."""
     found = {}
     for field, (name, read) in LIMIT_VARIABLES.items():
         if environ.get(name):
