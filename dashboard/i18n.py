@@ -8,6 +8,7 @@ than an English word left in a Chinese page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sim import measures
@@ -48,6 +49,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ctl.monte_carlo": ("replicates", "重复运行"),
     "ctl.user": ("(yours)", "(自定义)"),
     "err.scenario": ("This scenario cannot be run: {message}", "该场景无法运行:{message}"),
+    "lim.note": ("This server runs up to {person_days:,} person-days per request (persons × days × "
+                 "runs, a merchant counting as 100 persons; this one: {asked:,}) and runs needing "
+                 "up to {memory} each.",
+                 "本服务器每次请求最多运行 {person_days:,} 人·天(人数 × 天数 × 运行次数,每个商家按 100 "
+                 "人计;本次:{asked:,}),每次运行最多占用内存 {memory}。"),
+    "lim.person_days": ("This request is {asked:,} person-days (persons × days × runs, a merchant "
+                        "counting as 100 persons), more than the {limit:,} this server runs per "
+                        "request. Choose a smaller market, fewer days, fewer replicates or fewer "
+                        "scenarios.",
+                        "本次请求为 {asked:,} 人·天(人数 × 天数 × 运行次数,每个商家按 100 人计),超过本服务器"
+                        "每次请求的上限 {limit:,}。请减小市场规模、天数、重复次数或场景数。"),
+    "lim.memory": ("{name} needs about {asked} of memory for one run (its market size and contacts), "
+                   "more than the {limit} this server allows per run. Choose a smaller market or "
+                   "fewer contacts.",
+                   "{name} 一次运行约需内存 {asked}(由市场规模和联系人数决定),超过本服务器每次运行的上限 "
+                   "{limit}。请减小市场规模或联系人数。"),
+    "lim.busy": ("The server is running {n} large requests for others; try again in a moment.",
+                 "服务器正在为其他用户运行 {n} 个大型请求,请稍后再试。"),
     # families
     "family.retail": ("Retail", "零售"),
     "family.distribution": ("Distribution", "分销"),
@@ -95,22 +114,29 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "由 `sim sweep` 或 `sim.run_many` 运行并保存在结果库中的参数扫描。选择一次扫描,查看每个"
                   "网格点上某项指标的均值及其 95% 置信区间,以及某个每日序列在各次重复运行间的 5–95% 区间。"),
     "swp.store": ("Results store (DuckDB file)", "结果库(DuckDB 文件)"),
-    "swp.store_help": ("Default: $SCHEME_LAB_STORE, else results/schemelab.duckdb, as for `sim sweep`. "
-                       "The file is opened read-only for each read and closed again.",
-                       "默认:$SCHEME_LAB_STORE,否则为 results/schemelab.duckdb,与 `sim sweep` 相同。"
+    "swp.store_help": ("The stores in this server's results folder (the folder of $SCHEME_LAB_STORE, "
+                       "else results/). Each is opened read-only for each read and closed again.",
+                       "本服务器结果文件夹($SCHEME_LAB_STORE 所在文件夹,否则为 results/)中的结果库。"
                        "每次读取时以只读方式打开,读完即关闭。"),
-    "swp.missing": ("No results store at {path}. Run a sweep first, e.g. `sim sweep retail_baseline "
-                    "--param market.word_of_mouth=0.02,0.04`, or type the path of another store.",
-                    "{path} 处没有结果库。请先运行一次参数扫描,例如 `sim sweep retail_baseline "
-                    "--param market.word_of_mouth=0.02,0.04`,或输入另一个结果库的路径。"),
+    "swp.missing": ("No results store in {path}. Run a sweep first, e.g. `sim sweep retail_baseline "
+                    "--param market.word_of_mouth=0.02,0.04`; it is stored there.",
+                    "{path} 中没有结果库。请先运行一次参数扫描,例如 `sim sweep retail_baseline "
+                    "--param market.word_of_mouth=0.02,0.04`,结果会存在那里。"),
+    "swp.outside": ("{path} is not a results store in this server's results folder.",
+                    "{path} 不是本服务器结果文件夹中的结果库。"),
+    "swp.too_big": ("This sweep is too big to show here ({runs:,} runs × {days:,} days, about {size} "
+                    "in memory; this server shows up to {limit}). `sim runs export` writes it as "
+                    "Parquet files.",
+                    "该扫描太大,无法在此显示({runs:,} 次运行 × {days:,} 天,约占内存 {size};本服务器"
+                    "最多显示 {limit})。可用 `sim runs export` 导出为 Parquet 文件。"),
     "swp.locked": ("The results store {path} is in use by another process, most likely a sweep "
                    "still running (a store cannot be read while it is written). Reload when it ends.",
                    "结果库 {path} 正被另一个进程使用,多半是仍在运行的参数扫描(写入时无法读取)。"
                    "请在其结束后刷新。"),
     "swp.old_schema": ("{path} is not a results store this version can read (another schema, or "
-                       "another kind of file). Point to a store written by this Scheme Lab.",
+                       "another kind of file). Pick a store written by this Scheme Lab.",
                        "{path} 不是本版本可读取的结果库(结构版本不同,或不是结果库文件)。"
-                       "请指向由本版 Scheme Lab 写入的结果库。"),
+                       "请选择由本版 Scheme Lab 写入的结果库。"),
     "swp.unreadable": ("The results store {path} could not be read.", "无法读取结果库 {path}。"),
     "swp.empty": ("The results store {path} holds no sweeps yet.", "结果库 {path} 中还没有参数扫描。"),
     "swp.col.id": ("Sweep", "扫描编号"),
@@ -129,7 +155,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "swp.col.std": ("Std. dev.", "标准差"),
     "swp.kind.sweep": ("grid sweep", "网格扫描"),
     "swp.kind.sensitivity": ("sensitivity", "敏感性分析"),
-    "swp.status.running": ("running or stopped", "运行中或已中止"),
+    "swp.status.running": ("running", "运行中"),
     "swp.status.done": ("done", "已完成"),
     "swp.status.interrupted": ("interrupted", "已中断"),
     "swp.status.failed": ("failed", "失败"),
@@ -197,7 +223,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lab.upload_bad": ("The uploaded file was not loaded: {message}", "上传的文件未能载入:{message}"),
     "lab.upload_big": ("{size:,} bytes; at most {limit:,}", "{size:,} 字节;最多 {limit:,}"),
     "lab.upload_not_utf8": ("not UTF-8 text", "不是 UTF-8 文本"),
-    "lab.upload_not_toml": ("not valid TOML: {reason}", "不是有效的 TOML:{reason}"),
     "lab.reset": ("Reset to the original", "恢复原值"),
     "lab.identity": ("Identity and description", "标识与说明"),
     "lab.invalid": ("Fix the field marked below before running or saving: {message}",
@@ -215,24 +240,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lab.edited": ("Edited", "修改版"),
     "lab.change": ("Change", "变化"),
     "lab.save": ("Save as a new scenario", "另存为新场景"),
-    "lab.folder": ("Folder", "文件夹"),
-    "lab.filename": ("File name", "文件名"),
+    "lab.save_where": ("Saved as {path}, named by the scenario's id (change the id under 'Identity "
+                       "and description' to save under another name).",
+                       "保存为 {path},文件名取自场景标识(在“标识与说明”中修改标识即可另存为其他名称)。"),
     "lab.save_button": ("Save", "保存"),
-    "lab.overwrite": ("Overwrite if it exists", "存在时覆盖"),
+    "lab.overwrite": ("Replace my earlier save", "替换我之前保存的版本"),
     "lab.saved": ("Saved {path}; it loads and validates. Open it in Compare or Audit under "
                   "'Your scenarios'.", "已保存 {path},可正常加载并通过校验。可在比较或审计页的“自定义场景”中打开。"),
-    "lab.save_shipped": ("{path} is a shipped scenario; save under another name or folder.",
-                         "{path} 是内置场景,请换一个文件名或文件夹。"),
-    "lab.save_exists": ("{path} exists; tick 'Overwrite' to replace it.",
-                        "{path} 已存在;勾选“存在时覆盖”以替换。"),
-    "lab.save_name": ("The file name must end in .toml and contain no folder.",
-                      "文件名须以 .toml 结尾且不含文件夹。"),
+    "lab.save_exists": ("{path} exists; tick 'Replace my earlier save' to replace it.",
+                        "{path} 已存在;勾选“替换我之前保存的版本”以替换。"),
+    "lab.save_taken": ("{path} exists and was not saved by you in this session, so it is kept; "
+                       "change the id to save under another name.",
+                       "{path} 已存在,且不是你在本次会话中保存的,因此保留原文件;请修改标识以另存为其他名称。"),
     "lab.save_failed": ("Could not write {path}: {reason}", "无法写入 {path}:{reason}"),
     "lab.download": ("Download TOML", "下载 TOML"),
     "lab.list_help": ("Comma-separated numbers, e.g. 0.1, 0.05", "用逗号分隔的数字,例如 0.1, 0.05"),
     "lab.allowed": ("Allowed: {allowed}", "允许:{allowed}"),
-    "lab.not_numbers": ("must be numbers separated by commas, got {value!r}",
-                        "必须是用逗号分隔的数字,实际为 {value!r}"),
+    "lab.not_numbers": ("must be numbers separated by commas, got {value}",
+                        "必须是用逗号分隔的数字,实际为 {value}"),
     "lab.section.market": ("Market", "市场"),
     "lab.section.retail": ("Retail", "零售"),
     "lab.section.churn": ("Churn", "流失"),
@@ -426,6 +451,24 @@ def text(key: str, lang: str, **values: Any) -> str:
     en, zh = STRINGS[key]
     out = zh if lang == "zh" else en
     return out.format(**values) if values else out
+
+
+# ASCII punctuation: what Markdown (and Streamlit's :color[], :emoji: and $math$) reads as syntax.
+_SYNTAX = re.compile(r"([!-/:-@\[-`{-~])")
+# Where the page would still make a link of escaped text: bare URLs, www. and e-mail addresses.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=w)(?=ww\.)|(?<=@)")
+
+
+def plain(value: object) -> str:
+    r"""``value`` shown as written on a page that renders Markdown: for what comes from outside
+    the code (a scenario's names and texts, a loader message quoting a value, an upload's file
+    name). Every ASCII punctuation mark is escaped, so it cannot become an image, a link, a
+    heading or a colour, and a zero-width space keeps a bare address from becoming a link.
+
+    >>> print(plain("![x](http://a.b)").replace("\u200b", "|"))
+    \!\[x\]\(http\:|\/\/a\.b\)
+    """
+    return _SYNTAX.sub(r"\\\1", _AUTOLINK.sub("\u200b", str(value)))
 
 
 def pick(en: str, zh: str) -> str:

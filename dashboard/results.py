@@ -1,5 +1,9 @@
 """Stored sweeps for the Sweeps page: read from the results store, cached on what they depend on.
 
+Visitors pick among the stores in the server's results folder (the folder of sim's default
+store), by name: no path a visitor types is ever opened, so the page can neither read a file
+elsewhere nor tell whether one exists.
+
 DuckDB lets one process write a store or several read it, not both: while ``sim sweep`` writes,
 nobody can read. So the dashboard never holds the store open: each read opens it read-only,
 reads and closes, and what it read is cached on (path, sweep id, the file's modification
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +22,8 @@ import pandas as pd
 import streamlit as st
 
 import sim
+from dashboard import state
+from sim.capacity import RUN_DAY_BYTES
 from sim.store import StoreError, default_store_path
 
 WAIT_S = 1.0  # how long to wait for another process's brief hold before saying it is in use
@@ -29,9 +36,32 @@ class Problem:
     detail: str
 
 
-def default_path() -> str:
-    """sim's default: ``$SCHEME_LAB_STORE``, else results/schemelab.duckdb (read when called)."""
-    return str(default_store_path())
+def folder() -> Path:
+    """The results folder: that of sim's default store (``$SCHEME_LAB_STORE``, else
+    results/schemelab.duckdb), as configured (read when called)."""
+    return default_store_path().parent
+
+
+def stores() -> list[str]:
+    """The names of the results stores in :func:`folder`: regular ``.duckdb`` files directly in
+    it; a link is not followed, since it could lead anywhere on the server."""
+    try:
+        with os.scandir(folder()) as found:
+            return sorted(e.name for e in found
+                          if e.name.endswith(".duckdb") and e.is_file(follow_symlinks=False))
+    except OSError:  # no such folder yet
+        return []
+
+
+def default_name() -> str:
+    """The store sim writes by default, picked first when it is there."""
+    return default_store_path().name
+
+
+def store_path(name: str) -> Path | None:
+    """The store called ``name`` in the results folder; None for any other name (a path, a
+    link, a file that is not there), whether or not something by that name exists elsewhere."""
+    return folder() / name if name in stores() else None
 
 
 def stamp(path: Path) -> tuple:
@@ -61,6 +91,9 @@ def _open(path: str) -> sim.Store:
     return sim.Store(path, read_only=True, wait=WAIT_S)
 
 
+OUTSIDE = Problem("swp.outside", "")
+
+
 def _points(grid: dict) -> int:
     return math.prod(len(v) for v in grid.values()) if grid else 1
 
@@ -80,25 +113,31 @@ def _listing(path: str, stamp: tuple) -> pd.DataFrame:
         "planned": rows["planned"].astype(int),
         "status": rows["status"],
         "created": rows["created"],
+        "run_days": rows["run_days"].astype(int),
     })
     out["points"] = [_points(g) for g in out["grid"]]
     return out
 
 
-def listing(path: str) -> pd.DataFrame | Problem:
-    """Every stored sweep, newest first (columns sweep_id, kind, scenarios, grid (a dict),
-    replicates, stored, planned, status, created, points), or why the store cannot be read."""
-    p = Path(path).expanduser()
+def listing(name: str) -> pd.DataFrame | Problem:
+    """Every sweep in the store ``name``, newest first (columns sweep_id, kind, scenarios, grid
+    (a dict), replicates, stored, planned, status, created, run_days (the daily rows its runs
+    hold), points), or why it cannot be read."""
+    p = store_path(name)
+    if p is None:
+        return OUTSIDE
     try:
-        if not p.is_file():
-            raise StoreError(f"no results store at {p}")
         return _listing(str(p), stamp(p))
     except (StoreError, OSError) as err:
         return problem(p, err)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _batch(path: str, sweep_id: str, stamp: tuple) -> sim.Batch:
+def memory(run_days: int) -> int:
+    """About what a sweep whose runs hold ``run_days`` daily rows takes once read."""
+    return run_days * RUN_DAY_BYTES
+
+
+def _batch(path: str, sweep_id: str) -> sim.Batch:
     with _open(path) as store:
         batch = store.batch(sweep_id)
     daily = batch.daily
@@ -108,12 +147,14 @@ def _batch(path: str, sweep_id: str, stamp: tuple) -> sim.Batch:
     return sim.Batch(batch.runs, daily, batch.params, batch.sweep_id)
 
 
-def batch(path: str, sweep_id: str) -> sim.Batch | Problem:
-    """A stored sweep as sim's Batch (shared read-only; participants added to the daily
-    columns), or why it cannot be read."""
-    p = Path(path).expanduser()
+def batch(name: str, sweep_id: str) -> sim.Batch | Problem:
+    """A stored sweep as sim's Batch (shared read-only, in the dashboard's cache of results;
+    participants added to the daily columns), or why it cannot be read."""
+    p = store_path(name)
+    if p is None:
+        return OUTSIDE
     try:
-        return _batch(str(p), sweep_id, stamp(p))
+        return state.shared(("sweep", str(p), sweep_id, stamp(p)), lambda: _batch(str(p), sweep_id))
     except (StoreError, OSError) as err:
         return problem(p, err)
 

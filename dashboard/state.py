@@ -1,16 +1,27 @@
-"""Scenario catalogue and cached runs, shared by every page.
+"""Scenario catalogue, cached runs and the server's limits, shared by every page.
 
 Runs are cached on what determines them: the scenario's content hash (its parameters, not the
 file's layout), seed, days and market size. The scenario object itself is passed unhashed, so
 Streamlit never hashes big arrays or DataFrames, and an edited scenario with the same content
-as a shipped one reuses its run. Results are shared read-only across sessions.
+as a shipped one reuses its run. Results are shared read-only across sessions, and kept up to a
+number of bytes, not of entries: one large market's result can weigh as much as a hundred
+small ones.
+
+A shared server serves many visitors from one machine: what one request may run, how many
+large runs go at once and how much the cache keeps are the operator's to set
+(:class:`Limits`, from ``SCHEME_LAB_*`` environment variables; README, "Running a shared
+dashboard").
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
+import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,9 +31,12 @@ import pandas as pd
 import streamlit as st
 
 import sim
+from sim.capacity import format_bytes, parse_bytes, run_bytes
 from sim.scenario import SCENARIO_DIR
+from sim.sections import ID_PATTERN
 
-USER_DIR = SCENARIO_DIR / "user"
+# Where the lab saves and every page finds "your scenarios".
+USER_DIR = Path(os.environ.get("SCHEME_LAB_USER_SCENARIOS") or SCENARIO_DIR / "user")
 # Defaults of the interactive views: big enough to show saturation, small enough that a
 # comparison of three scenarios runs in about a second. Tests shrink them with SCHEME_LAB_FAST=1.
 FAST = os.environ.get("SCHEME_LAB_FAST") == "1"
@@ -45,9 +59,125 @@ class Entry:
         return (m.name_zh or m.name_en) if lang == "zh" else (m.name_en or m.name_zh)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one visitor may ask of the server, and what the server keeps for all of them."""
+    person_days: int = 100_000_000  # persons × days × runs in one request (see person_days)
+    run_memory: int = 2 * 2**30     # one run's estimated peak memory (sim.capacity)
+    heavy_runs: int = 2             # heavy requests computing at once, across all visitors
+    cache_memory: int = 2**30       # results kept for every visitor, by their size in memory
+    busy_wait_s: float = 10.0       # how long a heavy request waits for its turn
+
+
+# Each limit's environment variable and how its value is read.
+LIMIT_VARIABLES = {"person_days": ("SCHEME_LAB_MAX_PERSON_DAYS", int),
+                   "run_memory": ("SCHEME_LAB_MAX_RUN_MEMORY", parse_bytes),
+                   "heavy_runs": ("SCHEME_LAB_MAX_HEAVY_RUNS", int),
+                   "cache_memory": ("SCHEME_LAB_CACHE_MEMORY", parse_bytes),
+                   "busy_wait_s": ("SCHEME_LAB_BUSY_WAIT_S", float)}
+# A request below this many person-days is never made to wait: the default views stay instant.
+HEAVY_PERSON_DAYS = 20_000_000
+
+
+def limits_from(environ: Mapping[str, str]) -> Limits:
+    """The limits set in ``environ`` (``SCHEME_LAB_MAX_PERSON_DAYS`` ...), the rest defaults;
+    a value that is not a positive number is a ValueError naming the variable."""
+    found = {}
+    for field, (name, read) in LIMIT_VARIABLES.items():
+        if environ.get(name):
+            try:
+                found[field] = read(environ[name])
+            except ValueError:
+                found[field] = -1
+            if found[field] < (0 if field == "busy_wait_s" else 1):
+                raise ValueError(f"{name}={environ[name]!r}: must be a positive number"
+                                 + (", or a size such as 2G" if read is parse_bytes else ""))
+    return Limits(**found)
+
+
+LIMITS = limits_from(os.environ)
+
+
+class Busy(Exception):
+    """Every heavy-request slot stayed taken while this request waited for one."""
+
+
+def request_problem(scenarios: list[sim.Scenario], *, runs_each: int = 1) -> str | None:
+    """Why running each of ``scenarios`` (at the size and days they have) ``runs_each`` times
+    is more than this server runs for one request, in the page's language; None when it is not."""
+    from dashboard.i18n import pick, plain, t
+    asked = person_days(scenarios, runs_each=runs_each)
+    if asked > LIMITS.person_days:
+        return t("lim.person_days", asked=asked, limit=LIMITS.person_days)
+    for s in scenarios:
+        need = run_bytes(s)
+        if need > LIMITS.run_memory:
+            return t("lim.memory", name=plain(pick(s.meta.name_en, s.meta.name_zh)),
+                     asked=format_bytes(need), limit=format_bytes(LIMITS.run_memory))
+    return None
+
+
+# A merchant is an agent stepped every day: its day costs the engine about a hundred persons'.
+MERCHANT_PERSONS = 100
+
+
+def person_days(scenarios: list[sim.Scenario], *, runs_each: int = 1, size: int | None = None,
+                days: int | None = None) -> int:
+    """The work of running each of ``scenarios`` ``runs_each`` times, in person-days: at
+    ``size`` persons for ``days`` days where given, else at each scenario's own."""
+    return runs_each * sum(((size or s.market.size) + MERCHANT_PERSONS * s.retail.merchants)
+                           * (days or s.market.days) for s in scenarios)
+
+
+def limits_note(asked: int) -> str:
+    """The limits as a visitor sees them before asking, with what the current request is."""
+    from dashboard.i18n import t
+    return t("lim.note", person_days=LIMITS.person_days, asked=asked,
+             memory=format_bytes(LIMITS.run_memory))
+
+
+@st.cache_resource(show_spinner=False)
+def _heavy_slots(count: int) -> threading.Semaphore:
+    """The server's heavy-request slots: one semaphore for every session."""
+    return threading.BoundedSemaphore(count)
+
+
+@contextlib.contextmanager
+def turn(work: int) -> Iterator[None]:
+    """Hold one of the server's heavy-request slots while computing ``work`` person-days (a
+    light request needs none); raise :class:`Busy` if none frees up in time."""
+    if work < HEAVY_PERSON_DAYS:
+        yield
+        return
+    slots = _heavy_slots(LIMITS.heavy_runs)
+    if not slots.acquire(timeout=LIMITS.busy_wait_s):
+        raise Busy(LIMITS.heavy_runs)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def _signature() -> tuple:
-    paths = [*sim.scenario_paths(), *sorted(USER_DIR.glob("*.toml"))]
-    return tuple((str(p), p.stat().st_mtime_ns) for p in paths if p.exists())
+    paths = [*sim.scenario_paths(), *_user_files()]
+    out = []
+    for p in paths:
+        try:
+            out.append((str(p), p.stat().st_mtime_ns))
+        except OSError:  # removed meanwhile, or a link to nowhere
+            pass
+    return tuple(out)
+
+
+def _user_files() -> list[Path]:
+    """The regular .toml files directly in USER_DIR: no links (a link could lead anywhere on
+    the server), no folders, pipes or devices."""
+    try:
+        with os.scandir(USER_DIR) as found:
+            return sorted(Path(e.path) for e in found
+                          if e.name.endswith(".toml") and e.is_file(follow_symlinks=False))
+    except OSError:  # no such folder yet
+        return []
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -74,6 +204,51 @@ def broken_files() -> dict[str, sim.ScenarioError]:
     return _catalogue(_signature())[1]
 
 
+class SaveRefused(Exception):
+    """A save the lab will not make: the i18n key of why, and the file it would have written."""
+
+    def __init__(self, key: str, path: Path) -> None:
+        super().__init__(key)
+        self.key, self.path = key, path
+
+
+def user_file(scenario_id: str) -> Path:
+    """Where the lab saves a scenario: ``<id>.toml`` directly in the user folder (its real
+    path). The loader has made the id snake_case, so no name can lead out of the folder."""
+    if not ID_PATTERN.fullmatch(scenario_id):
+        raise ValueError(f"not a scenario id: {scenario_id!r}")
+    return USER_DIR.resolve() / f"{scenario_id}.toml"
+
+
+def save_user_scenario(text: str, scenario_id: str, *, mine: set[str], replace: bool) -> Path:
+    """Write ``text`` to :func:`user_file`, all at once (a temporary file, then a link or a
+    rename). A file already there is replaced only when ``replace`` is asked and it is one of
+    ``mine`` (the paths this visitor saved); a link or anything else there is never touched."""
+    target = user_file(scenario_id)
+    try:
+        there = os.lstat(target)
+    except FileNotFoundError:
+        there = None
+    if there is not None:
+        if str(target) not in mine or not os.path.isfile(target) or os.path.islink(target):
+            raise SaveRefused("lab.save_taken", target)
+        if not replace:
+            raise SaveRefused("lab.save_exists", target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{scenario_id}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)
+        if there is None:
+            os.link(tmp, target)  # fails if another visitor took the name meanwhile
+        else:
+            os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
 def default_selection(keys: list[str]) -> list[str]:
     chosen = [k for k in PREFERRED if k in keys]
     return chosen or keys[:3]
@@ -86,14 +261,35 @@ def label(entry: Entry, lang: str) -> str:
     return entry.name(lang)
 
 
-class _Shared:
-    """A small LRU shared by every session. Not ``st.cache_resource`` on the run itself:
-    Streamlit would record the progress bar updated during a run and replay it on a later page
-    that has no such bar."""
+SMALL_VALUE = 16 * 2**10  # findings, a risk index: a few objects, no tables
 
-    def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+def size_of(value: object, depth: int = 0) -> int:
+    """Bytes a cached value holds: its tables, and those of the results it holds (a stress
+    test holds two runs); text by its length; anything else counts as small."""
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=True).sum())
+    if isinstance(value, str):
+        return len(value.encode())
+    if dataclasses.is_dataclass(value) and depth < 2:
+        return SMALL_VALUE + sum(size_of(v, depth + 1) for v in vars(value).values())
+    return SMALL_VALUE
+
+
+class _Shared:
+    """An LRU shared by every session, up to ``budget`` bytes (:func:`size_of`); a value
+    larger than the whole budget is handed back but not kept. Not ``st.cache_resource`` on the
+    run itself: Streamlit would record the progress bar updated during a run and replay it on a
+    later page that has no such bar."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.items, self.lock = budget, OrderedDict(), threading.Lock()
+        self.sizes: dict[tuple, int] = {}
         self.making: dict[tuple, threading.Lock] = {}  # one lock per key being computed
+
+    @property
+    def used(self) -> int:
+        return sum(self.sizes.values())
 
     def get(self, key: tuple, make: Callable[[], object]) -> object:
         with self.lock:
@@ -114,21 +310,24 @@ class _Shared:
             finally:
                 with self.lock:
                     self.making.pop(key, None)
+            size = size_of(value)
             with self.lock:
-                self.items[key] = value
-                while len(self.items) > self.size:
-                    self.items.popitem(last=False)
+                if size <= self.budget:
+                    self.items[key], self.sizes[key] = value, size
+                while self.used > self.budget:
+                    old, _ = self.items.popitem(last=False)
+                    del self.sizes[old]
         return value
 
 
 @st.cache_resource(show_spinner=False)
 def _runs() -> _Shared:
-    return _Shared(256)
+    return _Shared(LIMITS.cache_memory)
 
 
-@st.cache_resource(show_spinner=False)
-def _batches() -> _Shared:
-    return _Shared(16)
+def shared(key: tuple, make: Callable[[], object]) -> object:
+    """``make()``, kept for every session under ``key`` within the cache's budget."""
+    return _runs().get(key, make)
 
 
 def run(scenario: sim.Scenario, *, seed: int, days: int | None = None, size: int | None = None,
@@ -137,8 +336,12 @@ def run(scenario: sim.Scenario, *, seed: int, days: int | None = None, size: int
     scenario's own. ``progress(day, days)`` is called only when the run is not cached."""
     days = scenario.market.days if days is None else days
     size = scenario.market.size if size is None else size
-    return _runs().get((scenario.content_hash(), seed, days, size), lambda: sim.run(
-        scenario, seed=seed, days=days, market_size=size, progress=progress))
+
+    def make() -> sim.RunResult:
+        with turn(person_days([scenario], size=size, days=days)):
+            return sim.run(scenario, seed=seed, days=days, market_size=size, progress=progress)
+
+    return _runs().get((scenario.content_hash(), seed, days, size), make)
 
 
 def is_cached(scenario: sim.Scenario, *, seed: int, days: int, size: int) -> bool:
@@ -156,10 +359,14 @@ def replicates(scenarios: list[sim.Scenario], *, seeds: list[int], days: int, si
     # Worker processes pay off only for a batch of some size on a machine with cores to spare.
     cpus = os.cpu_count() or 1
     workers = min(cpus, 8) if total >= 8 and cpus > 2 else None
-    key = (tuple(s.content_hash() for s in scenarios), tuple(seeds), days, size)
-    return _batches().get(key, lambda: sim.run_many(
-        list(scenarios), seeds=list(seeds), days=days, market_size=size, workers=workers,
-        store=False, progress=progress))
+    key = ("replicates", tuple(s.content_hash() for s in scenarios), tuple(seeds), days, size)
+
+    def make() -> sim.Batch:
+        with turn(person_days(scenarios, runs_each=len(seeds), size=size, days=days)):
+            return sim.run_many(list(scenarios), seeds=list(seeds), days=days, market_size=size,
+                                workers=workers, store=False, progress=progress)
+
+    return _runs().get(key, make)
 
 
 def bands(frames: list[pd.DataFrame], column: str, *, x: str = "day",
@@ -221,9 +428,12 @@ def findings(result: sim.RunResult, jurisdiction: str) -> list:
 def stress(scenario: sim.Scenario, *, seed: int, stop_day: int, days: int, size: int,
            baseline: sim.RunResult):
     """``sim.stress_test`` with recruitment stopped on ``stop_day``, cached like a run."""
-    return _runs().get(("stress", scenario.content_hash(), seed, stop_day, days, size),
-                       lambda: sim.stress_test(scenario, seed=seed, stop_day=stop_day, days=days,
-                                               market_size=size, baseline=baseline))
+    def make():
+        with turn(person_days([scenario], size=size, days=days)):
+            return sim.stress_test(scenario, seed=seed, stop_day=stop_day, days=days,
+                                   market_size=size, baseline=baseline)
+
+    return _runs().get(("stress", scenario.content_hash(), seed, stop_day, days, size), make)
 
 
 def report(result: sim.RunResult, lang: str, stress=None) -> str:

@@ -16,7 +16,9 @@ table and so is computed where the run is.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import math
 import secrets
 import signal
 import threading
@@ -38,7 +40,7 @@ from sim.pool import on_processes
 from sim.result import RunResult, code_version
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
-from sim.store import Store, default_store_path, param_value
+from sim.store import Store, StoreError, default_store_path, param_value
 
 ScenarioLike = str | Path | dict | Scenario
 SECTIONS = ("market", "retail", "churn")
@@ -47,6 +49,8 @@ _DEFAULT = object()  # store=<the default store>; None or False: store nothing
 # The metric that carries each part of the risk index, in points, by the part's key.
 RISK_METRICS = {c.key: c.metric for c in COMPONENTS}
 BATCH_METRICS = ("risk_index", *RISK_METRICS.values())  # beside result.metrics
+# A sweep's whole plan is made and stored before its first run: this many runs at most.
+MAX_RUNS = 1_000_000
 
 
 class Interrupted(KeyboardInterrupt):
@@ -203,6 +207,10 @@ def run_many(scenarios: ScenarioLike | Sequence[ScenarioLike], *,
     """
     loaded = _scenarios(scenarios)
     grid = dict(grid or {})
+    count = seeds if isinstance(seeds, int) else len(seeds)
+    points = math.prod(len(v) for v in grid.values() if isinstance(v, (list, tuple)))
+    if len(loaded) * points * count > MAX_RUNS:  # refused before any list of them is made
+        raise ValueError(f"a sweep plans at most {MAX_RUNS:,} runs (scenarios × grid points × seeds)")
     changes = {k: v for k, v in (("days", days), ("size", market_size)) if v is not None}
     points = [p for s in loaded
               for p in grid_points(s.with_market(**changes) if changes else s, grid)]
@@ -302,7 +310,10 @@ def _drive(tasks: list[Task], sweep_id: str, db: Store | None, *, workers: int |
         raise Interrupted(sweep_id, done, planned, db.path if db else None) from None
     finally:
         if db:
-            db.end_sweep(sweep_id, status)
+            # A store that cannot take the status either (a full disk) shows the sweep as done
+            # or interrupted by its stored runs when next opened.
+            with contextlib.suppress(StoreError):
+                db.end_sweep(sweep_id, status)
     return sorted(records, key=lambda r: r.position)
 
 

@@ -7,6 +7,7 @@ naming the file, the key and what is allowed, exits with status 2 and writes not
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -17,7 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
-from sim.errors import ScenarioError
+from sim.capacity import available_bytes, format_bytes, parse_bytes, run_bytes
+from sim.errors import ScenarioError, printable
 from sim.progress import Progress
 from sim.sections import FAMILIES, FAMILY_NAMES
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 USAGE_ERROR = 2
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
 # `sim compare` shows up to this many scenarios side by side, more as one row each.
@@ -61,6 +64,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--market-size", type=int, help="persons in the market (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_memory_option(p)
+
+
+def add_memory_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the command may use, e.g. 16G (default: what is available now); "
+                        "a command estimated to need more is refused before it runs")
 
 
 def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
@@ -103,11 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except (ScenarioError, Fail) as err:
-        print(f"sim: error: {err}", file=sys.stderr)
+        print(f"sim: error: {printable(str(err))}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("sim: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except MemoryError:  # the estimate was overridden (--max-memory), or others took the memory
+        print("sim: error: out of memory; nothing was written; try a smaller --market-size",
+              file=sys.stderr)
+        return USAGE_ERROR
     except BrokenPipeError:  # `sim runs list | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -122,8 +136,8 @@ def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
     from sim.scenario import load_scenario
     scenario = load_scenario(src)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
-    if args.seed < 0:
-        raise Fail(f"--seed: must be a whole number >= 0, got {args.seed}")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise Fail(f"--seed: must be a whole number from 0 to {MAX_SEED}, got {args.seed}")
     try:
         return scenario.with_market(**changes) if changes else scenario
     except ScenarioError as err:
@@ -133,10 +147,46 @@ def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
         raise Fail(f"{given}: conflicts with {err}") from None
 
 
+def memory_limit(args: argparse.Namespace) -> int | None:
+    """``--max-memory`` in bytes (None: what the machine has available when it is needed)."""
+    if getattr(args, "max_memory", None) is None:
+        return None
+    try:
+        return parse_bytes(args.max_memory)
+    except ValueError as err:
+        raise Fail(f"--max-memory: {err}") from None
+
+
+def check_fits(needed: int, args: argparse.Namespace) -> None:
+    """Refuse, before anything is allocated, a command estimated to need more memory than
+    ``--max-memory`` or, without it, than the machine has available now."""
+    limit = memory_limit(args)
+    where = "--max-memory allows" if limit is not None else "this machine has available"
+    if limit is None:
+        limit = available_bytes()
+    if limit is not None and needed > limit:
+        raise Fail(f"needs about {format_bytes(needed)} of memory at its peak (estimated from the "
+                   f"market size and contacts), more than the {format_bytes(limit)} {where}; run a "
+                   f"smaller --market-size, or give --max-memory to try anyway")
+
+
+def writable_folder(path: Path, option: str) -> None:
+    """Check, before a long run, that a file can be created in the folder ``path`` will be in
+    (or in the nearest folder above it that exists): a temporary file, removed at once."""
+    folder = next(a for a in [path.absolute().parent, *path.absolute().parents] if a.exists())
+    if not folder.is_dir():
+        raise Fail(f"{option}: {folder} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise Fail(f"{option}: cannot write in {folder}: {err.strerror or err}") from None
+
+
 def run_for_cli(scenario: Scenario, args: argparse.Namespace) -> RunResult:
     from sim.runner import run
     bar = Progress(scenario.id, enabled=not (args.quiet or args.json))
-    return run(scenario, seed=args.seed, progress=bar)
+    return run(scenario, seed=args.seed, progress=bar, memory_limit=memory_limit(args))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -177,10 +227,19 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_for_cli(args.scenario, args)
-    out = _check_out(args.out) if args.out else None
-    result = run_for_cli(scenario, args)
-    if out:
-        _write_out(result, out, args.format)
+    check_fits(run_bytes(scenario), args)
+    out = check_new_folder(args.out, "--out") if args.out else None
+    made = _start_out(out) if out else []  # the folders made for it, the temporary one last
+    try:
+        result = run_for_cli(scenario, args)
+        if out:
+            _write_out(result, made[-1], out, args.format)
+    finally:
+        if made and made[-1].exists():  # not renamed to --out: take back what was made
+            shutil.rmtree(made[-1], ignore_errors=True)
+            for folder in reversed(made[:-1]):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     if args.json:
         print(json.dumps({"scenario": scenario.id, "seed": args.seed, "metrics": _clean(result.metrics)},
                          ensure_ascii=False))
@@ -198,7 +257,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.pool import run_each
     bar = Progress("compare", enabled=not (args.quiet or args.json), unit="run")
     metrics = run_each(scenarios, seed=args.seed, workers=args.workers or available_cpus(),
-                       progress=bar)
+                       progress=bar, memory_limit=memory_limit(args))
     if args.json:
         print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(m)
                                                            for s, m in zip(scenarios, metrics)}},
@@ -210,20 +269,33 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(out: Path) -> Path:
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise Fail(f"--out: {out} already exists and is not an empty folder; choose a new one")
-    existing = next(a for a in out.resolve().parents if a.exists())
-    if not existing.is_dir():
-        raise Fail(f"--out: {existing} is a file, not a folder")
+def check_new_folder(out: Path, option: str) -> Path:
+    """``out`` as a folder to be written: new or empty, under folders (not files), and in a
+    place this process can write."""
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise Fail(f"{option}: {out} already exists and is not an empty folder; choose a new one")
+    except OSError as err:  # a name too long, a loop of links, a folder we may not list
+        raise Fail(f"{option}: {out}: {err.strerror or err}") from None
+    writable_folder(out, option)
     return out
 
 
-def _write_out(result: RunResult, out: Path, fmt: str) -> None:
-    """Write into a temporary folder beside ``out`` and rename it: all or nothing."""
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+def _start_out(out: Path) -> list[Path]:
+    """The folders above ``out`` that do not exist yet, made now, then the temporary folder
+    beside ``out`` that the tables are written into first."""
+    parent = out.absolute().parent
+    missing = [a for a in reversed([parent, *parent.parents]) if not a.exists()]
+    try:
+        for folder in missing:
+            folder.mkdir()
+        return [*missing, Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))]
+    except OSError as err:
+        raise Fail(f"--out: cannot write in {parent}: {err.strerror or err}") from None
+
+
+def _write_out(result: RunResult, tmp: Path, out: Path, fmt: str) -> None:
+    """Write into ``tmp`` and rename it to ``out``: all or nothing."""
     try:
         for name in TABLES:
             table = getattr(result, name)
@@ -235,12 +307,12 @@ def _write_out(result: RunResult, out: Path, fmt: str) -> None:
                 "scenario_hash": result.scenario.content_hash(), "parameters": result.scenario.to_dict(),
                 "metrics": _clean(result.metrics)}
         (tmp / "metrics.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.chmod(0o755)  # made private while written; a result folder to hand on when done
         if out.exists():
             out.rmdir()
         tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    except OSError as err:  # a full disk, say: cmd_run removes the partial folder
+        raise Fail(f"--out: cannot write {out}: {err.strerror or err}; nothing was written") from None
 
 
 def _clean(metrics: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ import pandas as pd
 from sim.audit import BREACH, JURISDICTIONS, audit, indicators, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, verdict_name
 from sim.batch import Batch
-from sim.cli import MODULE_COMMANDS, Fail, add_run_options, load_for_cli, run_for_cli
+from sim.capacity import run_bytes
+from sim.cli import MODULE_COMMANDS, Fail, add_run_options, check_fits, load_for_cli, run_for_cli, writable_folder
+from sim.errors import printable
 from sim.report import AARP, TAYLOR_LOSING, LANGS
 from sim.report import write as write_report
 from sim.scenario import Scenario
@@ -65,6 +67,7 @@ def _finite(obj: Any) -> Any:
 def cmd_audit(args: argparse.Namespace) -> int:
     scenario = load_for_cli(args.scenario, args)
     _check_stop_day(args.stop_day, scenario)
+    check_fits(run_bytes(scenario) * (1 if args.stop_day is None else 2), args)  # the rerun
     result = run_for_cli(scenario, args)
     findings = audit(result, args.jurisdiction)
     ri, ind = risk_index(result), indicators(result)
@@ -81,7 +84,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(json.dumps(_finite(out), ensure_ascii=False))
         return 0
     zh = args.lang == "zh"
-    name = scenario.meta.name_zh if zh else scenario.meta.name_en
+    name = printable(scenario.meta.name_zh if zh else scenario.meta.name_en)  # from the file
     print(f"{scenario.id} · {name} · seed {args.seed} · {result.days} days × {result.market_size:,} persons")
     parts = " + ".join(f"{p.name_zh if zh else p.name_en} {p.points:.1f}/{p.weight}" for p in ri.parts)
     print(f"{'传销风险指数' if zh else 'pyramid-risk index'} {ri.total:.1f}/100 ({ri.band(args.lang)}) = {parts}")
@@ -117,9 +120,7 @@ def _check_out(out: Path) -> Path:
         raise Fail(f"--out: {out} is a folder; give a file name ending in .html")
     if out.suffix.lower() not in (".html", ".htm"):
         raise Fail(f"--out: {out} must end in .html")
-    existing = next(a for a in out.resolve().parents if a.exists())
-    if not existing.is_dir():
-        raise Fail(f"--out: {existing} is a file, not a folder")
+    writable_folder(out, "--out")
     return out
 
 
@@ -137,9 +138,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
     for s in scenarios:
         _check_stop_day(args.stop_day, s)
+    # Every result is kept for the report, and each scenario's stress test reruns it.
+    needs = [run_bytes(s) for s in scenarios]
+    check_fits(sum(needs) + max(needs), args)
     replicates = _stored_sweep(args.sweep, args.store) if args.sweep else None
     results = [run_for_cli(s, args) for s in scenarios]
-    path = write_report(results, out, lang=args.lang, stop_day=args.stop_day, replicates=replicates)
+    try:
+        path = write_report(results, out, lang=args.lang, stop_day=args.stop_day, replicates=replicates)
+    except OSError as err:  # a full disk, say: write_report leaves no partial file
+        raise Fail(f"--out: cannot write {out}: {err.strerror or err}; nothing was written") from None
     if args.json:
         print(json.dumps({"out": str(path), "lang": args.lang, "seed": args.seed,
                           "scenarios": [s.id for s in scenarios], "bytes": path.stat().st_size}))

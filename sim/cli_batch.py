@@ -17,21 +17,26 @@ import argparse
 import json
 import math
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.batch import Batch, Interrupted, apply_params, execute, grid_points, metric_names
-from sim.cli import MODULE_COMMANDS, Fail, _clean, add_run_options, available_cpus, load_for_cli
-from sim.errors import ScenarioError
+from sim.batch import (MAX_RUNS, Batch, Interrupted, apply_params, execute, grid_points,
+                       metric_names)
+from sim.capacity import run_bytes, sweep_bytes
+from sim.cli import (MAX_SEED, MODULE_COMMANDS, Fail, _clean, add_memory_option, add_run_options,
+                     available_cpus, check_fits, check_new_folder, load_for_cli, writable_folder)
+from sim.errors import ScenarioError, printable
 from sim.measures import figure
 from sim.progress import Progress
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 from sim.store import ENV_VAR, Store, StoreError, default_store_path
 
 SHOWN_METRICS = ("participants", "gmv", "payout_ratio", "share_losing_money", "risk_index")
+MAX_LINES = 1_000_000_000  # --limit: more than any store holds, small enough for DuckDB's LIMIT
 INTERRUPTED = 130
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler before giving up
 
@@ -66,7 +71,8 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p = verbs.add_parser("list", help="stored runs, newest first (or sweeps with --sweeps)")
     p.add_argument("--sweeps", action="store_true", help="one line per sweep instead")
     p.add_argument("--sweep", help="only this sweep's runs")
-    p.add_argument("--limit", type=int, default=50, help="at most this many lines (default 50)")
+    p.add_argument("--limit", type=int, default=50,
+                   help=f"at most this many lines (default 50, up to {MAX_LINES:,})")
     _add_store(p, json_flag=True)
     p = verbs.add_parser("show", help="one run (parameters, metrics) or one sweep (summary)")
     p.add_argument("id", help="a run id or a sweep id")
@@ -74,12 +80,14 @@ def register(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p = verbs.add_parser("replay", help="rerun a stored run and check its metrics are identical")
     p.add_argument("id", help="a run id")
     _add_store(p, json_flag=True)
+    add_memory_option(p)
     p = verbs.add_parser("resume", help="finish an interrupted sweep: run what is missing")
     p.add_argument("id", help="a sweep id")
     p.add_argument("--workers", type=int, help="local worker processes (default: the CPUs available)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_store(p, json_flag=False)
+    add_memory_option(p)
     p = verbs.add_parser("delete", help="remove a sweep and its runs (say, an interrupted one)")
     p.add_argument("id", help="a sweep id")
     _add_store(p, json_flag=False)
@@ -145,6 +153,9 @@ def expand(token: str) -> list[Any]:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) \
             or not isinstance(n, int) or isinstance(n, bool) or n < 2:
         raise ValueError(f"a range is LOW:HIGH:N with numbers and N >= 2, got {token!r}")
+    if n > MAX_RUNS:  # refused before the values are made
+        raise ValueError(f"a range has at most {MAX_RUNS:,} values (a sweep plans at most "
+                         f"{MAX_RUNS:,} runs), got {n:,}")
     values = np.linspace(low, high, n)
     if isinstance(low, int) and isinstance(high, int) and np.allclose(values, np.round(values)):
         return [int(v) for v in np.round(values)]
@@ -244,14 +255,14 @@ def _executor(args: argparse.Namespace, planned: int) -> tuple[int | None, Any]:
     return min(args.workers or available_cpus(), planned), None
 
 
-def _store(args: argparse.Namespace, *, read_only: bool) -> Store | None:
+def _store(args: argparse.Namespace, *, read_only: bool, create: bool = True) -> Store | None:
     if not read_only and getattr(args, "no_store", False):
         if args.store:
             raise Fail("--store: not with --no-store")
         return None
     path = args.store or default_store_path()
     try:
-        return Store(path, read_only=read_only)
+        return Store(path, read_only=read_only, create=create)
     except StoreError as err:
         raise Fail(f"--store: {err}") from None
 
@@ -271,12 +282,17 @@ def _command(args: argparse.Namespace) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
 
-def _run(args: argparse.Namespace, label: str, planned: int, go: Any) -> Any:
-    """Run ``go(workers, scheduler, store, progress)`` with a bar; report an interrupt."""
+def _run(args: argparse.Namespace, label: str, planned: int, go: Any, *,
+         scenarios: list[Scenario], runs_each: int) -> Any:
+    """Run ``go(workers, scheduler, store, progress)`` with a bar; report an interrupt.
+    ``scenarios`` (each run ``runs_each`` times) size the memory check made first."""
     workers, client = _executor(args, planned)
+    check_fits(sweep_bytes(scenarios, runs_each=runs_each, workers=0 if client else workers), args)
     store = _store(args, read_only=False)
     bar = Progress(label, enabled=not (args.quiet or getattr(args, "json", False)), unit="run")
     bar(0, planned)
+    # `kill PID` stops a sweep as Ctrl-C does: workers stopped, the sweep marked interrupted.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return go(workers, client, store if store else False, bar), store
     except Interrupted as stop:
@@ -284,18 +300,35 @@ def _run(args: argparse.Namespace, label: str, planned: int, go: Any) -> Any:
         print(f"\nsim: interrupted after {stop.done} of {stop.planned} runs{where}",
               file=sys.stderr)
         raise SystemExit(INTERRUPTED) from None
+    except StoreError as err:  # a full disk or a failing file: the runs stored so far stay
+        raise Fail(f"--store: {err}; the runs stored before it stay (`sim runs resume`)") from None
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if store:
             store.close()
         if client is not None:
             client.close()
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    # As Ctrl-C: held while a run is being stored, so the run is stored whole or not at all.
+    signal.raise_signal(signal.SIGINT)
+
+
 # -- commands -------------------------------------------------------------------------------
 def _seed_list(args: argparse.Namespace) -> list[int]:
-    if args.replicates < 1:
-        raise Fail(f"--replicates: must be a whole number >= 1, got {args.replicates}")
+    if not 1 <= args.replicates <= MAX_RUNS:
+        raise Fail(f"--replicates: must be a whole number from 1 to {MAX_RUNS:,}, got {args.replicates}")
+    if args.seed + args.replicates - 1 > MAX_SEED:
+        raise Fail(f"--seed: seeds run from --seed to --seed + --replicates - 1, at most {MAX_SEED}; "
+                   f"got {args.seed} with {args.replicates} replicates")
     return list(range(args.seed, args.seed + args.replicates))
+
+
+def _check_planned(planned: int, option: str) -> None:
+    """Refuse a sweep too big to plan, before its plan is made."""
+    if planned > MAX_RUNS:
+        raise Fail(f"{option}: {planned:,} runs; a sweep plans at most {MAX_RUNS:,}")
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -307,6 +340,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise Fail(f"--param {key}: not with {option}; give one of them")
     metrics = args.metric or list(SHOWN_METRICS)
     _check_metrics(metrics, scenarios)
+    _check_planned(len(scenarios) * math.prod(len(v) for v in grid.values()) * len(seeds),
+                   "--param and --replicates")
     try:
         points = [p for s in scenarios for p in grid_points(s, grid)]
     except ScenarioError as err:
@@ -314,7 +349,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     label = scenarios[0].id if len(scenarios) == 1 else f"{len(scenarios)} scenarios"
     batch, store = _run(args, label, len(points) * len(seeds), lambda w, c, st, bar: execute(
         points, seeds, params=list(grid), kind="sweep", workers=w, scheduler=c, store=st,
-        progress=bar, grid=grid, command=_command(args)))
+        progress=bar, grid=grid, command=_command(args)),
+        scenarios=[p.scenario for p in points], runs_each=len(seeds))
     summary = batch.summary(metrics)
     if args.json:
         print(json.dumps({"sweep_id": batch.sweep_id, "store": str(store.path) if store else None,
@@ -341,19 +377,26 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise Fail(f"--samples: must be a power of 2 for sobol (e.g. 32, 64, 128), got {samples}")
     if args.method == "morris" and samples < 2:
         raise Fail(f"--samples: morris needs at least 2 trajectories, got {samples}")
+    # The default chart goes beside the store, named from the (snake_case) id and a known metric.
     store_dir = (args.store or default_store_path()).parent
     plot = args.plot or store_dir / f"sensitivity_{scenario.id}_{args.metric}.png"
-    if plot.exists() and plot.is_dir():
+    if plot.is_dir():
         raise Fail(f"--plot: {plot} is a folder; give a file name ending in .png")
+    writable_folder(plot, "--plot")
     d = len(vary)
     planned_points = samples * (d + 2) if args.method == "sobol" else samples * (d + 1)
+    _check_planned(planned_points * len(seeds), "--samples and --replicates")
     result, store = _run(args, f"{scenario.id} {args.method}", planned_points * len(seeds),
                          lambda w, c, st, bar: sensitivity(
                              scenario, vary=vary, metric=args.metric, method=args.method,
                              samples=samples, seeds=seeds, workers=w, scheduler=c, store=st,
                              progress=bar,
-                             command=_command(args)))
-    path = result.plot(plot)
+                             command=_command(args)),
+                         scenarios=[scenario], runs_each=planned_points * len(seeds))
+    try:
+        path = result.plot(plot)
+    except OSError as err:
+        raise Fail(f"--plot: cannot write {plot}: {err.strerror or err}; the runs are stored") from None
     if args.json:
         print(json.dumps({"scenario": scenario.id, "metric": args.metric, "method": args.method,
                           "points": len(result.x), "seeds": seeds, "sweep_id": result.batch.sweep_id,
@@ -374,7 +417,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     if args.runs_command == "resume":
         return _runs_resume(args)
-    store = _store(args, read_only=args.runs_command != "delete")
+    if args.runs_command == "list" and not 1 <= args.limit <= MAX_LINES:
+        raise Fail(f"--limit: must be a whole number from 1 to {MAX_LINES:,}, got {args.limit}")
+    if args.runs_command == "export":
+        check_new_folder(args.out, "--out")
+    # Deleting writes, but never creates: a store that is not there has nothing to delete.
+    store = _store(args, read_only=args.runs_command != "delete", create=False)
     assert store is not None
     try:
         return {"list": _runs_list, "show": _runs_show, "replay": _runs_replay,
@@ -386,8 +434,6 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _runs_list(args: argparse.Namespace, store: Store) -> int:
-    if args.limit < 1:
-        raise Fail(f"--limit: must be a whole number >= 1, got {args.limit}")
     if args.sweeps:
         if args.sweep:
             raise Fail("--sweep: not with --sweeps")
@@ -443,6 +489,7 @@ def _runs_show(args: argparse.Namespace, store: Store) -> int:
 
 
 def _runs_replay(args: argparse.Namespace, store: Store) -> int:
+    check_fits(run_bytes(load_scenario(store.run(args.id)["parameters"]), journal=False), args)
     replay = store.replay(args.id)
     if args.json:
         print(json.dumps({"run_id": replay.run_id, "identical": replay.identical,
@@ -470,21 +517,23 @@ def _runs_resume(args: argparse.Namespace) -> int:
     with _store(args, read_only=True) as store:  # type: ignore[union-attr]
         try:
             sweep = store.sweep(args.id)
-            pending = len(store.pending(args.id))
+            pending = store.pending(args.id)
         except StoreError as err:
             raise Fail(str(err)) from None
     if not pending:
         print(f"sweep {args.id} is complete: {sweep['stored']} of {sweep['planned']} runs stored")
         return 0
+    scenarios = [load_scenario(parameters) for _, parameters, _, _ in pending]
     if sweep["code_version"] != code_version():
         print(f"sim: note: sweep {args.id} was started by {sweep['code_version']}, this is "
               f"{code_version()}; each run records the version that made it", file=sys.stderr)
     already = sweep["stored"]
-    batch, store = _run(args, args.id, pending, lambda w, c, st, bar: resume(
+    batch, store = _run(args, args.id, len(pending), lambda w, c, st, bar: resume(
         args.id, workers=w, scheduler=c, store=st,
-        progress=lambda done, total: bar(done - already, total - already)))
+        progress=lambda done, total: bar(done - already, total - already)),
+        scenarios=scenarios, runs_each=1)
     metrics = [m for m in SHOWN_METRICS if m in batch.metrics]
-    print(f"sweep {args.id}: ran the {pending} missing runs; {len(batch)} of {sweep['planned']} "
+    print(f"sweep {args.id}: ran the {len(pending)} missing runs; {len(batch)} of {sweep['planned']} "
           f"now stored in {store.path}")
     print(format_summary(batch, batch.summary(metrics), metrics))
     return 0
@@ -498,9 +547,10 @@ def _runs_delete(args: argparse.Namespace, store: Store) -> int:
 
 def _runs_export(args: argparse.Namespace, store: Store) -> int:
     out = args.out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise Fail(f"--out: {out} already exists and is not an empty folder; choose a new one")
-    paths = store.export(out, sweep_id=args.sweep)
+    try:
+        paths = store.export(out, sweep_id=args.sweep)
+    except OSError as err:  # a full disk, say: the partial folder is gone
+        raise Fail(f"--out: cannot write {out}: {err.strerror or err}; nothing was written") from None
     print(f"wrote {', '.join(p.name for p in paths)} to {out}")
     return 0
 
@@ -512,7 +562,9 @@ def _cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, float):
         return f"{value:.2f}"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+    # A shared store may hold what others typed: never let it drive the terminal.
+    return printable(json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list))
+                     else str(value))
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
@@ -527,8 +579,9 @@ def _fmt(value: Any) -> str:
 
 
 def format_frame(frame: Any) -> str:
-    cells = [[str(c) for c in frame.columns]] + [[_fmt(v) if not isinstance(v, str) else v
-                                                   for v in row] for row in frame.itertuples(index=False)]
+    cells = [[printable(str(c)) for c in frame.columns]] + [
+        [_fmt(v) if not isinstance(v, str) else printable(v) for v in row]
+        for row in frame.itertuples(index=False)]
     widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
 

@@ -2,6 +2,46 @@
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
+# Bidirectional overrides and isolates reorder what a terminal shows ("Trojan Source").
+_BIDI = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+SHOWN_CHARS = 60  # a value quoted in a message: enough to recognise, never a whole file
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape codes, line breaks, DEL, C1)
+    and bidirectional overrides become visible escapes such as ``\\x1b`` and ``\\n``.
+
+    >>> printable("a\\x1b[2Jb\\nc")
+    'a\\\\x1b[2Jb\\\\nc'
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif code in _BIDI or unicodedata.category(ch) == "Cc" and ch != "\t":
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut to ``SHOWN_CHARS`` characters.
+
+    >>> shown("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (102 characters)"
+    """
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS - 1]}… ({len(text)} characters)"
+
 
 class ScenarioError(ValueError):
     """A scenario that cannot be loaded, with the place and the rule it broke.
@@ -24,6 +64,6 @@ class ScenarioError(ValueError):
     def line(self, lang: str = "en") -> str:
         """``FILE: KEY: MESSAGE`` in ``lang``; ``line("en")`` is ``str(err)``."""
         where = f"{self.source}: {self.key}" if self.key else self.source
-        text = f"{where}: {self.text(lang)}"
-        # Keys and values come from the file; escape line breaks so the message stays one line.
-        return text.replace("\r", "\\r").replace("\n", "\\n")
+        # Keys and values come from the file: escape line breaks and escape codes, so the
+        # message stays one line and cannot drive the terminal that shows it.
+        return printable(f"{where}: {self.text(lang)}")

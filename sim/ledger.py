@@ -72,6 +72,22 @@ JOIN, SALE = "join", "sale"
 SELLER, APPOINTED, CUSTOMER = "seller", "appointed", "customer"
 
 
+def sum_by(index: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums of ``amounts`` (cents) by ``index`` in 0..n-1.
+
+    Few merchants, many orders: np.bincount is far cheaper than np.add.at, but it adds in
+    float64, exact only up to 2**53. So each amount is split into its low 26 bits and the
+    rest, and each part summed on its own: exact for up to 2**27 amounts.
+
+    >>> int(sum_by(np.array([0, 0]), np.array([2**53, 1]), 1)[0]) == 2**53 + 1
+    True
+    """
+    amounts = np.asarray(amounts, np.int64)
+    low = np.bincount(index, weights=amounts & (2**26 - 1), minlength=n).astype(np.int64)
+    high = np.bincount(index, weights=amounts >> 26, minlength=n).astype(np.int64)
+    return (high << 26) + low
+
+
 class Ledger:
     """The books of one run. Amounts are int64 cents throughout."""
 
@@ -161,9 +177,7 @@ class Ledger:
         if total == 0 and not amounts.any():
             return
         sign = 1 if self.accounts(kind)[1] == MERCHANTS else -1
-        # Few merchants, many orders: a per-merchant sum is far cheaper than np.add.at.
-        per = np.bincount(merchant_ids, weights=amounts, minlength=len(self.merchant))
-        self.merchant += sign * np.rint(per).astype(np.int64)  # exact: sums stay below 2**53
+        self.merchant += sign * sum_by(merchant_ids, amounts, len(self.merchant))
         self.transfer(kind, total)
 
     def reward(self, kind: str, payees: np.ndarray, triggers: np.ndarray, depths: np.ndarray,

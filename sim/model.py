@@ -14,15 +14,15 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
-from sim.capacity import check_memory
-from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger)
+from sim.capacity import JOURNAL_LIMIT, check_memory
+from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger,
+                        sum_by)
 from sim.network import community_network
 from sim.orders import Orders
 from sim.people import ACTIVE, CHURNED, CONSUMER, DISTRIBUTOR, LEADER, People
 from sim.rules.base import PPM, cents, ppm
 from sim.scenario import Scenario
 
-JOURNAL_LIMIT = 200_000  # keep every reward row by default only in markets this small
 
 
 class SchemeModel(mesa.Model):
@@ -32,8 +32,11 @@ class SchemeModel(mesa.Model):
     # writes ``scenario.model``); ours is the frozen business model, so a plain attribute.
     scenario: Scenario = None  # type: ignore[assignment]
 
-    def __init__(self, scenario: Scenario, *, seed: int, journal: bool | None = None) -> None:
-        check_memory(scenario)  # a clear error now rather than the system killing us later
+    def __init__(self, scenario: Scenario, *, seed: int, journal: bool | None = None,
+                 memory_limit: int | None = None) -> None:
+        # A clear error now rather than the system killing us later: the run must fit in
+        # ``memory_limit`` bytes (default: what is available).
+        check_memory(scenario, limit=memory_limit)
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = seed
@@ -235,6 +238,7 @@ class SchemeModel(mesa.Model):
         self.enrol(f, np.full(len(f), -1), qualify=False)
         if self.qualifier:
             self._make_participants(f, hook="on_founders")
+        self._keep_solvent()  # founders' packages may cost the platform more than they pay
         self._close_day(len(f))  # day 0 is the founders' day; the first step is day 1
         self.day = 1
 
@@ -369,9 +373,8 @@ class SchemeModel(mesa.Model):
         ledger.merchants_flow("rangli", shop, rangli)
         ledger.merchants_flow("cogs", shop, orders.cogs)
         ledger.transfer("fulfilment", int(orders.fulfilment.sum()))
-        profit = np.bincount(shop, weights=receipts - fee - rangli - orders.cogs,
-                             minlength=len(self.merchants))
-        self.merchant_profit_today += np.rint(profit).astype(np.int64)
+        self.merchant_profit_today += sum_by(shop, receipts - fee - rangli - orders.cogs,
+                                             len(self.merchants))
         if unique_buyers:
             self.people.purchases[buyers] += 1
         else:
@@ -410,6 +413,9 @@ class SchemeModel(mesa.Model):
             self.ledger.merchants_flow("merchant_overhead", open_ids, overhead)
             np.subtract.at(self.merchant_profit_today, open_ids, overhead)
         self.agents_by_type[Merchant].shuffle_do("step")
+        self._keep_solvent()
+
+    def _keep_solvent(self) -> None:
         # Owners keep the platform solvent; how much they had to put in is itself a finding.
         if self.ledger.balance[PLATFORM] < 0:
             self.ledger.transfer("capital_injection", int(-self.ledger.balance[PLATFORM]))

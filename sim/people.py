@@ -13,6 +13,7 @@ UNAWARE, ACTIVE, CHURNED = 0, 1, 2
 # Roles, in order of engagement.
 NONE, CONSUMER, DISTRIBUTOR, LEADER = 0, 1, 2, 3
 ROLE_NAMES = {NONE: "unaware", CONSUMER: "consumer", DISTRIBUTOR: "distributor", LEADER: "leader"}
+TRUST_EDGE = 1e-6  # nobody trusts the platform exactly not at all, or completely
 
 
 class People:
@@ -31,7 +32,10 @@ class People:
         self.basket = np.full(size, basket - 1.0)
         if trust_spread > 0:
             k = trust * (1 - trust) / trust_spread**2 - 1
-            self.trust = rng.beta(trust * k, (1 - trust) * k, size)
+            # A spread near its limit (sqrt(trust × (1 - trust))) draws exact 0s and 1s, which
+            # would make everyone's trust relative to the mean undefined in a small market.
+            self.trust = np.clip(rng.beta(trust * k, (1 - trust) * k, size),
+                                 TRUST_EDGE, 1 - TRUST_EDGE)
         else:
             self.trust = np.full(size, trust)
 

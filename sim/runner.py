@@ -21,12 +21,15 @@ JOURNAL_COLUMNS = ("day", "kind", "basis", "payee", "trigger", "depth", "amount"
 
 def run(scenario: str | Path | dict | Scenario, *, seed: int = 0, days: int | None = None,
         market_size: int | None = None, journal: bool | None = None,
-        progress: Callable[[int, int], None] | None = None) -> RunResult:
+        progress: Callable[[int, int], None] | None = None,
+        memory_limit: int | None = None) -> RunResult:
     """Run a scenario for ``days`` (default: the file's) on ``market_size`` persons.
 
     The same ``seed`` gives the same result, bit for bit. ``journal`` keeps every reward row
     (default: only for markets up to 200,000 persons). Bad values raise
-    :class:`~sim.errors.ScenarioError` naming the key.
+    :class:`~sim.errors.ScenarioError` naming the key, and so does a market estimated to
+    need more memory than ``memory_limit`` bytes (default: what is available), before
+    anything is allocated.
     """
     s = load_scenario(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -34,7 +37,7 @@ def run(scenario: str | Path | dict | Scenario, *, seed: int = 0, days: int | No
     changes = {k: v for k, v in (("days", days), ("size", market_size)) if v is not None}
     if changes:
         s = s.with_market(**changes)
-    model = SchemeModel(s, seed=seed, journal=journal)
+    model = SchemeModel(s, seed=seed, journal=journal, memory_limit=memory_limit)
     try:
         model.run_days(s.market.days, progress)
         return collect(model)

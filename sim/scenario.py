@@ -8,8 +8,11 @@ is reported as one line naming the file, the key and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
+import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +21,19 @@ from typing import Any
 from sim.errors import ScenarioError
 from sim.rules import REGISTRY, Rule
 from sim.ledger import SELLER
-from sim.rules.base import ROUNDING
+from sim.rules.base import MAX_CENTS, ROUNDING
 from sim.schema import build
-from sim.sections import Case, Churn, Market, Meta, Retail
+from sim.sections import ID_PATTERN, Case, Churn, Market, Meta, Retail
 
 SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # Decided cases (family "cases"): public decisions encoded as scenarios, with a [case] table.
 CASES_DIR = SCENARIO_DIR / "cases"
+MAX_FILE_BYTES = 1_000_000  # a scenario file is a few kB; anything this big is not one
+# Why a file could not be read, in Chinese, by errno (English comes from the system).
+_WHY_ZH = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ELOOP: "符号链接层数过多",
+           errno.ENAMETOOLONG: "文件名过长", errno.ENOTDIR: "路径中有一段不是文件夹",
+           errno.EISDIR: "这是一个文件夹"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,9 @@ class Scenario:
         """A copy with market keys changed, validated like a file would be."""
         table = {**_plain(self.market), **changes}
         market = build(Market, table, source=self.source, prefix="market")
-        return dataclasses.replace(self, market=market)
+        changed = dataclasses.replace(self, market=market)
+        _check_composition(changed)  # e.g. a bigger market must still keep its books exact
+        return changed
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -88,22 +98,73 @@ def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
     if isinstance(src, dict):
         return _from_table(src, "<dict>")
     path = Path(src)
-    if not path.suffix and not path.exists():
+    if ID_PATTERN.fullmatch(str(src)) and not _exists(path):
         path = next((d / f"{src}.toml" for d in (SCENARIO_DIR, CASES_DIR)
-                     if (d / f"{src}.toml").exists()), path)
+                     if (d / f"{src}.toml").is_file()), path)
+    return _from_table(parse(read_text(path), str(path)), str(path))
+
+
+def _exists(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        os.stat(path)
+    except (OSError, ValueError):  # a name too long or with a NUL byte names nothing
+        return False
+    return True
+
+
+def read_text(path: Path) -> str:
+    """The text of a scenario file: a regular file of at most ``MAX_FILE_BYTES`` bytes, UTF-8.
+
+    A folder, a pipe or a device (``/dev/zero``) is refused before anything is read, and a
+    pipe with no writer cannot make the loader wait: it is opened without blocking.
+    """
+    def refuse(why: str, zh: str) -> ScenarioError:
+        return ScenarioError(str(path), "", f"cannot read scenario file ({why})",
+                             zh=f"无法读取场景文件({zh})")
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "no such scenario file", zh="场景文件不存在") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
-        why = err.__class__.__name__
-        raise ScenarioError(str(path), "", f"cannot read scenario file ({why})",
-                            zh=f"无法读取场景文件({why})") from None
+    except OSError as err:
+        raise refuse(err.strerror or type(err).__name__,
+                     _WHY_ZH.get(err.errno, err.strerror or type(err).__name__)) from None
+    except ValueError:  # a NUL byte in the name
+        raise refuse("not a file name", "不是文件名") from None
     try:
-        table = tomllib.loads(text)
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("it is a folder", "这是一个文件夹")
+        if not stat.S_ISREG(mode):
+            raise refuse("not a regular file: a pipe, device or socket", "不是普通文件:管道、设备或套接字")
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as err:
+        raise refuse(err.strerror or type(err).__name__,
+                     _WHY_ZH.get(err.errno, err.strerror or type(err).__name__)) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(f"larger than {MAX_FILE_BYTES:,} bytes", f"超过 {MAX_FILE_BYTES:,} 字节")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise refuse("not UTF-8 text", "不是 UTF-8 文本") from None
+
+
+def parse(text: str, source: str) -> dict[str, Any]:
+    """TOML text as data (parsed, never executed); a malformed or absurdly nested text is a
+    ScenarioError naming ``source``."""
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(str(path), "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
-    return _from_table(table, str(path))
+        raise ScenarioError(source, "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ScenarioError(source, "", "nested too deeply: a scenario file is flat tables of values",
+                            zh="嵌套过深:场景文件只包含扁平的表和值") from None
 
 
 def _from_table(table: dict[str, Any], source: str) -> Scenario:
@@ -153,6 +214,24 @@ def _check_composition(s: Scenario) -> None:
                             "add [rules.entry_package] (price = 0 for free sign-up)",
                             zh="向参与者发放奖励,但没有规则让任何人成为参与者;"
                                "请添加 [rules.entry_package](免费加入则设 price = 0)")
+    signed = sum(r.hosts_signed() for r in s.rules)
+    room = s.market.size - s.market.founders
+    if signed > room:
+        raise ScenarioError(s.source, _largest(s, lambda r: r.hosts_signed(), "hosts_key"),
+                            f"signs {signed:,} hosts (creators, streamers) on day 0, but market.size "
+                            f"leaves only {room:,} persons besides market.founders",
+                            zh=f"第 0 天签约 {signed:,} 名主持人(达人、主播),但 market.size 除去 "
+                               f"market.founders 只剩 {room:,} 人")
+    # Everyone buying the largest basket every day: the scale of the money a run can move.
+    scale = s.market.size * s.market.days * s.market.basket * s.retail.price * 100
+    if scale > MAX_CENTS:
+        raise ScenarioError(s.source, "retail.price",
+                            f"market.size × market.days × market.basket × retail.price is "
+                            f"¥{scale / 100:,.0f}, more than ¥{MAX_CENTS / 100:,.0f}, the most a "
+                            f"run's books keep exact to the cent; make one of them smaller",
+                            zh=f"market.size × market.days × market.basket × retail.price 为 "
+                               f"¥{scale / 100:,.0f},超过账本能精确到分的上限 ¥{MAX_CENTS / 100:,.0f};"
+                               f"请减小其中一项")
     on_sales = sum(r.reward_rate_on_sales() for r in s.rules)
     if on_sales > 1 + ROUNDING:
         raise ScenarioError(s.source, _largest(s, lambda r: r.reward_rate_on_sales(), "sales_amount_key"),

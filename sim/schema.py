@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, shown
 
 
 def param(default: Any, *, lo: float | None = None, hi: float | None = None, unit: str = "",
@@ -101,8 +101,8 @@ def specs(cls: type) -> list[ParamSpec]:
 
 def _coerce(spec: ParamSpec, value: Any, source: str, key: str) -> Any:
     def bad() -> ScenarioError:
-        return ScenarioError(source, key, f"must be {spec.allowed()}, got {value!r}",
-                             zh=f"必须是{_after_chinese(spec.allowed('zh'))},实际为 {value!r}")
+        return ScenarioError(source, key, f"must be {spec.allowed()}, got {shown(value)}",
+                             zh=f"必须是{_after_chinese(spec.allowed('zh'))},实际为 {shown(value)}")
 
     def number(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.errors import shown
 from sim.schema import param
+
+# A scenario id names files (a saved scenario, a sensitivity chart): snake_case, short, and
+# nothing a path or a terminal could read as more than a name.
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 # Business-model families, in the order `sim list` shows them: (English, Chinese).
 FAMILY_NAMES = {
@@ -34,8 +40,15 @@ class Meta:
     mechanism_zh: str = param("", en="The mechanism in Chinese", zh="机制说明")
 
     def problems(self) -> list[tuple[str, str, str]]:
-        return [(k, "must not be empty", "不能为空") for k in ("id", "name_en", "name_zh", "source")
-                if not getattr(self, k)]
+        empty = [k for k in ("id", "name_en", "name_zh", "source") if not getattr(self, k)]
+        if empty:
+            return [(k, "must not be empty", "不能为空") for k in empty]
+        if not ID_PATTERN.fullmatch(self.id):
+            return [("id", "must be snake_case: a lower-case letter, then lower-case letters, "
+                           f"digits or _, at most 64 in all; got {shown(self.id)}",
+                     "必须是 snake_case:以小写字母开头,其后为小写字母、数字或下划线,最多 64 个字符;"
+                     f"实际为 {shown(self.id)}")]
+        return []
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,15 @@ class Market:
         if self.founders > self.size:
             return [("founders", f"must be at most market.size ({self.size}), got {self.founders}",
                      f"不能超过 market.size({self.size}),实际为 {self.founders}")]
+        # Trust is drawn from a beta with this mean and spread; a share between 0 and 1 with
+        # mean m cannot have a standard deviation of sqrt(m × (1 − m)) or more.
+        widest = math.sqrt(self.trust * (1 - self.trust))
+        if self.trust_spread >= widest:
+            return [("trust_spread", f"must be below {widest:.4g} when market.trust is "
+                                     f"{self.trust:g} (a trust between 0 and 1 with that mean cannot "
+                                     f"spread more), got {self.trust_spread:g}",
+                     f"market.trust 为 {self.trust:g} 时必须小于 {widest:.4g}(均值为此的 0 到 1 之间的"
+                     f"信任度不可能更分散),实际为 {self.trust_spread:g}")]
         return []
 
 
@@ -114,7 +136,9 @@ class Retail:
     fulfilment_cost: float = param(8.0, lo=0, hi=100_000, unit="yuan/order",
                                    en="Logistics and fulfilment per order, paid by the platform",
                                    zh="每单履约(物流)成本")
-    merchants: int = param(20, lo=1, hi=100_000, en="Merchants selling on the platform",
+    # Each merchant is an agent the engine steps every day, at about a hundred persons' cost:
+    # 10,000 of them already take most of a run's time in a small market.
+    merchants: int = param(20, lo=1, hi=10_000, en="Merchants selling on the platform",
                            zh="商家数量")
     merchant_fixed_cost: float = param(100.0, lo=0, hi=10_000_000, unit="yuan/day",
                                        en="A merchant's daily overhead", zh="商家每日固定成本")

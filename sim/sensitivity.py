@@ -21,7 +21,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.batch import _DEFAULT, Batch, Point, _open, _seeds, apply_params, execute, metric_names
+from sim.batch import (_DEFAULT, MAX_RUNS, Batch, Point, _open, _seeds, apply_params, execute,
+                       metric_names)
 from sim.errors import ScenarioError
 from sim.scenario import Scenario, load_scenario
 from sim.schema import ParamSpec, specs
@@ -146,6 +147,11 @@ def sensitivity(scenario: str | Path | dict | Scenario, *, vary: dict[str, tuple
         raise ValueError(f"samples must be a power of 2 for sobol (e.g. 32, 64, 128), got {samples}")
     if method == "morris" and samples < 2:
         raise ValueError(f"samples (trajectories) must be at least 2 for morris, got {samples}")
+    count = seeds if isinstance(seeds, int) else len(seeds)
+    points = samples * (len(vary) + (2 if method == "sobol" else 1))
+    if points * count > MAX_RUNS:  # refused before SALib draws the sample
+        raise ValueError(f"{points:,} points × {count:,} seeds is more than the {MAX_RUNS:,} runs "
+                         "a sweep plans at most")
     base = load_scenario(scenario)
     changes = {k: v for k, v in (("days", days), ("size", market_size)) if v is not None}
     base = base.with_market(**changes) if changes else base

@@ -27,6 +27,7 @@ another process's brief hold to end.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -72,8 +73,20 @@ CREATE TABLE IF NOT EXISTS analyses (sweep_id VARCHAR, kind VARCHAR, metric VARC
 """
 
 
+# Sweeps this process is writing, by store: any other sweep still marked "running" in a store
+# that can be opened has lost its process (a writer holds the file locked while it runs), and
+# is shown, and on the next write recorded, as done if every planned run is stored, else as
+# interrupted (`sim runs resume` finishes it).
+_WRITING: set[tuple[str, str]] = set()
+_STORED = "(SELECT count(*) FROM runs r WHERE r.sweep_id = {table}.sweep_id)"
+_STALE = "status = 'running' AND NOT list_contains(?::VARCHAR[], sweep_id)"
+_SETTLED = "CASE WHEN {stored} >= planned THEN 'done' ELSE 'interrupted' END"
+_STATUS = f"CASE WHEN {_STALE} THEN {_SETTLED.format(stored='stored')} ELSE status END"
+
+
 class StoreError(Exception):
-    """A store that cannot be opened or an id that is not in it; one line for the user."""
+    """A store that cannot be opened, read or written, or an id that is not in it; one line
+    for the user."""
 
 
 def default_store_path() -> Path:
@@ -115,28 +128,84 @@ class Replay:
         return not self.differences
 
 
-class Store:
-    """One DuckDB file. Use as a context manager, or call :meth:`close`."""
+def _one_line(method: Any) -> Any:
+    """A store method whose DuckDB errors (a damaged file, a full disk) become a StoreError."""
+    @functools.wraps(method)
+    def guarded(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as err:
+            raise StoreError(f"results store {self.path} cannot be {'read' if self.read_only else 'used'}: "
+                             f"{str(err).splitlines()[0]}") from None
+    return guarded
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, wait: float = 5.0) -> None:
+
+class Store:
+    """One DuckDB file. Use as a context manager, or call :meth:`close`.
+
+    ``create``: make the file (and its folders) if it does not exist; only for writing.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, wait: float = 5.0,
+                 create: bool = True) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        if read_only and not self.path.is_file():
+        try:
+            exists = self.path.is_file()
+        except OSError:  # a name too long, say
+            exists = False
+        if (read_only or not create) and not exists:
             raise StoreError(f"no results store at {self.path}; run `sim sweep` first, or name "
                              f"one with --store or ${ENV_VAR}")
+        if "\\" in str(self.path):  # DuckDB reads a backslash as a folder separator
+            raise StoreError(f"{self.path}: DuckDB cannot open a path with a backslash in it; "
+                             "name the store without one")
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_writable()
         self.con = self._connect(wait)
-        if not read_only and not self._has_table("meta"):
+        try:
+            self._open()
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _check_writable(self) -> None:
+        """DuckDB writes a .wal file beside the store: the folder must take new files."""
+        folder = self.path.absolute().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as err:
+            raise StoreError(f"cannot write results store {self.path}: its folder {folder} does not "
+                             f"take new files ({err.strerror or err}), and DuckDB keeps a .wal file "
+                             "beside the store") from None
+
+    @_one_line
+    def _open(self) -> None:
+        if not self.read_only and not self._has_table("meta"):
             self.con.execute(SCHEMA)
             self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         found = (self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
                  if self._has_table("meta") else None)
         if found is None or found[0] != str(SCHEMA_VERSION):
-            self.con.close()
             raise StoreError(f"{self.path} is a DuckDB file but not a results store" if found is None
                              else f"{self.path} was written with store schema {found[0]}; this "
                                   f"Scheme Lab reads schema {SCHEMA_VERSION}: use a new --store")
+        if not self.read_only:
+            self._verify()
+            settled = _SETTLED.format(stored=_STORED.format(table="sweeps"))
+            self.con.execute(f"UPDATE sweeps SET status = {settled} WHERE {_STALE}", [self._writing()])
+
+    def _verify(self) -> None:
+        """Read every stored value once, so that a damaged file is refused before a sweep adds
+        to it (DuckDB checks each block's checksum as it reads it)."""
+        for table in ("sweeps", "scenarios", "runs", "metrics", "daily", "plan", "analyses"):
+            self.con.execute(f"SELECT count(hash({table})) FROM {table}").fetchone()
+
+    def _writing(self) -> list[str]:
+        key = str(self.path.resolve())
+        return [sweep for where, sweep in _WRITING if where == key]
 
     def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
         """Connect, waiting up to ``wait`` seconds for another process's brief hold to end."""
@@ -156,6 +225,8 @@ class Store:
             except duckdb.Error as err:
                 raise StoreError(f"{self.path} is not a results store: "
                                  f"{str(err).splitlines()[0]}") from None
+            except OSError as err:
+                raise StoreError(f"cannot open results store {self.path}: {err.strerror or err}") from None
 
     def _has_table(self, name: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM information_schema.tables "
@@ -171,6 +242,7 @@ class Store:
         self.close()
 
     # -- writing (the parent process only) -------------------------------------------------
+    @_one_line
     def begin_sweep(self, *, kind: str, scenarios: Sequence[str], grid: dict[str, list],
                     seeds: Sequence[int], tasks: Sequence[Task], command: str | None,
                     code_version: str) -> str:
@@ -195,13 +267,15 @@ class Store:
             con.execute("INSERT INTO plan SELECT * FROM _plan")
             con.commit()
         except BaseException:
-            with contextlib.suppress(duckdb.TransactionException):
+            with contextlib.suppress(duckdb.Error):
                 con.rollback()
             raise
         finally:
             con.unregister("_plan")
+        _WRITING.add((str(self.path.resolve()), sweep_id))
         return sweep_id
 
+    @_one_line
     def pending(self, sweep_id: str) -> list[tuple[int, dict, dict, int]]:
         """A sweep's planned runs not yet stored: (position, scenario parameters, grid values, seed)."""
         self._check_sweep(sweep_id)
@@ -213,10 +287,19 @@ class Store:
         return [(pos, json.loads(parameters), json.loads(params), int(seed))
                 for pos, parameters, params, seed in rows]
 
+    @_one_line
     def end_sweep(self, sweep_id: str, status: str) -> None:
+        """Record how a sweep ended ("done", "interrupted", "failed"), or that it is
+        "running" again (a resumed sweep)."""
+        key = (str(self.path.resolve()), sweep_id)
+        if status == "running":
+            _WRITING.add(key)
+        else:
+            _WRITING.discard(key)
         self.con.execute("UPDATE sweeps SET status = ?, finished = ? WHERE sweep_id = ?",
                          [status, _now(), sweep_id])
 
+    @_one_line
     def add_run(self, record: RunRecord, parameters: dict[str, Any]) -> None:
         """Write one run in one transaction: all of it is stored, or none of it."""
         daily = record.daily
@@ -250,18 +333,20 @@ class Store:
             con.execute("INSERT INTO daily SELECT * FROM _daily")
             con.commit()
         except BaseException:
-            with contextlib.suppress(duckdb.TransactionException):  # already ended
+            with contextlib.suppress(duckdb.Error):  # already ended, or the file is failing
                 con.rollback()
             raise
         finally:
             con.unregister("_metrics")
             con.unregister("_daily")
 
+    @_one_line
     def add_analysis(self, sweep_id: str, *, kind: str, metric: str, table: pd.DataFrame) -> None:
         """Keep what was concluded from a sweep's runs (say, sensitivity indices) beside them."""
         self.con.execute("INSERT INTO analyses VALUES (?, ?, ?, ?, ?)",
                          [sweep_id, kind, metric, _now(), table.to_json(orient="records")])
 
+    @_one_line
     def delete(self, sweep_id: str) -> int:
         """Remove a sweep, its runs and analyses (one transaction); return how many runs went."""
         self._check_sweep(sweep_id)
@@ -278,20 +363,25 @@ class Store:
                         "FROM runs UNION SELECT scenario_hash FROM plan)")
             con.commit()
         except BaseException:
-            with contextlib.suppress(duckdb.TransactionException):
+            with contextlib.suppress(duckdb.Error):
                 con.rollback()
             raise
         return int(n)
 
     # -- reading ---------------------------------------------------------------------------
+    @_one_line
     def sweeps(self) -> pd.DataFrame:
-        """One row per sweep, newest first, with how many of its runs are stored."""
-        return self.con.execute("""
-            SELECT s.sweep_id, s.kind, s.created, s.finished, s.status, s.scenarios, s.grid,
-                   s.planned, count(r.run_id) AS stored, s.code_version, s.command
-            FROM sweeps s LEFT JOIN runs r USING (sweep_id)
-            GROUP BY ALL ORDER BY s.created DESC""").df()
+        """One row per sweep, newest first, with how many of its runs are stored and how many
+        daily rows they hold (``run_days``)."""
+        return self.con.execute(f"""
+            WITH counted AS (SELECT *, {_STORED.format(table="s")} AS stored,
+                             (SELECT coalesce(sum(days + 1), 0) FROM runs r
+                              WHERE r.sweep_id = s.sweep_id) AS run_days FROM sweeps s)
+            SELECT sweep_id, kind, created, finished, {_STATUS} AS status, scenarios, grid,
+                   planned, stored, run_days, code_version, command
+            FROM counted ORDER BY created DESC""", [self._writing()]).df()
 
+    @_one_line
     def runs(self, sweep_id: str | None = None, *, limit: int | None = None) -> pd.DataFrame:
         """Stored runs (newest first), optionally of one sweep."""
         sql = ("SELECT run_id, sweep_id, scenario, scenario_hash, params, seed, days, market_size, "
@@ -303,9 +393,11 @@ class Store:
             args.append(sweep_id)
         sql += " ORDER BY finished DESC, run_id DESC"
         if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            sql += " LIMIT ?"
+            args.append(int(limit))
         return self.con.execute(sql, args).df()
 
+    @_one_line
     def run(self, run_id: str) -> dict[str, Any]:
         """Everything stored about one run: its row, full scenario parameters and metrics."""
         row = self.con.execute("SELECT r.*, s.parameters FROM runs r JOIN scenarios s "
@@ -319,16 +411,20 @@ class Store:
         out["metrics"] = self._metrics([run_id])[run_id]
         return out
 
+    @_one_line
     def sweep(self, sweep_id: str) -> dict[str, Any]:
         """One sweep's row: what was asked (grid, seeds, command) and how far it got."""
         self._check_sweep(sweep_id)
-        cur = self.con.execute("SELECT s.*, (SELECT count(*) FROM runs r WHERE r.sweep_id = "
-                               "s.sweep_id) AS stored FROM sweeps s WHERE sweep_id = ?", [sweep_id])
+        cur = self.con.execute(f"""
+            WITH counted AS (SELECT *, {_STORED.format(table="s")} AS stored FROM sweeps s
+                             WHERE sweep_id = ?)
+            SELECT * REPLACE ({_STATUS} AS status) FROM counted""", [sweep_id, self._writing()])
         row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
         for key in ("scenarios", "grid", "seeds"):
             row[key] = json.loads(row[key])
         return row
 
+    @_one_line
     def analyses(self, sweep_id: str) -> list[dict[str, Any]]:
         """A sweep's stored analyses, oldest first; each ``table`` a DataFrame."""
         self._check_sweep(sweep_id)
@@ -337,6 +433,7 @@ class Store:
         return [{"kind": k, "metric": m, "created": c, "table": pd.DataFrame(json.loads(r))}
                 for k, m, c, r in rows]
 
+    @_one_line
     def has_sweep(self, sweep_id: str) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?",
                                      [sweep_id]).fetchone()[0])
@@ -354,6 +451,7 @@ class Store:
             out[run_id][name] = KINDS[kind](value)
         return out
 
+    @_one_line
     def records(self, *, sweep_id: str | None = None,
                 run_ids: Sequence[str] | None = None) -> list[RunRecord]:
         """Stored runs as the records :class:`~sim.batch.Batch` is built from, in sweep order."""
@@ -419,9 +517,11 @@ class Store:
         return Replay(run_id, stored["code_version"], code_version(), differences,
                       {k: v for k, v in now.items() if k not in then})
 
+    @_one_line
     def export(self, out: str | Path, *, sweep_id: str | None = None) -> list[Path]:
         """Write sweeps, scenarios, runs (with metrics as columns) and daily as Parquet into a
         new folder ``out``: written beside it and renamed, so it appears whole or not at all."""
+        import pyarrow.parquet as pq
         out = Path(out)
         if sweep_id is not None:
             self._check_sweep(sweep_id)
@@ -442,9 +542,14 @@ class Store:
         try:
             paths = []
             for name, sql in queries.items():
-                path = tmp / f"{name}.parquet"
-                self.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)", args)
-                paths.append(out / path.name)
+                # Streamed to Parquet by pyarrow: no path is ever pasted into SQL.
+                with self.con.cursor() as cursor:
+                    reader = cursor.sql(sql, params=args).to_arrow_reader()
+                    with pq.ParquetWriter(tmp / f"{name}.parquet", reader.schema) as writer:
+                        for chunk in reader:
+                            writer.write_batch(chunk)
+                paths.append(out / f"{name}.parquet")
+            tmp.chmod(0o755)  # made private while written; a result folder to hand on when done
             if out.exists():
                 out.rmdir()
             tmp.rename(out)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Iterable
@@ -26,6 +29,21 @@ CASES = sorted((ROOT / "scenarios" / "cases").glob("*.toml"))
 def scenario_dict(name: str) -> dict:
     """A shipped scenario as a plain dict, to modify one key at a time."""
     return tomllib.loads((ROOT / "scenarios" / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 120, **popen) -> subprocess.CompletedProcess:
+    """``python -m sim ARGS`` as a user runs it: its exit status, stdout and stderr."""
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout, **popen)
+
+
+def one_line(stderr: str) -> str:
+    """The single line of an error message; fails if there is not exactly one."""
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and stderr.endswith("\n"), f"expected one line, got {stderr!r}"
+    assert lines[0].strip(), "empty error message"
+    return lines[0]
 
 
 def validation_market(size: int, **changes) -> dict:
@@ -227,3 +245,26 @@ def closing(harness):
 @pytest.fixture
 def script():
     yield from closing(Script)
+
+
+# -- a sweep in the background, to interrupt ---------------------------------------------
+SWEEP_PRICES = [90 + i for i in range(40)]
+
+
+def start_sweep(path, *extra):
+    """``sim sweep`` of 120 small runs into the store ``path``, started in the background."""
+    cmd = [sys.executable, "-m", "sim", "sweep", "retail_baseline", "--param",
+           "retail.price=" + ",".join(str(p) for p in SWEEP_PRICES), "--replicates", "3",
+           "--days", "30", "--market-size", "1000", "--store", str(path), *extra]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_commits(path, proc) -> None:
+    """Until the sweep has committed a few runs (its write-ahead log has grown)."""
+    wal = path.with_name(path.name + ".wal")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > 100_000:
+            return
+        time.sleep(0.05)
+    pytest.fail("the sweep stored nothing, or finished, before it could be interrupted")

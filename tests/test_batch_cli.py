@@ -139,7 +139,7 @@ def test_sweep_progress_bar_counts_runs_with_an_eta():
     (["--param", "retail.price=90:110"], "--param retail.price=90:110: must be a number"),
     (["--param", "retail.price=90:110:1"], "--param retail.price: a range is LOW:HIGH:N with numbers and N >= 2"),
     (["--metric", "nope"], "--metric: unknown metric 'nope'; metrics: participants"),
-    (["--replicates", "0"], "--replicates: must be a whole number >= 1, got 0"),
+    (["--replicates", "0"], "--replicates: must be a whole number from 1 to 1,000,000, got 0"),
     (["--workers", "0"], "--workers: must be a whole number >= 1, got 0"),
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:9"], "--workers: not with --scheduler"),
     (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler: cannot connect to tcp://127.0.0.1:9"),

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from dashboard import toml_writer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -47,10 +48,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """The server's results folder and user-scenarios folder, as an operator sets them."""
+    return {"results": tmp_path_factory.mktemp("results"), "user": tmp_path_factory.mktemp("user")}
+
+
+@pytest.fixture(scope="module")
+def server(folders):
     port = _free_port()
     # What `make run` serves (app.py, warmed at start), in the view a user gets: 20,000 × 180 days.
-    env = {**os.environ, "SCHEME_LAB_FAST": "0"}
+    env = {**os.environ, "SCHEME_LAB_FAST": "0",
+           "SCHEME_LAB_STORE": str(folders["results"] / "schemelab.duckdb"),
+           "SCHEME_LAB_USER_SCENARIOS": str(folders["user"])}
     log = (ARTIFACTS / "streamlit.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as out:
@@ -248,8 +257,8 @@ def test_a_shared_link_opens_the_same_comparison(server, page):
     expect(grid).not_to_contain_text("社交零售基准")
 
 
-def test_sweeps_page_draws_a_stored_sweep_as_bands(server, page, tmp_path):
-    store = tmp_path / "sweeps.duckdb"
+def test_sweeps_page_draws_a_stored_sweep_as_bands(server, page, folders):
+    store = folders["results"] / "sweeps.duckdb"  # in the server's results folder
     done = subprocess.run(
         [str(Path(sys.executable).parent / "sim"), "sweep", "retail_baseline",
          "--param", "market.word_of_mouth=0.03,0.05", "--param", "retail.price=80,120",
@@ -260,10 +269,9 @@ def test_sweeps_page_draws_a_stored_sweep_as_bands(server, page, tmp_path):
     sweep_id = sim.open_store(store, read_only=True).sweeps()["sweep_id"].iloc[0]
     page.goto(f"{server}/sweeps?lang=en")
     idle(page)
-    field = page.get_by_role("textbox", name="Results store (DuckDB file)")
-    field.fill(str(store))
-    field.press("Enter")
-    idle(page)
+    # Picked by name among the folder's stores: there is no path to type.
+    expect(page.get_by_role("textbox", name="Results store (DuckDB file)")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="Results store (DuckDB file)")).to_have_value("sweeps.duckdb")
     expect(page.get_by_role("heading", name="Sweeps: replicates from the results store")).to_be_visible()
     expect(page.get_by_role("combobox", name="Sweep to show")).to_have_value(
         re.compile(f"^{sweep_id} · retail_baseline · market.word_of_mouth × retail.price"))
@@ -278,7 +286,24 @@ def test_sweeps_page_draws_a_stored_sweep_as_bands(server, page, tmp_path):
     charts_drawn(page, 3)
     shot(page, "sweeps_zh")
 
-    page.get_by_role("textbox", name="结果库(DuckDB 文件)").fill(str(tmp_path / "missing.duckdb"))
-    page.get_by_role("textbox", name="结果库(DuckDB 文件)").press("Enter")
+
+def test_markdown_in_a_scenario_name_is_shown_as_written(server, page, folders):
+    """A name with an image and a link would load the image for every viewer, and link out."""
+    evil = "![pixel](http://evil.example/pixel.png) [click](http://evil.example/) **bold**"
+    d = sim.load_scenario("retail_baseline").to_dict()
+    d["scenario"].update(id="markdown_name", name_en=evil, mechanism_en=evil, source=evil)
+    (folders["user"] / "markdown_name.toml").write_text(toml_writer.dumps(d), encoding="utf-8")
+    asked = []
+    page.route("http://evil.example/**", lambda route: (asked.append(route.request.url), route.abort()))
+    page.goto(f"{server}/?lang=en&scenarios=user%2Fmarkdown_name")
     idle(page)
-    expect(page.get_by_text("处没有结果库").first).to_be_visible()
+    charts_drawn(page, 1)
+    page.get_by_text("What each scenario models").click()
+    idle(page)
+    expect(page.get_by_text("[click]").first).to_be_visible()
+    shown = [e.text_content().replace("\u200b", "") for e in page.get_by_text("[click]").all()]
+    assert evil in shown  # the mechanism, as written
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert not asked
+    shot(page, "markdown_name_en")

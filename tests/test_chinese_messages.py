@@ -58,7 +58,9 @@ _CASE = {"authority": "某局", "date": "2017", "summary_en": "Fined.", "summary
          "entry_fee": "found", "team_pay": "found", "criminal_threshold": "not_examined"}
 PROBLEMS = [
     ("scenario", {}, "id"),
+    ("scenario", {"id": "../x", "name_en": "x", "name_zh": "x", "source": "x"}, "id"),
     ("market", {"size": 20, "founders": 30}, "founders"),
+    ("market", {"trust": 0.01, "trust_spread": 0.15}, "trust_spread"),
     ("retail", {"platform_fee": 0.5, "rangli": 0.6}, "rangli"),
     ("multi_level_commission", {"rates": [0.6, 0.5]}, "rates"),
     ("multi_level_commission", {"on_sales": False, "on_packages": False}, "on_sales"),
@@ -79,8 +81,10 @@ PROBLEMS = [
     ("points", {"tier_spend": [50.0], "points_per_100": [10.0]}, "tier_spend"),
     ("rangli_tier_pool", {"tiers": [0.2, 0.1], "tier_shares": [1.0]}, "tier_shares"),
     ("rangli_tier_pool", {"tiers": [0.2, 0.1], "tier_shares": [0.5, 0.6]}, "tier_shares"),
+    ("rangli_tier_pool", {"tiers": [0.0, 0.0], "tier_shares": [0.5, 0.5]}, "tiers"),
     ("rank_promotion", {"recruits": [5.0, 10.0], "team_volume": [0.0]}, "team_volume"),
     ("shared_purchase", {"daily_airdrop": 0.001, "point_price": 1.0}, "daily_airdrop"),
+    ("shared_purchase", {"total_issuance": 1e15, "point_price": 1_000.0}, "total_issuance"),
     ("product_offer", {"cancel": 0.1, "lead_days": 0}, "cancel"),
     ("case", {**_CASE, "quote": ""}, "quote"),
     ("case", {**_CASE, "date": "2017-7"}, "date"),

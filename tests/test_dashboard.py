@@ -188,7 +188,7 @@ def test_lab_shows_the_loaders_message_next_to_an_invalid_field():
     with pytest.raises(sim.ScenarioError) as err:
         sim.load_scenario(d)
     assert err.value.key == "rules.liandong.jiandian"
-    assert err.value.message in [e.value for e in at.error]  # under the field
+    assert i18n.plain(err.value.message) in [e.value for e in at.error]  # under the field, as text
     assert at.button(key="lab_run").disabled
     at.number_input(key=lab_key(at, "rules.liandong.jiandian")).set_value(60.0).run()
     assert not at.error
@@ -199,14 +199,15 @@ def test_lab_rejects_a_malformed_list_and_a_negative_size():
     at = app("lab")
     at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
     at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.1, ten").run()
-    assert "must be numbers separated by commas, got '0.1, ten'" in [e.value for e in at.error]
+    assert i18n.plain("must be numbers separated by commas, got '0.1, ten'") in [e.value for e in at.error]
     at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.1").run()
     at.number_input(key=lab_key(at, "market.size")).set_value(-5).run()
-    assert "must be a whole number from 1 to 50,000,000, got -5" in [e.value for e in at.error]
+    assert i18n.plain("must be a whole number from 1 to 50,000,000, got -5") in [e.value for e in at.error]
     assert not at.exception
 
 
-def test_lab_reruns_against_the_original_and_saves_a_valid_toml(tmp_path):
+def test_lab_reruns_against_the_original_and_saves_a_valid_toml(monkeypatch, tmp_path):
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
     at = app("lab")
     at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
     at.number_input(key=lab_key(at, "market.size")).set_value(SIZE).run()
@@ -231,13 +232,18 @@ def test_lab_reruns_against_the_original_and_saves_a_valid_toml(tmp_path):
     assert not at.dataframe  # no stale differences on show
     at.number_input(key=lab_key(at, "churn.customer")).set_value(0.01).run()
     assert at.dataframe[0].value.equals(diff)  # back to the values that were run
-    at.text_input(key="lab_folder").set_value(str(tmp_path)).run()
     at.button(key="lab_save").click().run()
-    saved = tmp_path / "fission_distribution.toml"
-    assert at.success[-1].value.startswith(f"Saved {saved}")
+    saved = tmp_path / "fission_distribution.toml"  # named by the id, in the user folder
+    assert at.success[-1].value.startswith(f"Saved {i18n.plain(saved.name)};")
     assert sim.load_scenario(saved).content_hash() == sim.load_scenario(edited).content_hash()
-    at.button(key="lab_save").click().run()  # a second save needs "overwrite"
-    assert at.error[-1].value == f"{saved} exists; tick 'Overwrite' to replace it."
+    at.button(key="lab_save").click().run()  # a second save needs "replace"
+    assert at.error[-1].value == (f"{i18n.plain(saved.name)} exists; tick 'Replace my earlier save' "
+                                  "to replace it.")
+    at.number_input(key=lab_key(at, "churn.customer")).set_value(0.02).run()
+    at.checkbox(key="lab_overwrite").check().run()
+    at.button(key="lab_save").click().run()  # one's own save, replaced
+    assert at.success[-1].value.startswith("Saved ")
+    assert sim.load_scenario(saved).churn.customer == 0.02
 
 
 def test_saved_scenarios_are_offered_and_broken_ones_reported(monkeypatch, tmp_path):
@@ -248,7 +254,7 @@ def test_saved_scenarios_are_offered_and_broken_ones_reported(monkeypatch, tmp_p
     (tmp_path / "broken.toml").write_text("[market]\nsize = -1\n", encoding="utf-8")
     at = app("lab")
     assert "My retail (yours)" in at.selectbox(key="lab_base.en").options
-    assert any("broken.toml" in w.value and "no longer loads" in w.value for w in at.warning)
+    assert any(i18n.plain("broken.toml") in w.value and "no longer loads" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("page", ["compare", "audit"])
@@ -267,15 +273,16 @@ def test_a_scenario_that_cannot_run_at_the_chosen_size_says_why_in_chinese(monke
         at.selectbox(key="aud_scenario.zh").set_value("user/big").run()
         at.number_input(key="aud_size").set_value(100).run()
     assert not at.exception
-    assert any("market.founders: 不能超过 market.size(100),实际为 500" in e.value for e in at.error), \
-        [e.value for e in at.error]
+    assert any(i18n.plain("market.founders: 不能超过 market.size(100),实际为 500") in e.value
+               for e in at.error), [e.value for e in at.error]
 
 
 def test_lab_in_chinese_shows_the_loaders_messages_in_chinese(monkeypatch, tmp_path):
     monkeypatch.setattr(state, "USER_DIR", tmp_path)
     (tmp_path / "broken.toml").write_text("[market]\nsize = -1\n", encoding="utf-8")
     at = app("lab", lang="zh")
-    assert any("broken.toml" in w.value and "scenario: 缺少该配置段" in w.value for w in at.warning)
+    assert any(i18n.plain("broken.toml") in w.value and i18n.plain("scenario: 缺少该配置段") in w.value
+               for w in at.warning)
     at.selectbox(key="lab_base.zh").set_value("liandong_2plus1").run()
     key = "lab0|liandong_2plus1|"
     assert "允许:1 到 100,000 之间的整数" in at.number_input(key=key + "market.founders").help
@@ -285,25 +292,26 @@ def test_lab_in_chinese_shows_the_loaders_messages_in_chinese(monkeypatch, tmp_p
     with pytest.raises(sim.ScenarioError) as err:
         sim.load_scenario(d)
     errors = [e.value for e in at.error]
-    assert err.value.text("zh") in errors  # under the field
-    assert not any(err.value.message in e for e in errors)
+    assert i18n.plain(err.value.text("zh")) in errors  # under the field
+    assert not any(i18n.plain(err.value.message) in e for e in errors)
     at.number_input(key=key + "rules.liandong.jiandian").set_value(60.0).run()
     at.number_input(key=key + "market.size").set_value(-5).run()
-    assert "必须是 1 到 50,000,000 之间的整数,实际为 -5" in [e.value for e in at.error]
+    assert i18n.plain("必须是 1 到 50,000,000 之间的整数,实际为 -5") in [e.value for e in at.error]
     at.radio(key="lang").set_value("en").run()
-    assert "must be a whole number from 1 to 50,000,000, got -5" in [e.value for e in at.error]
+    assert i18n.plain("must be a whole number from 1 to 50,000,000, got -5") in [e.value for e in at.error]
 
 
-def test_lab_never_overwrites_a_shipped_scenario():
+def test_lab_never_overwrites_a_shipped_scenario(monkeypatch, tmp_path):
+    """A save named like a shipped scenario lands in the user folder, as a scenario of yours."""
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    shipped = sim.scenario_paths()[0]
+    before = shipped.read_bytes()
     at = app("lab")
-    at.text_input(key="lab_folder").set_value("scenarios").run()
-    name = at.text_input(key=next(w.key for w in at.text_input if w.key.startswith("lab_filename")))
-    name.set_value(sim.scenario_paths()[0].name).run()
-    before = sim.scenario_paths()[0].read_bytes()
+    at.selectbox(key="lab_base.en").set_value(shipped.stem).run()
     at.checkbox(key="lab_overwrite").check().run()
     at.button(key="lab_save").click().run()
-    assert "is a shipped scenario" in at.error[-1].value
-    assert sim.scenario_paths()[0].read_bytes() == before
+    assert at.success[-1].value.startswith("Saved ")
+    assert shipped.read_bytes() == before and (tmp_path / shipped.name).is_file()
 
 
 @pytest.mark.parametrize("path", sim.scenario_paths(), ids=lambda p: p.stem)

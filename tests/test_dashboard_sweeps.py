@@ -35,13 +35,20 @@ def stored(tmp_path_factory):
 
 
 def sweeps_page(store, lang: str = "en") -> AppTest:
+    """The Sweeps page of a server whose results folder is the store's, showing that store."""
+    os.environ["SCHEME_LAB_STORE"] = str(store)  # the page reads it on every run
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
     at.run()
     at.switch_page("views/sweeps.py").run()
-    at.text_input(key="swp_store").set_value(str(store)).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+@pytest.fixture(autouse=True)
+def _default_store(monkeypatch):
+    """Each test's results folder is its own: the environment is restored afterwards."""
+    monkeypatch.delenv("SCHEME_LAB_STORE", raising=False)
 
 
 def chart_data(el) -> list:
@@ -113,7 +120,7 @@ def test_the_default_store_comes_from_the_environment(stored, monkeypatch):
     at.run()
     at.switch_page("views/sweeps.py").run()
     assert not at.exception
-    assert at.text_input(key="swp_store").value == str(path)
+    assert at.selectbox(key="swp_store").value == path.name
     assert list(at.dataframe[0].value["Sweep"]) == [batch.sweep_id]
 
 
@@ -121,7 +128,7 @@ def test_the_default_store_comes_from_the_environment(stored, monkeypatch):
 def test_a_missing_store_shows_a_message_not_an_error(tmp_path, lang):
     at = sweeps_page(tmp_path / "nowhere.duckdb", lang=lang)
     assert len(at.warning) == 1
-    assert ("No results store at" if lang == "en" else "处没有结果库") in at.warning[0].value
+    assert ("No results store in" if lang == "en" else "中没有结果库") in at.warning[0].value
     assert not at.get("vega_lite_chart")
 
 

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import duckdb
 import pandas as pd
 import pytest
 
 import sim
-from conftest import ROOT
+from conftest import ROOT, SWEEP_PRICES, start_sweep, wait_for_commits
 from sim.batch import RISK_METRICS
 from sim.cli import main
 from sim.store import Store, StoreError
@@ -161,34 +160,14 @@ def _complete(path, expect_status: str) -> tuple[int, int]:
         return len(batch), int(sweep["planned"])
 
 
-PRICES = [90 + i for i in range(40)]
-
-
-def _start_sweep(path, *extra):
-    cmd = [sys.executable, "-m", "sim", "sweep", "retail_baseline", "--param",
-           "retail.price=" + ",".join(str(p) for p in PRICES), "--replicates", "3",
-           "--days", "30", "--market-size", "1000", "--store", str(path), *extra]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _wait_for_commits(path, proc) -> None:
-    """Until the sweep has committed a few runs (its write-ahead log has grown)."""
-    wal = path.with_name(path.name + ".wal")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 100_000:
-            return
-        time.sleep(0.05)
-    pytest.fail("the sweep stored nothing, or finished, before it could be interrupted")
-
-
 def test_a_killed_sweep_keeps_every_stored_run_whole_and_readable(tmp_path):
     path = tmp_path / "killed.duckdb"
-    proc = _start_sweep(path, "--workers", "1")
-    _wait_for_commits(path, proc)
+    proc = start_sweep(path, "--workers", "1")
+    wait_for_commits(path, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    stored, planned = _complete(path, "running")  # it never got to say it ended
+    # It never got to say it ended; no process holds the store, so it reads as interrupted.
+    stored, planned = _complete(path, "interrupted")
     assert 0 < stored < planned == 120
     # Resuming runs only what is missing, under the planned ids and seeds: the finished sweep is
     # the sweep that was never interrupted.
@@ -201,7 +180,7 @@ def test_a_killed_sweep_keeps_every_stored_run_whole_and_readable(tmp_path):
     with Store(path, read_only=True) as store:
         resumed = store.batch(sweep_id)
         assert store.sweep(sweep_id)["status"] == "done" and store.pending(sweep_id) == []
-    whole = sim.run_many("retail_baseline", grid={"retail.price": PRICES}, seeds=3, days=30,
+    whole = sim.run_many("retail_baseline", grid={"retail.price": SWEEP_PRICES}, seeds=3, days=30,
                          market_size=1000, store=False)
     assert resumed.runs["run_id"].tolist() == [f"{sweep_id}-{i:04d}" for i in range(planned)]
     pd.testing.assert_frame_equal(resumed.runs.drop(columns="run_id"), whole.runs.drop(columns="run_id"))
@@ -210,8 +189,8 @@ def test_a_killed_sweep_keeps_every_stored_run_whole_and_readable(tmp_path):
 
 def test_ctrl_c_stops_a_sweep_on_workers_and_marks_it_interrupted(tmp_path):
     path = tmp_path / "interrupted.duckdb"
-    proc = _start_sweep(path, "--workers", "2")
-    _wait_for_commits(path, proc)
+    proc = start_sweep(path, "--workers", "2")
+    wait_for_commits(path, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

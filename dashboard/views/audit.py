@@ -13,7 +13,7 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state
-from dashboard.i18n import current, measure, pick, t, text, verdict
+from dashboard.i18n import current, measure, pick, plain, t, text, verdict
 
 PREFERRED = ("liandong_2plus1", "fission_distribution")
 ORDER = sim.audit.VERDICTS  # most serious first
@@ -38,17 +38,29 @@ with st.container(border=True):
                            value=state.DEFAULT_DAYS, step=30, key="aud_days")
     seed = c4.number_input(t("ctl.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
                            key="aud_seed", help=t("ctl.seed_help"))
+    # The run, and the recruitment-stop stress test's rerun of it.
+    st.caption(state.limits_note(state.person_days([entries[key].scenario], runs_each=2,
+                                                   size=int(size), days=int(days))))
 scenario = entries[key].scenario
 size, days, seed = int(size), int(days), int(seed)
 
 bar = st.progress(0.0)
 try:
+    too_big = state.request_problem([scenario.with_market(days=days, size=size)], runs_each=2)
+    if too_big:
+        bar.empty()
+        st.error(too_big)
+        st.stop()
     result = state.run(scenario, seed=seed, days=days, size=size,
                        progress=lambda d, n: bar.progress(d / n, text=t(
-                           "ctl.running", name=state.label(entries[key], lang), i=d, n=n)))
+                           "ctl.running", name=plain(state.label(entries[key], lang)), i=d, n=n)))
 except sim.ScenarioError as err:  # e.g. a market smaller than the scenario's founders
     bar.empty()
-    st.error(t("err.scenario", message=err.line(lang)))
+    st.error(t("err.scenario", message=plain(err.line(lang))))
+    st.stop()
+except state.Busy as busy:
+    bar.empty()
+    st.warning(t("lim.busy", n=busy.args[0]))
     st.stop()
 bar.empty()
 
@@ -132,10 +144,10 @@ if sim.audit.has_scheme(measured):
     st.subheader(t("aud.case_own") if own else t("aud.case_nearest"))
     if not own:
         st.caption(t("aud.case_nearest_note"))
-    st.markdown(f"**{state.label_of(case_scenario, lang)}** · {c.authority} · {c.date}"
-                + (f" · {c.number}" if c.number else "")
+    st.markdown(f"**{plain(state.label_of(case_scenario, lang))}** · {plain(c.authority)} · {plain(c.date)}"
+                + (f" · {plain(c.number)}" if c.number else "")
                 + f" · {sim.audit.cases.FINDING_NAMES[c.finding][lang == 'zh']}")
-    st.write(c.summary_zh if lang == "zh" else c.summary_en)
+    st.markdown(plain(c.summary_zh if lang == "zh" else c.summary_en))
     views = sim.audit.cases.compare(c, state.findings(result, "all"))
     st.dataframe(pd.DataFrame(sim.audit.cases.rows(views, lang, own=own),
                               columns=[t("aud.case_element"), t("aud.case_authority"),
@@ -194,8 +206,12 @@ else:
     stop = st.slider(t("aud.stop_day"), min_value=1, max_value=days - 1, value=max(1, days // 2),
                      key="aud_stop")
     with st.spinner(t("aud.stress_running")):  # sim.stress_test reports no progress
-        stress = state.stress(scenario, seed=seed, stop_day=int(stop), days=days, size=size,
-                              baseline=result)
+        try:
+            stress = state.stress(scenario, seed=seed, stop_day=int(stop), days=days, size=size,
+                                  baseline=result)
+        except state.Busy as busy:
+            st.warning(t("lim.busy", n=busy.args[0]))
+            st.stop()
     series = pd.concat([
         pd.DataFrame({"x": r.daily["day"], "mid": r.daily["rewards"], "lo": 0.0, "hi": 0.0,
                       "series": label})

@@ -8,7 +8,7 @@ import streamlit as st
 import sim
 
 from dashboard import charts, state
-from dashboard.i18n import current, family, pick, series_name, t, text, text_family
+from dashboard.i18n import current, family, pick, plain, series_name, t, text, text_family
 from dashboard.i18n import measure as measure_name
 
 KPIS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d1", "retention_d7",
@@ -50,6 +50,9 @@ with st.container(border=True):
                            help=t("ctl.seed_help"), key="cmp_seed")
     reps = c4.number_input(t("ctl.replicates"), min_value=1, max_value=50, value=1, step=1,
                            help=t("ctl.replicates_help"), key="cmp_reps")
+
+    st.caption(state.limits_note(state.person_days([entries[k].scenario for k in chosen],
+                                                   runs_each=int(reps), size=int(size), days=int(days))))
 
 st.query_params["scenarios"] = ",".join(chosen)
 if not chosen:
@@ -124,7 +127,7 @@ def _full_runs() -> dict:
     The growth chart is drawn after the first run and after each next one."""
     out = {}
     for i, k in enumerate(chosen):
-        note = t("ctl.running", name=names[k], i=i + 1, n=len(chosen))
+        note = t("ctl.running", name=plain(names[k]), i=i + 1, n=len(chosen))
         out[k] = state.run(entries[k].scenario, seed=seed, days=days, size=size,
                            progress=lambda d, n, i=i, note=note: bar.progress(
                                (i + d / n) / len(chosen), text=note))
@@ -145,11 +148,22 @@ def _replicates() -> sim.Batch:
 
 
 try:
+    # Refused before anything runs when this is more than the server runs for one request.
+    too_big = state.request_problem([entries[k].scenario.with_market(days=days, size=size)
+                                     for k in chosen], runs_each=reps)
+    if too_big:
+        bar.empty()
+        st.error(too_big)
+        st.stop()
     ran = _replicates() if banded else _full_runs()
 except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
     bar.empty()
     growth_slot.empty()
-    st.error(t("err.scenario", message=err.line(lang)))
+    st.error(t("err.scenario", message=plain(err.line(lang))))
+    st.stop()
+except state.Busy as busy:
+    bar.empty()
+    st.warning(t("lim.busy", n=busy.args[0]))
     st.stop()
 if banded:
     # run_many labels runs with the hash of the scenario as run (days and size applied).
@@ -208,6 +222,7 @@ with right:
 with st.expander(t("cmp.mechanisms")):
     for k in chosen:
         m = entries[k].scenario.meta
-        st.markdown(f"**{names[k]}** · {family(m.family)}")
-        st.write(pick(m.mechanism_en.strip(), m.mechanism_zh.strip()))
-        st.caption(m.source)
+        # Names and texts come from scenario files, a visitor's upload among them: text, not Markdown.
+        st.markdown(f"**{plain(names[k])}** · {family(m.family)}")
+        st.markdown(plain(pick(m.mechanism_en.strip(), m.mechanism_zh.strip())))
+        st.caption(plain(m.source))

@@ -16,13 +16,14 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state, toml_writer
-from dashboard.i18n import STRINGS, current, measure, pick, series_name, t, unit
+from dashboard.i18n import STRINGS, current, measure, pick, plain, series_name, t, unit
+from sim.scenario import MAX_FILE_BYTES, parse
 from sim.schema import specs
 from sim.sections import Churn, Market, Meta, Retail
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION_CLASSES = {"market": Market, "retail": Retail, "churn": Churn}
-MAX_UPLOAD = 1_000_000  # bytes; a scenario file is a few kB
+MAX_UPLOAD = MAX_FILE_BYTES  # a scenario file is a few kB; the loader reads no more either
 DIFF_METRICS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d7",
                 "retention_d30", "share_losing_money", "max_paid_depth", "org_levels",
                 "platform_net", "rewards")
@@ -37,9 +38,10 @@ bases: dict[str, tuple[str, sim.Scenario]] = {k: (state.label(e, lang), e.scenar
                                               for k, e in entries.items()}
 
 for err in state.broken_files().values():  # hand-edited files under scenarios/user/
-    st.warning(t("lab.broken", message=err.line(lang)))
+    st.warning(t("lab.broken", message=plain(err.line(lang))))
 base_slot = st.container()  # the picker goes above the upload, but needs its result first
-uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload")
+uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload",
+                            max_upload_size=max(1, MAX_UPLOAD // 1_000_000))  # MB, as Streamlit counts
 
 
 def _load_upload(raw: bytes) -> sim.Scenario | str:
@@ -47,19 +49,19 @@ def _load_upload(raw: bytes) -> sim.Scenario | str:
     if len(raw) > MAX_UPLOAD:
         return t("lab.upload_big", size=len(raw), limit=MAX_UPLOAD)
     try:
-        return sim.load_scenario(tomllib.loads(raw.decode("utf-8")))  # parsed as data, never executed
-    except sim.ScenarioError as err:
-        return f"{err.key}: {err.text(lang)}"
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return t("lab.upload_not_utf8")
-    except tomllib.TOMLDecodeError as err:
-        return t("lab.upload_not_toml", reason=err)
+    try:
+        return sim.load_scenario(parse(text, "upload"))  # parsed as data, never executed
+    except sim.ScenarioError as err:
+        return f"{err.key}: {err.text(lang)}" if err.key else err.text(lang)
 
 
 if uploaded is not None:
     scenario = _load_upload(uploaded.getvalue())
     if isinstance(scenario, str):
-        st.error(t("lab.upload_bad", message=f"{uploaded.name}: {scenario}"))
+        st.error(t("lab.upload_bad", message=plain(f"{uploaded.name}: {scenario}")))
     else:
         key = f"upload/{uploaded.name}"
         bases[key] = (f"{pick(scenario.meta.name_en, scenario.meta.name_zh)} ({uploaded.name})",
@@ -68,7 +70,7 @@ if uploaded is not None:
             st.session_state["lab_upload_id"] = uploaded.file_id
             st.session_state["lab_base"] = key
             st.session_state.pop(f"lab_base.{lang}", None)
-        st.success(t("lab.uploaded", name=bases[key][0]))
+        st.success(t("lab.uploaded", name=plain(bases[key][0])))
 
 if st.session_state.get("lab_base") not in bases:  # e.g. an upload that was removed
     st.session_state.pop("lab_base", None)
@@ -90,7 +92,7 @@ def _parse_floats(text: str) -> list[float] | str:
     try:
         return [float(p) for p in parts]
     except ValueError:
-        return t("lab.not_numbers", value=text)
+        return t("lab.not_numbers", value=repr(text))
 
 
 def _widget_default(spec, v):
@@ -147,7 +149,7 @@ def _changed() -> list[str]:
 
 changed = _changed()
 if error_key is not None:
-    st.error(t("lab.invalid", message=f"{error_key}: {error_message}"), icon="⚠️")
+    st.error(t("lab.invalid", message=plain(f"{error_key}: {error_message}")), icon="⚠️")
 else:
     st.success(t("lab.valid", n=len(changed)))
     if changed:
@@ -182,7 +184,7 @@ def _field(spec, path: str, current_value) -> None:
         step = 10 ** math.floor(math.log10(abs(v))) / 10 if v else 0.01
         st.number_input(label, value=v, step=step, format="%g", help=help_text, key=key)
     if error_key == path:
-        st.error(error_message, icon="⚠️")
+        st.error(plain(error_message), icon="⚠️")
 
 
 def _section(title: str, path_prefix: str, cls, values: dict) -> None:
@@ -191,7 +193,7 @@ def _section(title: str, path_prefix: str, cls, values: dict) -> None:
                                            or error_key.startswith(path_prefix + "."))
     with st.expander(title, expanded=has_error):
         if error_key == path_prefix:
-            st.error(error_message, icon="⚠️")
+            st.error(plain(error_message), icon="⚠️")
         cols = st.columns(2)
         for i, spec in enumerate(fields):
             with cols[i % 2]:
@@ -215,21 +217,32 @@ st.divider()
 st.subheader(t("lab.diff"))
 seed = st.number_input(t("ctl.seed"), min_value=0, max_value=2**31 - 1, value=0, step=1,
                        help=t("ctl.seed_help"), key="lab_seed")
-if st.button(t("lab.run"), type="primary", disabled=candidate is None, key="lab_run"):
+# The original and the edited scenario each run at their own size: checked before the click.
+pair = [base] + ([candidate] if candidate is not None else [])
+st.caption(state.limits_note(state.person_days(pair)))
+too_big = state.request_problem(pair)
+if too_big:
+    st.error(too_big)
+if st.button(t("lab.run"), type="primary", disabled=candidate is None or bool(too_big), key="lab_run"):
     st.session_state["lab_ran"] = (base_key, int(seed), candidate.content_hash())
 ran = st.session_state.get("lab_ran")
 if ran and candidate is not None and ran[:2] == (base_key, int(seed)) \
         and ran[2] != candidate.content_hash():
     st.info(t("lab.stale"))  # results are only shown for the values they were run with
-elif candidate is not None and ran == (base_key, int(seed), candidate.content_hash()):
+elif candidate is not None and not too_big and ran == (base_key, int(seed), candidate.content_hash()):
     results = {}
     for which, scenario in (("original", base), ("edited", candidate)):
         bar = st.progress(0.0)
         label = t(f"lab.{which}")
-        results[which] = state.run(
-            scenario, seed=int(seed),
-            progress=lambda d, n, b=bar, lb=label: b.progress(d / n, text=t(
-                "ctl.running", name=lb, i=d, n=n)))
+        try:
+            results[which] = state.run(
+                scenario, seed=int(seed),
+                progress=lambda d, n, b=bar, lb=label: b.progress(d / n, text=t(
+                    "ctl.running", name=lb, i=d, n=n)))
+        except state.Busy as busy:
+            bar.empty()
+            st.warning(t("lim.busy", n=busy.args[0]))
+            st.stop()
         bar.empty()
     before, after = results["original"].metrics, results["edited"].metrics
     rows = []
@@ -254,37 +267,32 @@ elif candidate is not None and ran == (base_key, int(seed), candidate.content_ha
 # ----------------------------------------------------------------------------- save
 st.divider()
 st.subheader(t("lab.save"))
-c1, c2 = st.columns(2)
-folder = c1.text_input(t("lab.folder"), value="scenarios/user", key="lab_folder")
-default_name = f"{edited['scenario']['id'] or 'scenario'}.toml"
-filename = c2.text_input(t("lab.filename"), value=default_name, key=f"lab_filename|{default_name}")
-overwrite = st.checkbox(t("lab.overwrite"), key="lab_overwrite")
+# A saved file is named by the scenario's id (snake_case, checked by the loader) and lands in
+# the user folder, nowhere else; only what this visitor saved here can be replaced.
 if candidate is not None:
+    target = state.user_file(candidate.id)
+    shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else Path(target.name)
+    st.caption(t("lab.save_where", path=plain(shown)))
+    overwrite = st.checkbox(t("lab.overwrite"), key="lab_overwrite")
     text = toml_writer.dumps(candidate.to_dict(), header=(
         f"Saved from the Scheme Lab scenario lab, based on {base.id}.\n"
         f"Changed: {', '.join(changed) or 'nothing'}"))
     s1, s2 = st.columns(2)
     save = s1.button(t("lab.save_button"), key="lab_save")
-    s2.download_button(t("lab.download"), text.encode("utf-8"), file_name=filename or default_name,
+    s2.download_button(t("lab.download"), text.encode("utf-8"), file_name=target.name,
                        mime="application/toml", key="lab_download")
     if save:
-        target = (Path(folder).expanduser() if Path(folder).expanduser().is_absolute()
-                  else ROOT / folder) / filename
-        shipped = {p.resolve() for p in sim.scenario_paths()}
-        if not filename.endswith(".toml") or Path(filename).name != filename:
-            st.error(t("lab.save_name"))
-        elif target.resolve() in shipped:
-            st.error(t("lab.save_shipped", path=target))
-        elif target.exists() and not overwrite:
-            st.error(t("lab.save_exists", path=target))
+        mine = st.session_state.setdefault("lab_saved", set())
+        try:
+            # Check the text reads back to the same scenario before anything is written.
+            if sim.load_scenario(tomllib.loads(text)).content_hash() != candidate.content_hash():
+                raise ValueError("the TOML text does not read back to the same scenario")
+            path = state.save_user_scenario(text, candidate.id, mine=mine, replace=overwrite)
+        except state.SaveRefused as refused:
+            st.error(t(refused.key, path=plain(shown)))
+        except (OSError, ValueError) as err:
+            st.error(t("lab.save_failed", path=plain(shown),
+                       reason=plain(getattr(err, "strerror", None) or err)))
         else:
-            try:
-                # Check the text reads back to the same scenario before anything is written.
-                if sim.load_scenario(tomllib.loads(text)).content_hash() != candidate.content_hash():
-                    raise ValueError("the TOML text does not read back to the same scenario")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-            except (OSError, ValueError) as err:
-                st.error(t("lab.save_failed", path=target, reason=err))
-            else:
-                st.success(t("lab.saved", path=target))
+            mine.add(str(path))
+            st.success(t("lab.saved", path=plain(shown)))

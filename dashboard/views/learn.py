@@ -61,7 +61,7 @@ try:
     if live is None or live[0] != wanted:
         _restart()
 except sim.ScenarioError as err:
-    st.error(t("err.scenario", message=err.line(lang)))
+    st.error(t("err.scenario", message=plain(err.line(lang))))
     st.stop()
 
 b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 3])

@@ -9,7 +9,8 @@ import streamlit as st
 
 import sim
 from dashboard import charts, results, state
-from dashboard.i18n import STRINGS, current, t
+from dashboard.i18n import STRINGS, current, plain, t
+from sim.capacity import format_bytes
 
 # Daily series offered first (the rest of the store's daily columns follow, as named there).
 DAILY = ("active", "participants", "adopted", "new_participants", "gmv", "rewards", "cash_held",
@@ -29,15 +30,21 @@ def _percent(metric: str) -> bool:
     return state.number_format(metric) == "percent"
 
 
-path = st.text_input(t("swp.store"), value=results.default_path(), key="swp_store",
-                     help=t("swp.store_help"))
+# Only the stores in the server's results folder, by name: a visitor never types a path.
+names = results.stores()
+if not names:
+    st.warning(t("swp.missing", path=plain(results.folder())))
+    st.stop()
+default = results.default_name()
+path = st.selectbox(t("swp.store"), names, index=names.index(default) if default in names else 0,
+                    key="swp_store", help=t("swp.store_help"))
 listing = results.listing(path)
 if isinstance(listing, results.Problem):
-    st.warning(t(listing.key, path=path))
-    st.caption(listing.detail)
+    st.warning(t(listing.key, path=plain(path)))
+    st.caption(plain(listing.detail))
     st.stop()
 if listing.empty:
-    st.info(t("swp.empty", path=path))
+    st.info(t("swp.empty", path=plain(path)))
     st.stop()
 
 shown = pd.DataFrame({
@@ -73,12 +80,17 @@ row = rows.loc[sweep_id]
 if row["stored"] == 0:
     st.info(t("swp.no_runs"))
     st.stop()
+if results.memory(row["run_days"]) > state.LIMITS.run_memory:
+    st.warning(t("swp.too_big", runs=int(row["stored"]), days=int(row["run_days"] // row["stored"]),
+                 size=format_bytes(results.memory(row["run_days"])),
+                 limit=format_bytes(state.LIMITS.run_memory)))
+    st.stop()
 
 with st.spinner(t("swp.loading")):
     batch = results.batch(path, sweep_id)
 if isinstance(batch, results.Problem):
-    st.warning(t(batch.key, path=path))
-    st.caption(batch.detail)
+    st.warning(t(batch.key, path=plain(path)))
+    st.caption(plain(batch.detail))
     st.stop()
 
 st.caption(t("swp.about", runs=len(batch), points=batch.runs.groupby(batch.groups, sort=False).ngroups,

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.ledger import POINTS, SALE
 from sim.people import ACTIVE
-from sim.rules.base import PPM, Facts, Rule, cents, ppm
+from sim.rules.base import MAX_CENTS, PPM, Facts, Rule, cents, ppm
 from sim.rules.pools import pro_rata
 from sim.schema import param
 
@@ -77,6 +77,12 @@ class SharedPurchase(Rule):
         if cents(self.daily_airdrop * self.point_price) < 1 and self.daily_airdrop > 0:
             return [("daily_airdrop", "is worth less than a cent a day at point_price",
                      "按 point_price 计算每天价值不足 1 分钱")]
+        worth = cents(self.total_issuance * self.point_price)
+        if worth > MAX_CENTS:
+            return [("total_issuance", f"is worth ¥{worth / 100:,.0f} at point_price; at most "
+                                       f"¥{MAX_CENTS / 100:,.0f} can be booked to the cent",
+                     f"按 point_price 计算价值 ¥{worth / 100:,.0f};账本最多可精确到分地记录 "
+                     f"¥{MAX_CENTS / 100:,.0f}")]
         return []
 
     def _state(self, model: SchemeModel) -> _Airdrop:

@@ -118,6 +118,7 @@ class Rule:
     # The parameters that set what it pays per join and per sale, named in error messages.
     join_amount_key: ClassVar[str] = ""
     sales_amount_key: ClassVar[str] = ""
+    hosts_key: ClassVar[str] = ""  # the parameter that sets how many persons it signs as hosts
     name_en: ClassVar[str]
     name_zh: ClassVar[str]
 
@@ -135,6 +136,11 @@ class Rule:
 
     def reward_rate_on_sales(self) -> float:
         return 0.0
+
+    # Persons it signs from the market on day 0 (creators, streamers), for the scenario-wide
+    # check that the market has them to sign.
+    def hosts_signed(self) -> int:
+        return 0
 
     def on_setup(self, model: SchemeModel) -> None:
         pass
@@ -162,6 +168,12 @@ class Rule:
 
     def daily_figures(self, model: SchemeModel) -> dict[str, int]:
         return {}
+
+
+# The most money one run may move: sums of cents up to 2**53 are exact in the int64 books
+# (which hold up to 2**63, a margin for every flow beside retail sales) and as float yuan in
+# results.
+MAX_CENTS = 2**53
 
 
 def cents(yuan: float) -> int:

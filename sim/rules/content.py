@@ -153,6 +153,7 @@ class ContentCreators(Rule):
     name_en = "Content creators"
     name_zh = "内容达人"
     sales_amount_key = "commission"
+    hosts_key = "creators"
 
     creators: int = param(40, lo=1, hi=1_000_000, unit="persons",
                           en="Creators the platform signs on day 0 (达人)", zh="平台签约达人数")
@@ -191,6 +192,9 @@ class ContentCreators(Rule):
 
     def reward_rate_on_sales(self) -> float:
         return self.commission
+
+    def hosts_signed(self) -> int:
+        return self.creators
 
     def on_setup(self, model: SchemeModel) -> None:
         hosts = appoint_hosts(model, self.creators)

@@ -57,6 +57,7 @@ class LiveSessions(Rule):
     name_en = "Live streaming sessions"
     name_zh = "直播带货"
     sales_amount_key = "commission"
+    hosts_key = "channels"
 
     host: str = param("streamer", choices=("streamer", "brand"),
                       en="Who streams: hired streamers (paid) or the brand's own staff",
@@ -128,6 +129,9 @@ class LiveSessions(Rule):
         return np.flatnonzero(self.session_days(sch.phase, day) & sch.live)
 
     # -- hooks --------------------------------------------------------------------------
+    def hosts_signed(self) -> int:
+        return self.channels if self.host == "streamer" else 0
+
     def on_setup(self, model: SchemeModel) -> None:
         hosts = (appoint_hosts(model, self.channels) if self.host == "streamer"
                  else np.full(self.channels, -1, np.int64))

@@ -163,6 +163,9 @@ class RangliTierPool(Rule):
         if abs(sum(self.tier_shares) - 1) > 1e-9:
             return [("tier_shares", f"must add up to 1, got {sum(self.tier_shares):g}",
                      f"合计必须为 1,实际为 {sum(self.tier_shares):g}")]
+        if not max(self.tiers):  # refunds are pro rata to the top tier
+            return [("tiers", "at least one tier must be above 0: with no merchant discount there is no pool",
+                     "至少一档必须大于 0:没有让利就没有返还池")]
         return []
 
     def reward_rate_on_sales(self) -> float:
