@@ -18,6 +18,7 @@ from typing import Any
 from sim.errors import ScenarioError
 from sim.rules import REGISTRY, Rule
 from sim.ledger import SELLER
+from sim.markets import market_tables
 from sim.rules.base import ROUNDING
 from sim.schema import build
 from sim.sections import Case, Churn, Market, Meta, Retail
@@ -115,8 +116,13 @@ def _from_table(table: dict[str, Any], source: str) -> Scenario:
     if "scenario" not in table:
         raise ScenarioError(source, "scenario", "missing section (id, names and source are required)",
                             zh="缺少该配置段(id、名称和来源必填)")
-    parts = {name: build(cls, table.get(name, {}), source=source, prefix=name)
-             for name, cls in SECTIONS.items()}
+    meta = build(Meta, table["scenario"], source=source, prefix="scenario")
+    # A named market profile is where [market] and [churn] start; the file's own keys override it.
+    base = market_tables(meta.market_profile, source)
+    parts = {"scenario": meta, **{
+        name: build(cls, {**base.get(name, {}), **body} if isinstance(body := table.get(name, {}), dict)
+                    else body, source=source, prefix=name)
+        for name, cls in SECTIONS.items() if name != "scenario"}}
     rules_table = table.get("rules", {})
     if not isinstance(rules_table, dict):
         raise ScenarioError(source, "rules", "must be a table of [rules.KEY] tables",
