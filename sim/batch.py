@@ -351,10 +351,12 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _on_processes(tasks: list[tuple[dict, int]], workers: int) -> Iterator[tuple[int, dict]]:
-    """Local worker processes. forkserver, not fork: the parent holds DuckDB's threads and
-    file lock, which a forked child must not inherit; the server forks clean children with
-    sim preloaded, so each worker starts in milliseconds instead of re-importing (spawn)."""
+def _on_processes(tasks: list[tuple], workers: int,
+                  fn: Callable[..., dict] = _work) -> Iterator[tuple[int, dict]]:
+    """Local worker processes running ``fn(*task)`` (a module-level function; by default one
+    run of a sweep). forkserver, not fork: the parent holds DuckDB's threads and file lock,
+    which a forked child must not inherit; the server forks clean children with sim
+    preloaded, so each worker starts in milliseconds instead of re-importing (spawn)."""
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
@@ -366,13 +368,13 @@ def _on_processes(tasks: list[tuple[dict, int]], workers: int) -> Iterator[tuple
     try:
         # Keep at most two tasks per worker queued, so an interrupt leaves little in flight.
         for i, task in itertools.islice(queue, 2 * workers):
-            pending[pool.submit(_work, *task)] = i
+            pending[pool.submit(fn, *task)] = i
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 i = pending.pop(future)
                 for j, task in itertools.islice(queue, 1):
-                    pending[pool.submit(_work, *task)] = j
+                    pending[pool.submit(fn, *task)] = j
                 yield i, future.result()
     finally:
         if pending:  # interrupted or failed: stop the runs in flight, do not wait for them

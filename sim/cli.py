@@ -19,6 +19,7 @@ from typing import Any, NoReturn, Sequence
 
 from sim.errors import ScenarioError
 from sim import measures
+from sim.markets import Profile, differences, in_market, load_profile, own_market
 from sim.measures import figure
 from sim.metrics import METRIC_KEYS
 from sim.progress import Progress
@@ -36,7 +37,7 @@ TABLES = ("daily", "people", "flows", "merchants")
 SIDE_BY_SIDE = 4
 SUMMARY_KEYS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d30",
                 "share_losing_money", "max_paid_depth", "org_levels", "platform_net")
-COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit")
+COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit", "sim.cli_choose")
 
 
 class Fail(Exception):
@@ -57,6 +58,22 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def add_market_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--market", metavar="PROFILE",
+                   help="market profile every scenario runs in: an id under scenarios/markets/ or a file "
+                        "(default: the first scenario's market)")
+
+
+def market_for_cli(option: str | None, first: str) -> Profile:
+    """The one market a comparison runs in: ``--market``, else the first scenario's own."""
+    if option is None:
+        return own_market(load_scenario(first))
+    try:
+        return load_profile(option)
+    except ScenarioError as err:
+        raise Fail(f"--market: {err}") from None
+
+
 def _parser() -> tuple[Parser, dict[str, Any]]:
     top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
                                          "incentive schemes / 社交电商激励模式仿真")
@@ -71,9 +88,12 @@ def _parser() -> tuple[Parser, dict[str, Any]]:
     add_run_options(p)
     p.add_argument("--out", type=Path, help="write daily, people, flows and merchants tables and metrics.json here")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format for --out")
-    p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
+    p = sub.add_parser("compare", help="compare scenarios side by side in one market / 同一市场中并排比较")
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
+    add_market_option(p)
+    p.add_argument("--own-markets", action="store_true",
+                   help="run each scenario in its own declared market instead, and list how the markets differ")
     p = sub.add_parser("measures", help="every figure's key, names, unit and population / 指标定义")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     for name in COMMAND_MODULES:
@@ -100,8 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
+def load_for_cli(src: str, args: argparse.Namespace, market: Profile | None = None) -> Scenario:
+    """A scenario with the command's options applied: in ``market`` if given, then --days
+    and --market-size."""
     scenario = load_scenario(src)
+    if market is not None:
+        scenario = in_market(scenario, market)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
     if args.seed < 0:
         raise Fail(f"--seed: must be a whole number >= 0, got {args.seed}")
@@ -170,13 +194,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
+    if args.own_markets and args.market:
+        raise Fail("--market: not with --own-markets; give one of them")
+    market = None if args.own_markets else market_for_cli(args.market, args.scenarios[0])
+    # Validate all before running any.
+    scenarios = [load_for_cli(src, args, market) for src in args.scenarios]
+    differ = differences(scenarios)
     results = [run_for_cli(s, args) for s in scenarios]
     if args.json:
-        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(r.metrics)
-                                                           for s, r in zip(scenarios, results)}},
+        print(json.dumps({"seed": args.seed, "market": market.id if market else None,
+                          "market_differences": {k: dict(zip((s.id for s in scenarios), v))
+                                                 for k, v in differ.items()},
+                          "scenarios": {s.id: _clean(r.metrics) for s, r in zip(scenarios, results)}},
                          ensure_ascii=False))
     else:
+        if market:
+            print(f"market: {market.id} ({market.name('zh')} / {market.name('en')}), every scenario: "
+                  "the same persons, network and seeds")
+        else:
+            print("markets: each scenario's own" + ("; they differ in:" if differ else "; they are the same"))
+            if differ:
+                print(format_rows([k for k in differ], [dict(zip((s.id for s in scenarios), v))
+                                                        for v in differ.values()],
+                                  keys=[s.id for s in scenarios], head="market key"))
+            print()
         names, metrics = [s.id for s in scenarios], [r.metrics for r in results]
         wide = len(scenarios) <= SIDE_BY_SIDE
         print(format_table(names, metrics) if wide else format_rows(names, metrics))
@@ -221,12 +262,12 @@ def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_rows(names: list[str], metrics: list[dict[str, Any]],
-                keys: Sequence[str] = SUMMARY_KEYS) -> str:
+                keys: Sequence[str] = SUMMARY_KEYS, head: str = "scenario") -> str:
     """Scenarios as rows and the headline metrics as columns: readable for many scenarios."""
     cells = [[figure(k, m[k]) for k in keys] for m in metrics]
-    name_w = max(len("scenario"), *(len(n) for n in names))
+    name_w = max(len(head), *(len(n) for n in names))
     col_w = [max(len(k), *(len(row[i]) for row in cells)) for i, k in enumerate(keys)]
-    lines = ["scenario".ljust(name_w) + "  " + "  ".join(k.rjust(w) for k, w in zip(keys, col_w))]
+    lines = [head.ljust(name_w) + "  " + "  ".join(k.rjust(w) for k, w in zip(keys, col_w))]
     lines += [n.ljust(name_w) + "  " + "  ".join(c.rjust(w) for c, w in zip(row, col_w))
               for n, row in zip(names, cells)]
     return "\n".join(lines)
