@@ -10,6 +10,7 @@
 
 import sim.audit as audit  # callable: sim.audit(result, jurisdiction="all") -> findings
 import sim.measures as measures  # the one vocabulary of output figures
+import sim.markets as markets  # named market profiles (scenarios/markets/)
 from sim.audit import indicators, risk_index, stress_test
 from sim.batch import Batch, run_many
 from sim.errors import ScenarioError
@@ -21,5 +22,5 @@ from sim.scenario import Scenario, load_scenario, scenario_paths
 from sim.store import Store, open_store
 
 __all__ = ["METRIC_KEYS", "Batch", "RunResult", "Scenario", "ScenarioError", "SchemeModel", "Store",
-           "__version__", "audit", "indicators", "load_scenario", "measures", "open_store", "risk_index",
+           "__version__", "audit", "indicators", "load_scenario", "markets", "measures", "open_store", "risk_index",
            "run", "run_many", "scenario_paths", "stress_test"]

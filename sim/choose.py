@@ -135,6 +135,26 @@ class Choice:
             return None
         return explain(self, lang)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what ``sim choose --json`` prints and the page downloads."""
+        why, rob = self.why("en"), self.robustness
+        records = lambda frame: [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]  # noqa: E731
+        return {
+            "objective": self.objective.text(), "objective_unit": objective_unit(self.objective),
+            "objective_name_en": self.objective.name("en"), "objective_name_zh": self.objective.name("zh"),
+            "market": self.market.id, "days": self.days, "market_size": self.size, "seeds": self.seeds,
+            "ranking": records(self.ranking),
+            "not_launchable": {j: [str(s) for s, v in zip(self.ranking["scenario"], self.ranking[f"verdict_{j}"])
+                                   if v == BREACH] for j in JURISDICTIONS},
+            "best_launchable": {j: self.best_launchable(j) for j in JURISDICTIONS},
+            "robustness": None if rob is None else {
+                "ranges": {k: list(v) for k, v in rob.ranges.items()}, "seeds": rob.seeds,
+                "points": records(rob.points), "robust_win_share": {k: float(v) for k, v in rob.wins.items()},
+                "switches": [{k: _plain(v) for k, v in sw.items()} for sw in rob.switches()]},
+            "why": None if why is None else {"first": why.first, "second": why.second, "text_en": why.text,
+                                             "text_zh": self.why("zh").text, "flows": records(why.table)},
+        }
+
     def best_launchable(self, jurisdiction: str) -> str | None:
         """The highest-ranked model with no breach under ``jurisdiction``'s law."""
         ok = self.ranking[self.ranking[f"verdict_{jurisdiction}"] != BREACH]
@@ -347,6 +367,21 @@ def _rank(runs: pd.DataFrame, ids: list[str], key: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _plain(v: Any) -> Any:
+    """A JSON value: numpy scalars as Python numbers, a non-finite number as null."""
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer, int)):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return float(v) if math.isfinite(v) else None
+    return v
+
+
+def objective_unit(objective: Objective) -> str:
+    return measures.unit(objective.key) if objective.single else SCORE
+
+
 def signed(kind: str, value: float, lang: str = "en") -> str:
     """A value in its unit with a minus sign in front of a loss (−¥5,600, not ¥-5,600)."""
     text = measures.format_value(kind, abs(value), lang)
@@ -360,7 +395,7 @@ def figure(key: str, value: float, lang: str = "en") -> str:
 
 def objective_figure(choice: Choice, value: float, lang: str = "en") -> str:
     """A value of the objective written in its unit."""
-    return signed(measures.unit(choice.objective.key) if choice.objective.single else SCORE, value, lang)
+    return signed(objective_unit(choice.objective), value, lang)
 
 
 def explain(choice: Choice, lang: str = "en") -> Why:

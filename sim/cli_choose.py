@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 from sim.audit.findings import BREACH, JURISDICTIONS, JURISDICTION_NAMES, verdict_name
-from sim.cli import Fail, _clean, add_market_option, add_run_options, load_for_cli, market_for_cli
+from sim.cli import Fail, add_market_option, add_run_options, load_for_cli, market_for_cli
 from sim.cli_batch import _executor, format_frame, parse_ranges
 from sim.markets import DOTTED
 from sim.measures import figure, format_value, name
@@ -84,34 +84,8 @@ def cmd_choose(args: argparse.Namespace) -> int:
                         robust_seeds=args.robust_seeds, workers=workers, progress=bar)
     except ValueError as err:
         raise Fail(f"choose: {err}") from None
-    print(json.dumps(as_json(choice), ensure_ascii=False) if args.json else as_text(choice, args.lang))
+    print(json.dumps(choice.to_dict(), ensure_ascii=False) if args.json else as_text(choice, args.lang))
     return 0
-
-
-def as_json(choice: Any) -> dict[str, Any]:
-    why = choice.why("en")
-    rob = choice.robustness
-    return {
-        "objective": choice.objective.text(), "objective_unit": _unit(choice),
-        "objective_name_en": choice.objective.name("en"), "objective_name_zh": choice.objective.name("zh"),
-        "market": choice.market.id, "days": choice.days, "market_size": choice.size, "seeds": choice.seeds,
-        "ranking": [_clean(r) for r in choice.ranking.to_dict("records")],
-        "not_launchable": {j: [r["scenario"] for r in choice.ranking.to_dict("records")
-                               if r[f"verdict_{j}"] == BREACH] for j in JURISDICTIONS},
-        "best_launchable": {j: choice.best_launchable(j) for j in JURISDICTIONS},
-        "robustness": None if rob is None else {
-            "ranges": {k: list(v) for k, v in rob.ranges.items()}, "seeds": rob.seeds,
-            "points": [_clean(r) for r in rob.points.to_dict("records")],
-            "robust_win_share": {k: float(v) for k, v in rob.wins.items()}, "switches": rob.switches()},
-        "why": None if why is None else {"first": why.first, "second": why.second, "text_en": why.text,
-                                         "text_zh": choice.why("zh").text,
-                                         "flows": [_clean(r) for r in why.table.to_dict("records")]},
-    }
-
-
-def _unit(choice: Any) -> str:
-    from sim.measures import SCORE, unit
-    return unit(choice.objective.key) if choice.objective.single else SCORE
 
 
 def as_text(choice: Any, lang: str) -> str:
