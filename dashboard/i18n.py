@@ -101,7 +101,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "各场景在各自的市场中运行,下列差异部分来自市场而非商业模式本身。各市场的不同之处:"),
     "cmp.market_mixed_same": ("Each scenario ran in its own market; here the markets are the same.",
                               "各场景在各自的市场中运行;此处各市场相同。"),
-    "cmp.market_key": ("{name} [{key}]", "{name} [{key}]"),
     "cmp.download": ("Download key figures (CSV)", "下载关键指标(CSV)"),
     # choose page
     "cho.title": ("Choose a model to launch", "选型:该上线哪个模式"),

@@ -269,12 +269,13 @@ def placed(scenarios: dict[str, sim.Scenario], market: str) -> dict[str, sim.Sce
 def market_differences(scenarios: list[sim.Scenario], names: list[str], lang: str) -> pd.DataFrame:
     """The market keys whose values differ between the scenarios' own markets: one row per
     key, named as its parameter is declared, one column per scenario."""
-    from dashboard.i18n import text, unit
+    from dashboard.i18n import UNITS_ZH
     rows = {}
     for key, values in sim.markets.differences(scenarios).items():
         spec = sim.markets.spec(key)
         label = spec.zh if lang == "zh" else spec.en
-        shown = text("cmp.market_key", lang, name=label, key=key) + (f" ({unit(spec.unit)})" if spec.unit else "")
+        unit = UNITS_ZH.get(spec.unit, spec.unit) if lang == "zh" else spec.unit
+        shown = f"{label} [{key}]" + (f" ({unit})" if unit else "")
         rows[shown] = [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
     return pd.DataFrame.from_dict(rows, orient="index", columns=names)
 

@@ -217,7 +217,7 @@ def choose(scenarios: Sequence[str | Path | dict | Scenario], *, objective: str 
     goal = parse_objective(objective)
     profile = load_profile(market) if market is not None else own_market(loaded[0])
     seed_list = _seeds(seeds)
-    if points < 0 or robust_seeds < 1 or robust_seeds > len(seed_list):
+    if points < 0 or (points and not 1 <= robust_seeds <= len(seed_list)):
         raise ValueError(f"points must be >= 0 and robust_seeds from 1 to the {len(seed_list)} seeds, "
                          f"got {points} and {robust_seeds}")
     changes = {k: v for k, v in (("days", days), ("size", market_size)) if v is not None}
