@@ -16,12 +16,10 @@ VERDICT_COLOURS = {"breach": "#c0392b", "warning": "#e67e22", "clear": "#27ae60"
 LONG_NAME = 40  # characters: about what fits in half a chart's width
 
 
-def _series_colour(title: str, order: list[str] | None, colours: list[str] | None = None) -> alt.Color:
+def _series_colour(title: str, order: list[str] | None) -> alt.Color:
     """Series in the order given, so a scenario keeps its colour in every chart and language
-    (Vega would otherwise sort names alphabetically, which differs between 中文 and English);
-    ``colours``, one per name of ``order``, fixes each one's colour."""
-    scale = (alt.Scale(domain=order, range=colours) if order and colours else
-             alt.Scale(domain=order) if order else alt.Undefined)
+    (Vega would otherwise sort names alphabetically, which differs between 中文 and English)."""
+    scale = alt.Scale(domain=order) if order else alt.Undefined
     # Long names (a sweep's grid points) get a line each, uncut; short ones share two columns.
     long = bool(order) and max(map(len, order)) > LONG_NAME
     return alt.Color("series:N", title=title, scale=scale, sort=order or "ascending",
@@ -208,8 +206,10 @@ def robustness(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str, o
     """Each series' value at each sampled point against one parameter (columns x, series, value)."""
     tooltip = [alt.Tooltip("series:N", title=legend), alt.Tooltip("x:Q", title=x_title, format=",.4~g"),
                alt.Tooltip("value:Q", title=y_title, format=y_format)]
+    colour = alt.Color("series:N", title=legend, scale=alt.Scale(domain=order, range=colours), sort=order,
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
     return alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False), axis=alt.Axis(titleLimit=0)),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        color=_series_colour(legend, order, colours), shape=alt.Shape("series:N", legend=None, sort=order),
-        tooltip=tooltip).properties(height=280)
+        color=colour, shape=alt.Shape("series:N", legend=None, sort=order),
+        tooltip=tooltip).properties(height=300)

@@ -156,9 +156,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "not applicable); an audit of a simulation never calls a model compliant.",
                    "每个模式 {n} 次重复运行,种子 {first}–{last},{size:,} 人,{days} 天。结论取各模式在重复运行中"
                    "最严重的一项(违反、警示、未触及、不适用);对仿真的审查从不称某个模式合规。"),
-    "cho.mean": ("Mean {objective}", "{objective}均值"),
-    "cho.ci": ("95% interval of the mean", "均值的 95% 置信区间"),
-    "cho.gap": ("Difference to the first, paired (95% interval)", "与第一名的同种子配对差(95% 区间)"),
+    "cho.mean": ("Mean {objective} (95% interval)", "{objective}均值(95% 区间)"),
+    "cho.gap": ("Paired difference to the first (95% interval)", "与第一名的配对差(95% 区间)"),
+    "cho.legal": ("Most serious audit verdict over the replicates, per jurisdiction",
+                  "各法域在各次重复运行中最严重的审计结论"),
     "cho.table_note": ("Intervals come from the replicates' standard errors (t for means and paired differences, "
                        "Wilson for the probability of being best).",
                        "区间由各次重复运行的标准误得出(均值与配对差用 t 分布,最优概率用 Wilson 区间)。"),

@@ -281,8 +281,8 @@ def market_differences(scenarios: list[sim.Scenario], names: list[str], lang: st
 
 
 # A scenario keeps its colour on every chart of the choice page: by its place in the catalogue.
-PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
-           "#9d755d", "#bab0ac")
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b8860b", "#b279a2", "#ff9da6",
+           "#9d755d", "#17becf")
 
 
 def colours(keys: list[str]) -> list[str]:

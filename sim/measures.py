@@ -738,15 +738,15 @@ for _key, _en, _zh, _unit, _by in (
 
 
 # A choice between models (`sim choose`): figures about a set of runs, computed there.
-for _key, _en, _zh, _unit in (
-        ("objective_mix", "weighted mix of measures, each divided by its typical size among the models",
-         "加权组合指标(各指标除以其在候选模式中的典型值)", SCORE),
-        ("choice_rank", "rank by the objective's mean (1: best)", "按目标均值的排名(1 为最好)", COUNT),
-        ("probability_best", "probability of being the best (share of common-seed replicates won)",
-         "成为最优的概率(同种子重复运行中胜出的比例)", SHARE),
-        ("robust_win_share", "share of the market's uncertain points where it ranks first",
-         "在市场不确定参数各取样点中排名第一的比例", SHARE)):
-    m(_key, _en, _zh, _unit, by="sim.choose")
+for _key, _en, _zh, _unit, _doc in (
+        ("objective_mix", "weighted mix of measures", "加权组合指标", SCORE,
+         "each measure divided by its mean absolute value over the models' runs, then weighted"),
+        ("choice_rank", "rank", "排名", COUNT, "by the objective's mean over the replicates (1: best)"),
+        ("probability_best", "probability of being best", "最优概率", SHARE,
+         "share of the common seeds on which the model beats every other (ties shared)"),
+        ("robust_win_share", "share of sampled markets won", "取样市场中胜出的比例", SHARE,
+         "share of the Latin-hypercube points over the market's uncertain parameters where it ranks first")):
+    m(_key, _en, _zh, _unit, by="sim.choose", doc=_doc)
 
 
 # -- daily series ----------------------------------------------------------------------------

@@ -206,13 +206,12 @@ def test_choose_ranks_the_models_as_sim_choose_does_in_both_languages():
     choice = sim.choose.choose(picked, objective="platform_net", market="wechat_community", seeds=[0, 1, 2, 3],
                                days=DAYS, market_size=SIZE, points=3, robust_seeds=2)
     names = {k: state.catalogue()[k].name("en") for k in picked}
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table[i18n.text("ax.scenario", "en")]) == [names[k] for k in choice.ranking["scenario"]]
     top = choice.ranking.iloc[0]
     assert table.iloc[0][N("probability_best")] == (
         f"{top['probability_best']:.1%} ({top['p_best_low']:.1%}–{top['p_best_high']:.1%})")
-    assert table.set_index(i18n.text("ax.scenario", "en")).loc[names["liandong_2plus1"], "China"] == \
-        "Breach · not launchable"
+    assert at.table[1].value.loc[names["liandong_2plus1"], "China"] == "Breach · not launchable"
     assert at.success[0].value.startswith(f"{names[top['scenario']]} ranks first on platform net")
     assert any(m.value.startswith("- China: not launchable (a breach): Link-and-Move 2+1. Highest-ranked "
                                   "launchable: Social retail baseline.") for m in at.markdown)

@@ -159,18 +159,21 @@ def _verdict(v: str) -> str:
 table = pd.DataFrame({
     measure("choice_rank"): ranking["choice_rank"].to_numpy(),
     t("ax.scenario"): order,
-    t("cho.mean", objective=obj_name): [fig(v) for v in ranking["mean"]],
-    t("cho.ci"): [f"{fig(a)} – {fig(b)}" for a, b in zip(ranking["ci_low"], ranking["ci_high"])],
+    t("cho.mean", objective=obj_name): [f"{fig(v)} ({fig(a)} – {fig(b)})" for v, a, b in
+                                        zip(ranking["mean"], ranking["ci_low"], ranking["ci_high"])],
     measure("probability_best"): [f"{share(p)} ({share(a)}–{share(b)})" for p, a, b in
                                   zip(ranking["probability_best"], ranking["p_best_low"], ranking["p_best_high"])],
     t("cho.gap"): ["—" if i == 0 else f"{fig(g)} ({fig(a)} – {fig(b)})" for i, (g, a, b) in
                    enumerate(zip(ranking["gap"], ranking["gap_low"], ranking["gap_high"]))],
     **({measure("robust_win_share"): [share(v) for v in ranking["robust_win_share"]]}
        if "robust_win_share" in ranking else {}),
-    **{t(f"jur.{j}"): [_verdict(v) for v in ranking[f"verdict_{j}"]] for j in JURISDICTIONS},
 }).set_index(measure("choice_rank"))
-st.dataframe(table, width="stretch", key="cho_ranking")
+st.table(table)  # a few rows: every column in view, text wrapped
 st.caption(t("cho.table_note"))
+st.markdown(f"**{t('cho.legal')}**")
+legal = pd.DataFrame({t("ax.scenario"): order, **{t(f"jur.{j}"): [_verdict(v) for v in ranking[f"verdict_{j}"]]
+                                                  for j in JURISDICTIONS}}).set_index(t("ax.scenario"))
+st.table(legal)
 bars = pd.DataFrame({"series": order, "mean": ranking["mean"], "lo": ranking["ci_low"], "hi": ranking["ci_high"]})
 st.altair_chart(charts.intervals(bars, x_title=obj_name, y_title=t("ax.scenario"), order=order, colours=colours,
                                  x_format=state.axis_format(choice)), width="stretch")
@@ -179,7 +182,7 @@ rob = choice.robustness
 if rob is not None:
     st.subheader(t("cho.robust_title"))
     st.caption(t("cho.robust_note", points=len(rob.points), seeds=len(rob.seeds)))
-    cols = st.columns(min(len(rob.ranges), 3) or 1)
+    cols = st.columns(2)
     for i, k in enumerate(rob.ranges):
         spec = sim.markets.spec(k)
         data = pd.DataFrame([{"x": row[k], "series": names[s], "value": row[s]}
@@ -214,7 +217,7 @@ if why is not None:
         names[why.second]: [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["second"])],
         t("cho.difference"): [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["difference"])],
     }).set_index(t("cho.flow"))
-    st.dataframe(flows, width="stretch", key="cho_why")
+    st.table(flows)
 
 st.download_button(t("cho.download"), json.dumps(choice.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
                    file_name="scheme_lab_choice.json", mime="application/json", key="cho_download")
