@@ -20,13 +20,12 @@ overrides it (the scenario's *declared* market).
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ScenarioError
-from sim.schema import ParamSpec, build, param, specs
+from sim.schema import ParamSpec, build, param, read_toml, specs
 from sim.sections import _SOURCE_LINE, Churn, Market
 
 if TYPE_CHECKING:
@@ -128,16 +127,7 @@ def load_profile(src: str | Path | dict | Profile) -> Profile:
             listed = ", ".join(profile_ids())
             raise ScenarioError(str(src), "", f"no such market profile; profiles: {listed}",
                                 zh=f"没有该市场画像;可选:{listed}")
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such market profile file", zh="市场画像文件不存在") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
-        why = err.__class__.__name__
-        raise ScenarioError(str(path), "", f"cannot read market profile ({why})",
-                            zh=f"无法读取市场画像({why})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(str(path), "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
+    table = read_toml(path, what=("market profile", "市场画像"))
     return _from_table(table, str(path))
 
 

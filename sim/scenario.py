@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from sim.rules import REGISTRY, Rule
 from sim.ledger import SELLER
 from sim.markets import market_tables
 from sim.rules.base import ROUNDING
-from sim.schema import build
+from sim.schema import build, read_toml
 from sim.sections import Case, Churn, Market, Meta, Retail
 
 SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
@@ -92,19 +91,7 @@ def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
     if not path.suffix and not path.exists():
         path = next((d / f"{src}.toml" for d in (SCENARIO_DIR, CASES_DIR)
                      if (d / f"{src}.toml").exists()), path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such scenario file", zh="场景文件不存在") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
-        why = err.__class__.__name__
-        raise ScenarioError(str(path), "", f"cannot read scenario file ({why})",
-                            zh=f"无法读取场景文件({why})") from None
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(str(path), "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
-    return _from_table(table, str(path))
+    return _from_table(read_toml(path, what=("scenario", "场景")), str(path))
 
 
 def _from_table(table: dict[str, Any], source: str) -> Scenario:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tomllib
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
@@ -144,3 +146,21 @@ def build(cls: type, table: Any, *, source: str, prefix: str) -> Any:
     for key, message, *zh in obj.problems() if hasattr(obj, "problems") else ():
         raise ScenarioError(source, f"{prefix}.{key}", message, zh=zh[0] if zh else "")
     return obj
+
+
+def read_toml(path: Path, *, what: tuple[str, str]) -> dict[str, Any]:
+    """A TOML file parsed (never executed); ``what`` names the kind of file, in English and
+    Chinese, in the one-line error a missing, unreadable or malformed file raises."""
+    en, zh = what
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", f"no such {en} file", zh=f"{zh}文件不存在") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
+        why = err.__class__.__name__
+        raise ScenarioError(str(path), "", f"cannot read {en} file ({why})",
+                            zh=f"无法读取{zh}文件({why})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(str(path), "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
