@@ -131,6 +131,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cho.high": ("{name}: high", "{name}:上限"),
     "cho.points": ("Points", "取样点数"),
     "cho.robust_seeds": ("Seeds at each point", "每点种子数"),
+    "cho.robust_seeds_help": ("The first seeds of the replicates, at most as many as there are replicates.",
+                              "取重复运行的前几个种子,不超过重复次数。"),
     "cho.run": ("Rank the models", "开始选型"),
     "cho.runs": ("the choice's runs", "选型运行"),
     "cho.press": ("Press \"Rank the models\" to run the choice (many runs: it can take a few minutes).",
@@ -152,10 +154,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cho.nobody": ("none", "无"),
     "cho.not_launchable": ("not launchable", "不可上线"),
     "cho.method": ("{n} replicates per model with seeds {first}–{last}, {size:,} persons, {days} days. The "
-                   "verdict is each model's most serious over its replicates (breach, warning, not triggered, "
-                   "not applicable); an audit of a simulation never calls a model compliant.",
+                   "verdict is each model's most serious over its replicates: breach, warning, not triggered "
+                   "or not applicable.",
                    "每个模式 {n} 次重复运行,种子 {first}–{last},{size:,} 人,{days} 天。结论取各模式在重复运行中"
-                   "最严重的一项(违反、警示、未触及、不适用);对仿真的审查从不称某个模式合规。"),
+                   "最严重的一项:违反、警示、未触及或不适用。"),
     "cho.mean": ("Mean {objective} (95% interval)", "{objective}均值(95% 区间)"),
     "cho.gap": ("Paired difference to the first (95% interval)", "与第一名的配对差(95% 区间)"),
     "cho.legal": ("Most serious audit verdict over the replicates, per jurisdiction",

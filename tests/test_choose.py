@@ -15,6 +15,7 @@ from scipy import stats
 
 import sim
 from sim.choose import choose, parse_objective, wilson
+from sim.cli import main
 from sim.markets import in_market, load_profile
 from sim.measures import PLATFORM_NET_PARTS
 
@@ -128,24 +129,28 @@ def test_a_bad_objective_says_what_is_allowed(text, says):
         parse_objective(text)
 
 
-def _sim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([SIM, "choose", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    """`sim choose` in this process: (exit status, stdout, stderr)."""
+    status = main(["choose", *args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
 TINY = ["--market-size", "800", "--days", "20", "--replicates", "2", "--points", "2", "--robust-seeds", "1",
         "--workers", "1", "--quiet"]
 
 
-def test_the_command_prints_the_choice_as_json_and_as_text():
-    done = _sim("retail_baseline", "liandong_2plus1", *TINY, "--json")
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+def test_the_command_prints_the_choice_as_json_and_as_text(capsys):
+    status, printed, err = _main(capsys, "retail_baseline", "liandong_2plus1", *TINY, "--json")
+    assert status == 0, err
+    out = json.loads(printed)
     assert out["market"] == "wechat_community" and out["objective"] == "platform_net" and out["seeds"] == [0, 1]
     ranking = pd.DataFrame(out["ranking"])
     assert set(ranking["scenario"]) == {"retail_baseline", "liandong_2plus1"}
     assert out["not_launchable"]["cn"] == ["liandong_2plus1"] and out["best_launchable"]["cn"] == "retail_baseline"
     assert len(out["robustness"]["points"]) == 2 and out["why"]["text_zh"]
-    text = _sim("retail_baseline", "liandong_2plus1", *TINY, "--lang", "zh").stdout
+    text = subprocess.run([SIM, "choose", "retail_baseline", "liandong_2plus1", *TINY, "--lang", "zh"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300).stdout
     assert text.startswith("选型:目标 平台净收入(现金口径);市场 wechat_community") and "原因:" in text
     assert "中国:存在违反、不可上线:liandong_2plus1" in text
 
@@ -159,13 +164,13 @@ def test_the_command_prints_the_choice_as_json_and_as_text():
     (["retail_baseline", "liandong_2plus1", "--vary", "market.trust=0.2:1.5"], "--vary market.trust=0.2:1.5: must be a number from 0.01 to 0.99, got 1.5"),
     (["retail_baseline", "liandong_2plus1", "--market", "mars"], "--market: mars: no such market profile"),
 ])
-def test_bad_input_gets_one_line_and_exit_2(args, says):
-    done = _sim(*args, *TINY)
-    assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.startswith(f"sim: error: {says}"), done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
+def test_bad_input_gets_one_line_and_exit_2(capsys, args, says):
+    status, out, err = _main(capsys, *args, *TINY)
+    assert status == 2 and out == ""
+    assert err.startswith(f"sim: error: {says}"), err
+    assert len(err.strip().splitlines()) == 1
 
 
-def test_replicates_must_allow_an_interval():
-    done = _sim("retail_baseline", "liandong_2plus1", "--replicates", "1", "--quiet")
-    assert done.returncode == 2 and "--replicates: must be at least 2" in done.stderr
+def test_replicates_must_allow_an_interval(capsys):
+    status, _, err = _main(capsys, "retail_baseline", "liandong_2plus1", "--replicates", "1", "--quiet")
+    assert status == 2 and "--replicates: must be at least 2" in err

@@ -9,9 +9,6 @@ differences are listed.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,10 +16,9 @@ import pytest
 import sim
 from conftest import MODELS, scenario_dict
 from sim.markets import DOTTED, declared, differences, in_market, load_profile, own_market, profile_ids
+from sim.cli import main
 from sim.model import SchemeModel
 
-ROOT = Path(__file__).resolve().parent.parent
-SIM = str(Path(sys.executable).parent / "sim")
 SMALL = ["--market-size", "1500", "--days", "20", "--quiet"]
 
 
@@ -102,33 +98,36 @@ def test_a_scenario_naming_no_such_profile_is_refused():
         sim.load_scenario(d)
 
 
-def _sim(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([SIM, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+def _sim(capsys, *args: str) -> tuple[int, str, str]:
+    """`sim` in this process: (exit status, stdout, stderr)."""
+    status = main(list(args))
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
-def test_compare_runs_every_model_in_one_market_by_default():
-    done = _sim("compare", "retail_baseline", "membership_distribution", *SMALL, "--json")
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+def test_compare_runs_every_model_in_one_market_by_default(capsys):
+    status, printed, err = _sim(capsys, "compare", "retail_baseline", "membership_distribution", *SMALL, "--json")
+    assert status == 0, err
+    out = json.loads(printed)
     assert out["market"] == "wechat_community" and out["market_differences"] == {}
     member = in_market(sim.load_scenario("membership_distribution"), load_profile("wechat_community"))
     r = sim.run(member, seed=0, days=20, market_size=1500)
     assert out["scenarios"]["membership_distribution"]["gmv"] == r.metrics["gmv"]
 
-    chosen = json.loads(_sim("compare", "retail_baseline", "membership_distribution", *SMALL,
-                             "--market", "live_audience", "--json").stdout)
+    chosen = json.loads(_sim(capsys, "compare", "retail_baseline", "membership_distribution", *SMALL,
+                             "--market", "live_audience", "--json")[1])
     assert chosen["market"] == "live_audience"
     assert chosen["scenarios"]["retail_baseline"]["retention_d1"] < out["scenarios"]["retail_baseline"]["retention_d1"]
 
 
-def test_compare_in_their_own_markets_lists_what_differs():
-    done = _sim("compare", "retail_baseline", "membership_distribution", *SMALL, "--own-markets", "--json")
-    out = json.loads(done.stdout)
+def test_compare_in_their_own_markets_lists_what_differs(capsys):
+    out = json.loads(_sim(capsys, "compare", "retail_baseline", "membership_distribution", *SMALL, "--own-markets",
+                          "--json")[1])
     assert out["market"] is None
     assert out["market_differences"] == {"churn.first_day": {"retail_baseline": 0.0, "membership_distribution": 0.85}}
-    text = _sim("compare", "retail_baseline", "membership_distribution", *SMALL, "--own-markets").stdout
+    text = _sim(capsys, "compare", "retail_baseline", "membership_distribution", *SMALL, "--own-markets")[1]
     assert "markets: each scenario's own; they differ in:" in text and "churn.first_day" in text
-    one = _sim("compare", "retail_baseline", "membership_distribution", *SMALL).stdout
+    one = _sim(capsys, "compare", "retail_baseline", "membership_distribution", *SMALL)[1]
     assert one.startswith("market: wechat_community (微信熟人社群市场 / WeChat community market)")
 
 
@@ -136,10 +135,10 @@ def test_compare_in_their_own_markets_lists_what_differs():
     (["--market", "atlantis"], "sim: error: --market: atlantis: no such market profile; profiles: live_audience"),
     (["--market", "live_audience", "--own-markets"], "sim: error: --market: not with --own-markets"),
 ])
-def test_compare_refuses_a_bad_market_in_one_line(args, says):
-    done = _sim("compare", "retail_baseline", "liandong_2plus1", *SMALL, *args)
-    assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.startswith(says) and len(done.stderr.strip().splitlines()) == 1
+def test_compare_refuses_a_bad_market_in_one_line(capsys, args, says):
+    status, out, err = _sim(capsys, "compare", "retail_baseline", "liandong_2plus1", *SMALL, *args)
+    assert status == 2 and out == ""
+    assert err.startswith(says) and len(err.strip().splitlines()) == 1
 
 
 def test_live_room_impulse_buyers_follow_the_model_into_any_market():

@@ -86,9 +86,10 @@ with st.container(border=True):
         a, b = st.columns(2)
         points = int(a.number_input(t("cho.points"), min_value=0, max_value=64,
                                     value=3 if state.FAST else POINTS, step=1, key="cho_points"))
-        robust_seeds = int(b.number_input(t("cho.robust_seeds"), min_value=1, max_value=reps,
-                                          value=min(2 if state.FAST else ROBUST_SEEDS, reps), step=1,
-                                          key="cho_robust_seeds"))
+        robust_seeds = int(b.number_input(t("cho.robust_seeds"), min_value=1, max_value=50,
+                                          value=2 if state.FAST else ROBUST_SEEDS, step=1,
+                                          help=t("cho.robust_seeds_help"), key="cho_robust_seeds"))
+robust_seeds = min(robust_seeds, reps)  # the first seeds of the replicates
 
 st.query_params["scenarios"] = ",".join(chosen)
 st.query_params["market"] = market
