@@ -41,7 +41,7 @@ MIX = "objective_mix"
 # platform subsidised and charged, what merchants kept and what was paid to qualify.
 WHY_FLOWS = ("rewards", "platform_net_subsidies", "platform_net_fees", "merchant_profit",
              "entry_fees_collected")
-WHY = (*PLATFORM_NET_PARTS, *WHY_FLOWS[:1], *WHY_FLOWS[3:])
+WHY = tuple(dict.fromkeys((*PLATFORM_NET_PARTS, *WHY_FLOWS)))  # every figure an explanation may show
 
 
 def why_keys(objective: Objective) -> tuple[str, ...]:
