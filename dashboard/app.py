@@ -1,4 +1,4 @@
-"""Scheme Lab dashboard: Compare, Scenario lab, Audit, Learn and Sweeps pages, in Chinese and English.
+"""Scheme Lab dashboard: Compare, Choose, Scenario lab, Audit, Learn and Sweeps pages, in Chinese and English.
 
 Run with ``make run`` or ``streamlit run dashboard/app.py``.
 """
@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 pages = [
     st.Page(HERE / "views" / "compare.py", title=t("nav.compare"), icon=":material/query_stats:", url_path="compare",
             default=True),
+    st.Page(HERE / "views" / "choose.py", title=t("nav.choose"), icon=":material/leaderboard:", url_path="choose"),
     st.Page(HERE / "views" / "lab.py", title=t("nav.lab"), icon=":material/tune:", url_path="lab"),
     st.Page(HERE / "views" / "audit.py", title=t("nav.audit"), icon=":material/gavel:", url_path="audit"),
     st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),

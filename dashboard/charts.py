@@ -185,3 +185,31 @@ def effect(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str, numer
                 scale=alt.Scale(zero=False)), tooltip=tooltip)
     whiskers = base.mark_rule(strokeWidth=2).encode(y="ci_low:Q", y2="ci_high:Q", tooltip=tooltip)
     return alt.layer(whiskers, line).properties(height=280)
+
+
+def intervals(data: pd.DataFrame, *, x_title: str, y_title: str, order: list[str], colours: list[str],
+              x_format: str = ",.0f") -> alt.Chart:
+    """A mean and its 95% interval per series, one row each (columns series, mean, lo, hi)."""
+    y = alt.Y("series:N", title=y_title, sort=order, axis=alt.Axis(labelLimit=260))
+    colour = alt.Color("series:N", scale=alt.Scale(domain=order, range=colours), legend=None)
+    tooltip = [alt.Tooltip("series:N", title=y_title), alt.Tooltip("mean:Q", title=x_title, format=x_format),
+               alt.Tooltip("lo:Q", title="95% −", format=x_format), alt.Tooltip("hi:Q", title="95% +", format=x_format)]
+    base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
+    rules = base.mark_rule(strokeWidth=3).encode(x=alt.X("lo:Q", title=x_title, axis=alt.Axis(format=x_format)),
+                                                 x2="hi:Q")
+    return alt.layer(rules, base.mark_point(filled=True, size=120).encode(x="mean:Q")).properties(
+        height=60 + 40 * len(order))
+
+
+def robustness(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str, order: list[str],
+               colours: list[str], y_format: str = ",.0f") -> alt.Chart:
+    """Each series' value at each sampled point against one parameter (columns x, series, value)."""
+    tooltip = [alt.Tooltip("series:N", title=legend), alt.Tooltip("x:Q", title=x_title, format=",.4~g"),
+               alt.Tooltip("value:Q", title=y_title, format=y_format)]
+    colour = alt.Color("series:N", title=legend, scale=alt.Scale(domain=order, range=colours), sort=order,
+                       legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
+    return alt.Chart(data).mark_point(filled=True, size=70).encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False), axis=alt.Axis(titleLimit=0)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        color=colour, shape=alt.Shape("series:N", legend=None, sort=order),
+        tooltip=tooltip).properties(height=300)

@@ -32,6 +32,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.audit": ("Audit", "审计"),
     "nav.learn": ("Learn", "课堂"),
     "nav.sweeps": ("Sweeps", "参数扫描"),
+    "nav.choose": ("Choose", "选型"),
     # shared controls
     "ctl.seed": ("Seed", "随机种子"),
     "ctl.seed_help": ("The same seed reproduces a run exactly.", "相同的种子精确复现同一次运行。"),
@@ -105,7 +106,98 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "每个条形是一个场景的风险指数,由加权分项相加得到(0–100)。用于比较设计的筛查工具;"
                       "法律测试见审计页。"),
     "cmp.mechanisms": ("What each scenario models", "各场景的机制"),
+    "cmp.market": ("Market", "市场"),
+    "cmp.market_help": ("Every scenario runs in this market profile: the same persons, network, adverts, word "
+                        "of mouth, purchase propensity, baseline churn and trust (scenarios/markets/). Pick "
+                        "\"Each scenario's own market\" to run each in the market its file declares.",
+                        "所有场景都在这个市场画像中运行:相同的人口、网络、广告、口碑、购买倾向、基础流失和信任"
+                        "(scenarios/markets/)。选择“各场景自带的市场”则按各自文件声明的市场运行。"),
+    "cmp.market_own": ("Each scenario's own market", "各场景自带的市场"),
+    "cmp.market_one": ("Every scenario ran in the market \"{name}\": the same persons, network and seeds.",
+                       "所有场景都在市场“{name}”中运行:相同的人口、网络和随机种子。"),
+    "cmp.market_mixed": ("Each scenario ran in its own market, so differences below are partly the markets' "
+                         "and not the models'. The markets differ in:",
+                         "各场景在各自的市场中运行,下列差异部分来自市场而非商业模式本身。各市场的不同之处:"),
+    "cmp.market_mixed_same": ("Each scenario ran in its own market; here the markets are the same.",
+                              "各场景在各自的市场中运行;此处各市场相同。"),
     "cmp.download": ("Download key figures (CSV)", "下载关键指标(CSV)"),
+    # choose page
+    "cho.title": ("Choose a model to launch", "选型:该上线哪个模式"),
+    "cho.intro": ("Which of these models should we launch, for this objective, in this market? Every model "
+                  "runs in the same market with the same seeds, replicate by replicate, so the differences "
+                  "are the models' and not chance.",
+                  "在这个市场中,为了这个目标,应该上线哪个模式?所有模式在同一市场中、逐次使用相同的随机种子运行,"
+                  "因此差异来自模式本身而非偶然。"),
+    "cho.pick": ("Models to choose between", "候选模式"),
+    "cho.objective": ("Objective", "目标"),
+    "cho.objective_help": ("The measure to maximise over the horizon, or a weighted mix of measures.",
+                           "在模拟期内要最大化的指标,或多个指标的加权组合。"),
+    "cho.mix": ("Weighted mix", "加权组合"),
+    "cho.weight_help": ("Weight of this measure in the mix. Each measure is divided by its typical size among "
+                        "the models, so weights compare like with like; a negative weight counts against.",
+                        "该指标在组合中的权重。各指标除以其在候选模式中的典型值,因此权重可相互比较;负权重表示越大越差。"),
+    "cho.market_help": ("Every model runs in this market profile (scenarios/markets/).",
+                        "所有模式都在这个市场画像中运行(scenarios/markets/)。"),
+    "cho.horizon": ("Horizon (days)", "期限(天)"),
+    "cho.replicates": ("Replicates per model", "每个模式的重复次数"),
+    "cho.replicates_help": ("Seeds seed, seed+1, …, the same for every model (common random numbers).",
+                            "种子依次为 seed、seed+1……,所有模式相同(共同随机数)。"),
+    "cho.robustness": ("Robustness: the market's uncertain parameters", "稳健性:市场的不确定参数"),
+    "cho.robustness_help": ("The ranking is redone at Latin-hypercube points over these ranges (the profile's "
+                            "own ranges to start with). Points 0: no robustness check.",
+                            "在这些范围内按拉丁超立方取点,逐点重新排名(初始为市场画像自带的范围)。取点数为 0 时不做稳健性检验。"),
+    "cho.low": ("{name}: low", "{name}:下限"),
+    "cho.high": ("{name}: high", "{name}:上限"),
+    "cho.points": ("Points", "取样点数"),
+    "cho.robust_seeds": ("Seeds at each point", "每点种子数"),
+    "cho.robust_seeds_help": ("The first seeds of the replicates, at most as many as there are replicates.",
+                              "取重复运行的前几个种子,不超过重复次数。"),
+    "cho.run": ("Rank the models", "开始选型"),
+    "cho.runs": ("the choice's runs", "选型运行"),
+    "cho.press": ("Press \"Rank the models\" to run the choice (many runs: it can take a few minutes).",
+                  "点击“开始选型”运行(需要多次运行,可能需要几分钟)。"),
+    "cho.two": ("Pick at least two models.", "请至少选择两个模式。"),
+    "cho.no_weights": ("Give at least one measure a weight.", "请至少为一个指标设置权重。"),
+    "cho.too_short": ("D90 retention needs a horizon longer than 90 days; it is {days}.",
+                      "90 日留存需要超过 90 天的期限;当前为 {days} 天。"),
+    "cho.bad_range": ("Each range needs its low end below its high end.", "每个范围的下限必须小于上限。"),
+    "cho.answer": ("The answer", "结论"),
+    "cho.headline": ("{model} ranks first on {objective} in the market \"{market}\": it is the best on {p} of "
+                     "the {n} common seeds (95% interval {lo}–{hi}).",
+                     "在市场“{market}”中,{model}的{objective}排名第一:在 {n} 个共同种子中有 {p} 为最优"
+                     "(95% 区间 {lo}–{hi})。"),
+    "cho.launchable": ("{law}: not launchable (a breach): {blocked}. Highest-ranked launchable: {model}.",
+                       "{law}:存在违反、不可上线:{blocked}。可上线的最高排名:{model}。"),
+    "cho.launchable_all": ("{law}: no model breaches the law tested; highest-ranked: {model}.",
+                           "{law}:没有模式违反所测法律;排名最高:{model}。"),
+    "cho.nobody": ("none", "无"),
+    "cho.not_launchable": ("not launchable", "不可上线"),
+    "cho.method": ("{n} replicates per model with seeds {first}–{last}, {size:,} persons, {days} days. The "
+                   "verdict is each model's most serious over its replicates: breach, warning, not triggered "
+                   "or not applicable.",
+                   "每个模式 {n} 次重复运行,种子 {first}–{last},{size:,} 人,{days} 天。结论取各模式在重复运行中"
+                   "最严重的一项:违反、警示、未触及或不适用。"),
+    "cho.mean": ("Mean {objective} (95% interval)", "{objective}均值(95% 区间)"),
+    "cho.gap": ("Paired difference to the first (95% interval)", "与第一名的配对差(95% 区间)"),
+    "cho.legal": ("Most serious audit verdict over the replicates, per jurisdiction",
+                  "各法域在各次重复运行中最严重的审计结论"),
+    "cho.table_note": ("Intervals come from the replicates' standard errors (t for means and paired differences, "
+                       "Wilson for the probability of being best).",
+                       "区间由各次重复运行的标准误得出(均值与配对差用 t 分布,最优概率用 Wilson 区间)。"),
+    "cho.robust_title": ("Robustness over the market's uncertain parameters", "对市场不确定参数的稳健性"),
+    "cho.robust_note": ("Each dot: a model's mean objective at one of {points} sampled markets ({seeds} common "
+                        "seeds each), against one parameter.",
+                        "每个点:某模式在 {points} 个取样市场之一中的目标均值(每点 {seeds} 个共同种子),横轴为其中一个参数。"),
+    "cho.switch": ("The winner changes with {name}: mostly {below} at {at} or below, {above} above.",
+                   "胜出者随{name}变化:不超过 {at} 时多为{below},以上多为{above}。"),
+    "cho.no_switch": ("{model} wins across these ranges; no parameter changes the winner.",
+                      "在这些范围内{model}始终胜出;没有参数改变胜出者。"),
+    "cho.points_table": ("Every sampled market", "全部取样市场"),
+    "cho.winner": ("Winner", "胜出者"),
+    "cho.why": ("Why the first beats the second", "第一名为何胜过第二名"),
+    "cho.flow": ("Ledger figure (mean per run)", "账本数据(每次运行均值)"),
+    "cho.difference": ("Difference", "差额"),
+    "cho.download": ("Download the choice (JSON)", "下载选型结果(JSON)"),
     # sweeps page
     "swp.title": ("Sweeps: replicates from the results store", "参数扫描:结果库中的重复运行"),
     "swp.intro": ("Sweeps run by `sim sweep` or `sim.run_many` and kept in the results store. Pick "

@@ -445,6 +445,83 @@ def report(result: sim.RunResult, lang: str, stress=None) -> str:
         [result], lang=lang, stress=[stress] if stress is not None else None))
 
 
+# -- markets: every scenario in one profile by default; each its own only when asked --------------
+OWN_MARKET = "own"
+MARKET_OPTIONS = (*sim.markets.profile_ids(), OWN_MARKET)
+FALLBACK_MARKET = "wechat_community"  # for a first scenario that names no profile (a decided case)
+
+
+@st.cache_resource(show_spinner=False)
+def profile(key: str) -> sim.markets.Profile:
+    return sim.markets.load_profile(key)
+
+
+def market_label(key: str, lang: str) -> str:
+    from dashboard.i18n import text
+    return text("cmp.market_own", lang) if key == OWN_MARKET else profile(key).name(lang)
+
+
+def default_market(entries: dict[str, Entry], chosen: list[str], linked: str | None) -> str:
+    """The market a page opens in: the address's, else the first chosen scenario's profile."""
+    if linked in MARKET_OPTIONS:
+        return linked
+    first = entries[chosen[0]].scenario.meta.market_profile if chosen else ""
+    return first if first in MARKET_OPTIONS else FALLBACK_MARKET
+
+
+def placed(scenarios: dict[str, sim.Scenario], market: str) -> dict[str, sim.Scenario]:
+    """The scenarios as they run: all in the chosen profile, or each in its own market."""
+    if market == OWN_MARKET:
+        return dict(scenarios)
+    return {k: sim.markets.in_market(s, profile(market)) for k, s in scenarios.items()}
+
+
+def market_differences(scenarios: list[sim.Scenario], names: list[str], lang: str) -> pd.DataFrame:
+    """The market keys whose values differ between the scenarios' own markets: one row per
+    key, named as its parameter is declared, one column per scenario."""
+    from dashboard.i18n import UNITS_ZH
+    rows = {}
+    for key, values in sim.markets.differences(scenarios).items():
+        spec = sim.markets.spec(key)
+        label = spec.zh if lang == "zh" else spec.en
+        unit = UNITS_ZH.get(spec.unit, spec.unit) if lang == "zh" else spec.unit
+        shown = f"{label} [{key}]" + (f" ({unit})" if unit else "")
+        rows[shown] = [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=names)
+
+
+# A scenario keeps its colour on every chart of the choice page: by its place in the catalogue.
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b8860b", "#b279a2", "#ff9da6",
+           "#9d755d", "#17becf")
+
+
+def colours(keys: list[str]) -> list[str]:
+    order = list(catalogue())
+    return [PALETTE[order.index(k) % len(PALETTE)] if k in order else PALETTE[-1] for k in keys]
+
+
+def choice(scenarios: list[sim.Scenario], *, objective: str, market: str, seeds: list[int], days: int,
+           size: int, ranges: dict[str, tuple[float, float]], points: int, robust_seeds: int,
+           progress: Callable[[int, int], None] | None = None):
+    """``sim.choose.choose``, cached on everything that determines it."""
+    from sim.choose import choose
+    total = len(scenarios) * (len(seeds) + points * robust_seeds)
+    cpus = os.cpu_count() or 1
+    workers = min(cpus, 8) if total >= 8 and cpus > 2 else None
+    key = ("choice", tuple(s.content_hash() for s in scenarios), objective, market, tuple(seeds), days,
+           size, tuple(sorted(ranges.items())), points, robust_seeds)
+    return _batches().get(key, lambda: choose(
+        scenarios, objective=objective, market=profile(market), seeds=seeds, days=days, market_size=size,
+        ranges=ranges, points=points, robust_seeds=robust_seeds, workers=workers, progress=progress))
+
+
+def axis_format(choice) -> str:
+    """A chart axis's number format for the choice's objective, by its unit."""
+    from sim.choose import objective_unit
+    return {sim.measures.SHARE: ".0%", sim.measures.RATIO: ".0%", sim.measures.SCORE: ".2f",
+            sim.measures.COEFFICIENT: ".2f"}.get(objective_unit(choice.objective), ",.0f")
+
+
 def carry(name: str, default: object, options: list) -> str:
     """The widget key for a choice whose option labels follow the language.
 

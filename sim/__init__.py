@@ -26,13 +26,13 @@ _EXPORTS = {
     "run": "sim.runner", "run_many": "sim.batch", "scenario_paths": "sim.scenario",
     "stress_test": "sim.audit",
 }
-# public submodules: ``audit`` (callable: sim.audit(result, jurisdiction="all") -> findings)
-# and ``measures``, the one vocabulary of output figures
-_MODULES = ("audit", "measures")
+# public submodules: ``audit`` (callable: sim.audit(result, jurisdiction="all") -> findings),
+# ``measures``, the one vocabulary of output figures, and ``markets``, the named market profiles
+_MODULES = ("audit", "markets", "measures")
 __all__ = sorted({*_EXPORTS, *_MODULES})
 
 if TYPE_CHECKING:
-    from sim import audit, measures
+    from sim import audit, markets, measures
     from sim.audit import indicators, risk_index, stress_test
     from sim.batch import Batch, run_many
     from sim.errors import ScenarioError

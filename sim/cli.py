@@ -24,6 +24,7 @@ from sim.progress import Progress
 from sim.sections import FAMILIES, FAMILY_NAMES
 
 if TYPE_CHECKING:
+    from sim.markets import Profile
     from sim.result import RunResult
     from sim.scenario import Scenario
 
@@ -45,6 +46,7 @@ MODULE_COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("sim.cli_batch", "the results store: list, show, replay, export / 结果库"),
     "audit": ("sim.cli_audit", "pyramid-risk findings with citations / 传销风险审查"),
     "report": ("sim.cli_audit", "self-contained HTML report / 生成 HTML 报告"),
+    "choose": ("sim.cli_choose", "rank business models for an objective in one market / 选型"),
 }
 
 
@@ -73,6 +75,24 @@ def add_memory_option(p: argparse.ArgumentParser) -> None:
                         "a command estimated to need more is refused before it runs")
 
 
+def add_market_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--market", metavar="PROFILE",
+                   help="market profile every scenario runs in: an id under scenarios/markets/ or a file "
+                        "(default: the first scenario's market)")
+
+
+def market_for_cli(option: str | None, first: str) -> Profile:
+    """The one market a comparison runs in: ``--market``, else the first scenario's own."""
+    from sim.markets import load_profile, own_market
+    from sim.scenario import load_scenario
+    if option is None:
+        return own_market(load_scenario(first))
+    try:
+        return load_profile(option)
+    except ScenarioError as err:
+        raise Fail(f"--market: {err}") from None
+
+
 def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
     """The argument parser, with every command of the module that defines ``command``."""
     top = Parser(prog="sim", description="Scheme Lab: simulate and compare social e-commerce "
@@ -88,10 +108,13 @@ def _parser(command: str | None = None) -> tuple[Parser, dict[str, Any]]:
     add_run_options(p)
     p.add_argument("--out", type=Path, help="write daily, people, flows and merchants tables and metrics.json here")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format for --out")
-    p = sub.add_parser("compare", help="compare scenarios side by side / 并排比较")
+    p = sub.add_parser("compare", help="compare scenarios side by side in one market / 同一市场中并排比较")
     p.add_argument("scenarios", nargs="+", help="TOML files or shipped scenario ids")
     add_run_options(p)
     p.add_argument("--workers", type=int, help="local worker processes (default: the CPUs available)")
+    add_market_option(p)
+    p.add_argument("--own-markets", action="store_true",
+                   help="run each scenario in its own declared market instead, and list how the markets differ")
     p = sub.add_parser("measures", help="every figure's key, names, unit and population / 指标定义")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     wanted = MODULE_COMMANDS.get(command or "", ("", ""))[0]
@@ -132,9 +155,14 @@ def available_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def load_for_cli(src: str, args: argparse.Namespace) -> Scenario:
+def load_for_cli(src: str, args: argparse.Namespace, market: Profile | None = None) -> Scenario:
+    """A scenario with the command's options applied: in ``market`` if given, then --days
+    and --market-size."""
+    from sim.markets import in_market
     from sim.scenario import load_scenario
     scenario = load_scenario(src)
+    if market is not None:
+        scenario = in_market(scenario, market)
     changes = {k: v for k, v in (("days", args.days), ("size", args.market_size)) if v is not None}
     if not 0 <= args.seed <= MAX_SEED:
         raise Fail(f"--seed: must be a whole number from 0 to {MAX_SEED}, got {args.seed}")
@@ -251,18 +279,36 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    scenarios = [load_for_cli(src, args) for src in args.scenarios]  # validate all before running any
+    if args.own_markets and args.market:
+        raise Fail("--market: not with --own-markets; give one of them")
     if args.workers is not None and args.workers < 1:
         raise Fail(f"--workers: must be a whole number >= 1, got {args.workers}")
+    from sim.markets import differences
     from sim.pool import run_each
+    market = None if args.own_markets else market_for_cli(args.market, args.scenarios[0])
+    # Validate all before running any.
+    scenarios = [load_for_cli(src, args, market) for src in args.scenarios]
+    differ = differences(scenarios)
     bar = Progress("compare", enabled=not (args.quiet or args.json), unit="run")
     metrics = run_each(scenarios, seed=args.seed, workers=args.workers or available_cpus(),
                        progress=bar, memory_limit=memory_limit(args))
     if args.json:
-        print(json.dumps({"seed": args.seed, "scenarios": {s.id: _clean(m)
-                                                           for s, m in zip(scenarios, metrics)}},
+        print(json.dumps({"seed": args.seed, "market": market.id if market else None,
+                          "market_differences": {k: dict(zip((s.id for s in scenarios), v))
+                                                 for k, v in differ.items()},
+                          "scenarios": {s.id: _clean(m) for s, m in zip(scenarios, metrics)}},
                          ensure_ascii=False))
     else:
+        if market:
+            print(f"market: {market.id} ({market.name('zh')} / {market.name('en')}), every scenario: "
+                  "the same persons, network and seeds")
+        else:
+            print("markets: each scenario's own" + ("; they differ in:" if differ else "; they are the same"))
+            if differ:
+                print(format_rows([k for k in differ], [dict(zip((s.id for s in scenarios), v))
+                                                        for v in differ.values()],
+                                  keys=[s.id for s in scenarios], head="market key"))
+            print()
         names = [s.id for s in scenarios]
         wide = len(scenarios) <= SIDE_BY_SIDE
         print(format_table(names, metrics) if wide else format_rows(names, metrics))
@@ -320,13 +366,13 @@ def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_rows(names: list[str], metrics: list[dict[str, Any]],
-                keys: Sequence[str] = SUMMARY_KEYS) -> str:
+                keys: Sequence[str] = SUMMARY_KEYS, head: str = "scenario") -> str:
     """Scenarios as rows and the headline metrics as columns: readable for many scenarios."""
     from sim.measures import figure
     cells = [[figure(k, m[k]) for k in keys] for m in metrics]
-    name_w = max(len("scenario"), *(len(n) for n in names))
+    name_w = max(len(head), *(len(n) for n in names))
     col_w = [max(len(k), *(len(row[i]) for row in cells)) for i, k in enumerate(keys)]
-    lines = ["scenario".ljust(name_w) + "  " + "  ".join(k.rjust(w) for k, w in zip(keys, col_w))]
+    lines = [head.ljust(name_w) + "  " + "  ".join(k.rjust(w) for k, w in zip(keys, col_w))]
     lines += [n.ljust(name_w) + "  " + "  ".join(c.rjust(w) for c, w in zip(row, col_w))
               for n, row in zip(names, cells)]
     return "\n".join(lines)

@@ -35,12 +35,13 @@ from sim.result import RunResult
 from sim.rules.base import Facts
 
 # -- units -------------------------------------------------------------------------------
-YUAN, SHARE, RATIO, PERSONS, LEVELS, COUNT, COEFFICIENT, POINTS, FLAG, TABLE = (
-    "yuan", "share", "ratio", "persons", "levels", "count", "coefficient", "points", "flag", "table")
+YUAN, SHARE, RATIO, PERSONS, LEVELS, COUNT, COEFFICIENT, POINTS, FLAG, TABLE, SCORE = (
+    "yuan", "share", "ratio", "persons", "levels", "count", "coefficient", "points", "flag", "table",
+    "score")
 UNIT_NAMES = {YUAN: ("yuan", "元"), PERSONS: ("persons", "人"), LEVELS: ("levels", "级"),
               POINTS: ("points", "分")}
 # How a table column of each unit is formatted (Streamlit's NumberColumn formats).
-COLUMN_FORMATS = {SHARE: "percent", RATIO: "percent", POINTS: "%.1f", COEFFICIENT: "%.3f"}
+COLUMN_FORMATS = {SHARE: "percent", RATIO: "percent", POINTS: "%.1f", COEFFICIENT: "%.3f", SCORE: "%.3f"}
 BOUNDED = (SHARE, COEFFICIENT)  # always in [0, 1]
 EVER, ACTIVE_END = "ever", "active"  # who a measure covers: everyone who ever took part, or
 # the participants active at the end (lapse, exit and breakaway remove no one from "ever")
@@ -391,8 +392,8 @@ def format_value(kind: str, value: Any, lang: str = "en") -> str:
         return f"{v:,.0f}"
     if kind == POINTS:
         return f"{v:,.1f}"
-    if kind == COEFFICIENT:
-        return f"{v:.3f}"
+    if kind in (COEFFICIENT, SCORE):
+        return f"{v:,.3f}"
     return f"{v:,.0f}" if v == int(v) else f"{v:,.3f}"
 
 
@@ -449,6 +450,30 @@ m("platform_net", "platform net (cash basis)", "平台净收入(现金口径)", 
 m("merchant_profit", "merchant profit", "商家利润", YUAN, lambda x: round(x.total("merchant_profit"), 2))
 m("capital_injected", "owners' capital injected", "股东注资", YUAN,
   lambda x: round(x.total("capital_injected"), 2))
+
+# Where the platform's net comes from, flow by flow from the ledger: the parts add up to
+# platform_net (income positive, what it pays negative). The last part is the rest: rewards
+# paid from its cash, points issued less points lapsed, and pool funding.
+def _flows(x: Measured, *kinds: str) -> float:
+    return sum(x.total(f"flow_{k}") for k in kinds)
+
+
+m("platform_net_fees", "platform net: fees and 让利 from merchants, cash-out fees",
+  "平台净收入:商家佣金、让利、推广费及提现手续费", YUAN,
+  lambda x: round(_flows(x, "platform_fee", "rangli", "placement_fee", "cash_out_fee"), 2))
+m("platform_net_qualifying", "platform net: entry packages and membership fees, less the package goods",
+  "平台净收入:入门礼包与会员费(扣除礼包商品)", YUAN,
+  lambda x: round(_flows(x, "package_sale", "membership_fee") - _flows(x, "package_goods"), 2))
+m("platform_net_subsidies", "platform net: coupons and marketing it pays", "平台净收入:平台承担的优惠券与营销",
+  YUAN, lambda x: round(0.0 - _flows(x, "coupon_subsidy", "marketing"), 2))
+m("platform_net_delivery", "platform net: delivery it pays", "平台净收入:平台承担的配送", YUAN,
+  lambda x: round(0.0 - _flows(x, "fulfilment"), 2))
+m("platform_net_rewards", "platform net: rewards, points and pools it funds", "平台净收入:平台出资的奖励、积分与资金池",
+  YUAN, lambda x: round(x["platform_net"] - sum(x[k] for k in PLATFORM_NET_PARTS[:-1]), 2),
+  doc="the rest of platform net: rewards paid from its own cash, points issued less points "
+      "lapsed, and money put into pools")
+PLATFORM_NET_PARTS = ("platform_net_fees", "platform_net_qualifying", "platform_net_subsidies",
+                      "platform_net_delivery", "platform_net_rewards")
 m("ledger_imbalance", "largest daily imbalance of the books", "账簿最大日差额", YUAN,
   lambda x: float(x.result.daily["ledger_imbalance"].abs().max()))
 
@@ -717,6 +742,18 @@ for _key, _en, _zh, _unit, _by in (
         ("pay_to_salespersons_below_half_outside", "share of sellers' pay that went to them",
          "其所获报酬占销售人员报酬的比例", SHARE, "us.ftc.vemma_2016")):
     m(_key, _en, _zh, _unit, by=_by)
+
+
+# A choice between models (`sim choose`): figures about a set of runs, computed there.
+for _key, _en, _zh, _unit, _doc in (
+        ("objective_mix", "weighted mix of measures", "加权组合指标", SCORE,
+         "each measure divided by its mean absolute value over the models' runs, then weighted"),
+        ("choice_rank", "rank", "排名", COUNT, "by the objective's mean over the replicates (1: best)"),
+        ("probability_best", "probability of being best", "最优概率", SHARE,
+         "share of the common seeds on which the model beats every other (ties shared)"),
+        ("robust_win_share", "share of sampled markets won", "取样市场中胜出的比例", SHARE,
+         "share of the Latin-hypercube points over the market's uncertain parameters where it ranks first")):
+    m(_key, _en, _zh, _unit, by="sim.choose", doc=_doc)
 
 
 # -- daily series ----------------------------------------------------------------------------

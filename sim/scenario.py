@@ -8,12 +8,9 @@ is reported as one line naming the file, the key and what is allowed.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import json
 import os
-import stat
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,19 +18,15 @@ from typing import Any
 from sim.errors import ScenarioError
 from sim.rules import REGISTRY, Rule
 from sim.ledger import SELLER
+from sim.markets import market_tables
 from sim.rules.base import MAX_CENTS, ROUNDING
-from sim.schema import build
+from sim.schema import MAX_FILE_BYTES, build, parse, read_text, read_toml
 from sim.sections import ID_PATTERN, Case, Churn, Market, Meta, Retail
 
 SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # Decided cases (family "cases"): public decisions encoded as scenarios, with a [case] table.
 CASES_DIR = SCENARIO_DIR / "cases"
-MAX_FILE_BYTES = 1_000_000  # a scenario file is a few kB; anything this big is not one
-# Why a file could not be read, in Chinese, by errno (English comes from the system).
-_WHY_ZH = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ELOOP: "符号链接层数过多",
-           errno.ENAMETOOLONG: "文件名过长", errno.ENOTDIR: "路径中有一段不是文件夹",
-           errno.EISDIR: "这是一个文件夹"}
 
 
 @dataclass(frozen=True)
@@ -101,7 +94,7 @@ def load_scenario(src: str | Path | dict | Scenario) -> Scenario:
     if ID_PATTERN.fullmatch(str(src)) and not _exists(path):
         path = next((d / f"{src}.toml" for d in (SCENARIO_DIR, CASES_DIR)
                      if (d / f"{src}.toml").is_file()), path)
-    return _from_table(parse(read_text(path), str(path)), str(path))
+    return _from_table(read_toml(path, what=("scenario", "场景")), str(path))
 
 
 def _exists(path: Path) -> bool:
@@ -110,61 +103,6 @@ def _exists(path: Path) -> bool:
     except (OSError, ValueError):  # a name too long or with a NUL byte names nothing
         return False
     return True
-
-
-def read_text(path: Path) -> str:
-    """The text of a scenario file: a regular file of at most ``MAX_FILE_BYTES`` bytes, UTF-8.
-
-    A folder, a pipe or a device (``/dev/zero``) is refused before anything is read, and a
-    pipe with no writer cannot make the loader wait: it is opened without blocking.
-    """
-    def refuse(why: str, zh: str) -> ScenarioError:
-        return ScenarioError(str(path), "", f"cannot read scenario file ({why})",
-                             zh=f"无法读取场景文件({zh})")
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no such scenario file", zh="场景文件不存在") from None
-    except OSError as err:
-        raise refuse(err.strerror or type(err).__name__,
-                     _WHY_ZH.get(err.errno, err.strerror or type(err).__name__)) from None
-    except ValueError:  # a NUL byte in the name
-        raise refuse("not a file name", "不是文件名") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise refuse("it is a folder", "这是一个文件夹")
-        if not stat.S_ISREG(mode):
-            raise refuse("not a regular file: a pipe, device or socket", "不是普通文件:管道、设备或套接字")
-        chunks, size = [], 0
-        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)
-    except OSError as err:
-        raise refuse(err.strerror or type(err).__name__,
-                     _WHY_ZH.get(err.errno, err.strerror or type(err).__name__)) from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise refuse(f"larger than {MAX_FILE_BYTES:,} bytes", f"超过 {MAX_FILE_BYTES:,} 字节")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise refuse("not UTF-8 text", "不是 UTF-8 文本") from None
-
-
-def parse(text: str, source: str) -> dict[str, Any]:
-    """TOML text as data (parsed, never executed); a malformed or absurdly nested text is a
-    ScenarioError naming ``source``."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
-    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
-        raise ScenarioError(source, "", "nested too deeply: a scenario file is flat tables of values",
-                            zh="嵌套过深:场景文件只包含扁平的表和值") from None
 
 
 def _from_table(table: dict[str, Any], source: str) -> Scenario:
@@ -176,8 +114,13 @@ def _from_table(table: dict[str, Any], source: str) -> Scenario:
     if "scenario" not in table:
         raise ScenarioError(source, "scenario", "missing section (id, names and source are required)",
                             zh="缺少该配置段(id、名称和来源必填)")
-    parts = {name: build(cls, table.get(name, {}), source=source, prefix=name)
-             for name, cls in SECTIONS.items()}
+    meta = build(Meta, table["scenario"], source=source, prefix="scenario")
+    # A named market profile is where [market] and [churn] start; the file's own keys override it.
+    base = market_tables(meta.market_profile, source)
+    parts = {"scenario": meta, **{
+        name: build(cls, {**base.get(name, {}), **body} if isinstance(body := table.get(name, {}), dict)
+                    else body, source=source, prefix=name)
+        for name, cls in SECTIONS.items() if name != "scenario"}}
     rules_table = table.get("rules", {})
     if not isinstance(rules_table, dict):
         raise ScenarioError(source, "rules", "must be a table of [rules.KEY] tables",

@@ -9,10 +9,15 @@ unknown key is refused with the list of keys that exist.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import math
+import os
+import stat
+import tomllib
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, shown
@@ -151,3 +156,73 @@ def build(cls: type, table: Any, *, source: str, prefix: str) -> Any:
     for key, message, *zh in obj.problems() if hasattr(obj, "problems") else ():
         raise ScenarioError(source, f"{prefix}.{key}", message, zh=zh[0] if zh else "")
     return obj
+
+
+MAX_FILE_BYTES = 1_000_000  # a scenario or market file is a few kB; anything this big is not one
+# Why a file could not be read, in Chinese, by errno (English comes from the system).
+_WHY_ZH = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ELOOP: "符号链接层数过多",
+           errno.ENAMETOOLONG: "文件名过长", errno.ENOTDIR: "路径中有一段不是文件夹",
+           errno.EISDIR: "这是一个文件夹"}
+
+
+def read_text(path: Path, *, what: tuple[str, str] = ("scenario", "场景")) -> str:
+    """The text of a TOML file: a regular file of at most ``MAX_FILE_BYTES`` bytes, UTF-8.
+
+    A folder, a pipe or a device (``/dev/zero``) is refused before anything is read, and a
+    pipe with no writer cannot make the reader wait: it is opened without blocking. ``what``
+    names the kind of file, in English and Chinese, in the one-line error.
+    """
+    en, zh_what = what
+
+    def refuse(why: str, zh: str) -> ScenarioError:
+        return ScenarioError(str(path), "", f"cannot read {en} file ({why})",
+                             zh=f"无法读取{zh_what}文件({zh})")
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", f"no such {en} file", zh=f"{zh_what}文件不存在") from None
+    except OSError as err:
+        raise refuse(err.strerror or type(err).__name__,
+                     _WHY_ZH.get(err.errno, err.strerror or type(err).__name__)) from None
+    except ValueError:  # a NUL byte in the name
+        raise refuse("not a file name", "不是文件名") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("it is a folder", "这是一个文件夹")
+        if not stat.S_ISREG(mode):
+            raise refuse("not a regular file: a pipe, device or socket", "不是普通文件:管道、设备或套接字")
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as err:
+        raise refuse(err.strerror or type(err).__name__,
+                     _WHY_ZH.get(err.errno, err.strerror or type(err).__name__)) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse(f"larger than {MAX_FILE_BYTES:,} bytes", f"超过 {MAX_FILE_BYTES:,} 字节")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise refuse("not UTF-8 text", "不是 UTF-8 文本") from None
+
+
+def parse(text: str, source: str) -> dict[str, Any]:
+    """TOML text as data (parsed, never executed); a malformed or absurdly nested text is a
+    ScenarioError naming ``source``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, "", f"not valid TOML: {err}", zh=f"不是有效的 TOML:{err}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ScenarioError(source, "", "nested too deeply: a scenario file is flat tables of values",
+                            zh="嵌套过深:场景文件只包含扁平的表和值") from None
+
+
+def read_toml(path: Path, *, what: tuple[str, str]) -> dict[str, Any]:
+    """A TOML file read as :func:`read_text` reads it and parsed (never executed)."""
+    return parse(read_text(path, what=what), str(path))

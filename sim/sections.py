@@ -38,6 +38,9 @@ class Meta:
     source: str = param("", en="Seed document and the passage modelled", zh="来源文档及段落")
     mechanism_en: str = param("", en="The mechanism in a few sentences", zh="机制说明(英文)")
     mechanism_zh: str = param("", en="The mechanism in Chinese", zh="机制说明")
+    market_profile: str = param("", en="Default market profile: a file under scenarios/markets/ "
+                                       "(empty: the file's own [market] and [churn])",
+                                zh="默认市场画像:scenarios/markets/ 下的文件(留空:使用本文件的 [market] 与 [churn])")
 
     def problems(self) -> list[tuple[str, str, str]]:
         empty = [k for k in ("id", "name_en", "name_zh", "source") if not getattr(self, k)]

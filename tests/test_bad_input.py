@@ -244,8 +244,8 @@ def _shipped_text(name: str = "retail_baseline") -> str:
 RAW = {
     "malformed TOML": (b"[market\nsize = 1\n", "not valid TOML"),
     "malformed TOML inside a valid scenario": (
-        _shipped_text().replace("size = 20000", "size = 20 000").encode(), "not valid TOML"),
-    "duplicate key": (_shipped_text().replace("size = 20000", "size = 20000\nsize = 100").encode(),
+        _shipped_text().replace("days = 180", "days = 1 80").encode(), "not valid TOML"),
+    "duplicate key": (_shipped_text().replace("days = 180", "days = 180\ndays = 100").encode(),
                       "not valid TOML"),
     "missing file": (None, "no such scenario file"),
     "not UTF-8": (b"\xff\xfe[market]\n", "cannot read scenario file"),

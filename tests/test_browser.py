@@ -307,3 +307,38 @@ def test_markdown_in_a_scenario_name_is_shown_as_written(server, page, folders):
     assert page.locator('a[href*="evil.example"]').count() == 0
     assert not asked
     shot(page, "markdown_name_en")
+
+
+def test_choose_page_ranks_the_models_from_a_shared_link(server, page):
+    page.goto(f"{server}/choose?lang=en&scenarios=retail_baseline,liandong_2plus1&market=wechat_community")
+    idle(page)
+    expect(page.get_by_role("heading", name="Choose a model to launch")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    for label, value in (("Market size (persons)", "2000"), ("Horizon (days)", "60"),
+                         ("Replicates per model", "3")):
+        field = page.get_by_role("spinbutton", name=label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+        idle(page)
+    page.get_by_text("Robustness: the market's uncertain parameters").click()
+    points = page.get_by_role("spinbutton", name="Points", exact=True)
+    points.fill("2")
+    points.press("Enter")
+    idle(page)
+    page.get_by_role("button", name="Rank the models").click()
+    expect(page.get_by_text("Link-and-Move 2+1 ranks first on platform net").first).to_be_visible(timeout=120_000)
+    idle(page)
+    charts_drawn(page, 2)  # the means with their intervals, and the robustness charts
+    tables = page.locator('[data-testid="stTable"]')
+    expect(tables.first).to_contain_text("Link-and-Move 2+1")
+    last = tables.first.locator("th").last  # every column in view, none behind a scroll
+    expect(last).to_have_text("share of sampled markets won")
+    assert last.bounding_box()["x"] + last.bounding_box()["width"] <= 1440
+    expect(tables.nth(1)).to_contain_text("Breach · not launchable")
+    expect(page.get_by_text("Why the first beats the second")).to_be_visible()
+    shot(page, "choose_en")
+    switch_to_chinese(page)
+    expect(page.get_by_role("heading", name="选型:该上线哪个模式")).to_be_visible()
+    expect(page.get_by_text("链动2+1的平台净收入(现金口径)排名第一").first).to_be_visible()
+    charts_drawn(page, 2)
+    shot(page, "choose_zh")

@@ -74,6 +74,7 @@ PROBLEMS = [
     ("group_buy", {"sizes": [2, 5], "prices": [0.6, 0.8]}, "prices"),
     ("live_sessions", {"host": "brand", "commission": 0.2}, "commission"),
     ("live_sessions", {"host": "streamer", "commission": 0.0, "slot_fee": 0.0}, "commission"),
+    ("live_sessions", {"impulse_leave": 0.5, "session_reach": 0.0}, "impulse_leave"),
     ("member_tiers", {"spend": [1_000.0, 3_000.0], "recruits": [3.0]}, "recruits"),
     ("member_tiers", {"spend": [1_000.0], "recruits": [3.0], "discount_scale": [1.0]}, "discount_scale"),
     ("member_tiers", {"spend": [3_000.0, 1_000.0], "recruits": [3.0, 10.0]}, "spend"),

@@ -235,7 +235,8 @@ def test_compare_json_has_metrics_for_each_and_is_reproducible():
     assert first.stderr == second.stderr == ""
     assert first.stdout == second.stdout
     doc = json.loads(first.stdout)
-    assert set(doc) == {"seed", "scenarios"} and doc["seed"] == 4
+    assert set(doc) == {"seed", "market", "market_differences", "scenarios"} and doc["seed"] == 4
+    assert doc["market"] == "wechat_community" and doc["market_differences"] == {}
     both = doc["scenarios"]
     assert list(both) == ["retail_baseline", "liandong_2plus1"]
     for metrics in both.values():
@@ -280,7 +281,9 @@ def test_compare_prints_scenarios_side_by_side(capsys):
     assert main(["compare", *ids, *SMALL]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
-    names, rows = table_rows(captured.out)
+    market, _, table = captured.out.partition("\n")
+    assert market.startswith("market: wechat_community")  # every scenario in the first one's market
+    names, rows = table_rows(table)
     assert names == ids
     assert set(sim.METRIC_KEYS) <= set(rows)
     assert all(len(cells) == 3 for cells in rows.values())
@@ -398,12 +401,16 @@ def test_progress_is_silent_off_a_terminal_or_when_disabled(tty, enabled):
 def test_compare_of_many_scenarios_prints_one_row_each(capsys):
     ids = sorted(SHIPPED)[:6]
     assert main(["compare", *ids, *SMALL, "--quiet"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
+    market, *lines = capsys.readouterr().out.strip().splitlines()
+    first = sim.load_scenario(ids[0]).meta.market_profile
+    assert market.startswith(f"market: {first} ")  # every scenario in the first one's market
     header = lines[0].split()
     assert header[0] == "scenario" and "payout_ratio" in header and "share_losing_money" in header
     assert [line.split()[0] for line in lines[1:]] == ids
+    profile = sim.markets.load_profile(first)
     for sid, line in zip(ids, lines[1:]):
-        expect = sim.run(sid, seed=0, days=10, market_size=500).metrics
+        expect = sim.run(sim.markets.in_market(sim.load_scenario(sid), profile), seed=0, days=10,
+                         market_size=500).metrics
         cells = dict(zip(header[1:], line.split()[1:]))
         assert cells["participants"] == f"{expect['participants']:,}"
         assert cells["payout_ratio"] == sim.measures.figure("payout_ratio", expect["payout_ratio"])

@@ -169,6 +169,70 @@ def test_compare_in_chinese_and_with_nothing_picked():
     assert not at.get("vega_lite_chart")
 
 
+def test_compare_runs_every_scenario_in_one_market_unless_asked_and_then_lists_the_differences():
+    at = app()
+    at.multiselect(key="cmp_pick.en").set_value(["retail_baseline", "membership_distribution"]).run()
+    assert at.selectbox(key="cmp_market.en").value == "wechat_community" == at.query_params["market"]
+    wechat = sim.markets.load_profile("wechat_community")
+    member = sim.markets.in_market(sim.load_scenario("membership_distribution"), wechat)
+    name = state.catalogue()["membership_distribution"].name("en")
+    expected = sim.run(member, seed=0, days=DAYS, market_size=SIZE).metrics
+    assert at.dataframe[0].value.loc[name, N("gmv")] == pytest.approx(expected["gmv"])
+    assert any("the same persons, network and seeds" in c.value for c in at.caption)
+    assert not at.warning
+
+    at.selectbox(key="cmp_market.en").set_value("own").run()
+    assert not at.exception and at.query_params["market"] == "own"
+    assert at.warning[0].value == i18n.STRINGS["cmp.market_mixed"][0]
+    differ = at.dataframe[0].value  # the markets' differences, above the key figures
+    assert list(differ.index) == ["Chance a new customer never comes back after day one [churn.first_day]"]
+    assert differ.iloc[0].tolist() == ["0", "0.85"]
+    own = sim.run("membership_distribution", seed=0, days=DAYS, market_size=SIZE).metrics
+    assert at.dataframe[1].value.loc[name, N("gmv")] == pytest.approx(own["gmv"]) != expected["gmv"]
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert at.selectbox(key="cmp_market.zh").value == "own"
+    assert at.dataframe[0].value.index[0].startswith("新顾客次日即流失的概率")
+
+
+# -------------------------------------------------------------------------------------- choose
+def test_choose_ranks_the_models_as_sim_choose_does_in_both_languages():
+    at = app("choose")
+    picked = ["retail_baseline", "liandong_2plus1"]
+    at.multiselect(key="cho_pick.en").set_value(picked).run()
+    assert [i.value for i in at.info] == [i18n.STRINGS["cho.press"][0]]
+    at.button(key="cho_run").click().run()
+    assert not at.exception
+    choice = sim.choose.choose(picked, objective="platform_net", market="wechat_community", seeds=[0, 1, 2, 3],
+                               days=DAYS, market_size=SIZE, points=3, robust_seeds=2)
+    names = {k: state.catalogue()[k].name("en") for k in picked}
+    table = at.table[0].value
+    assert list(table[i18n.text("ax.scenario", "en")]) == [names[k] for k in choice.ranking["scenario"]]
+    top = choice.ranking.iloc[0]
+    assert table.iloc[0][N("probability_best")] == (
+        f"{top['probability_best']:.1%} ({top['p_best_low']:.1%}–{top['p_best_high']:.1%})")
+    assert at.table[1].value.loc[names["liandong_2plus1"], "China"] == "Breach · not launchable"
+    assert at.success[0].value.startswith(f"{names[top['scenario']]} ranks first on platform net")
+    assert any(m.value.startswith("- China: not launchable (a breach): Link-and-Move 2+1. Highest-ranked "
+                                  "launchable: Social retail baseline.") for m in at.markdown)
+    assert choice.why("en").text in [m.value for m in at.markdown]
+    assert len(charts(at)) == 1 + len(choice.robustness.ranges)  # intervals, one per uncertain parameter
+    at.session_state["lang"] = "zh"
+    at.run()  # the same inputs: the choice comes back from the cache, in Chinese
+    assert not at.exception and "排名第一" in at.success[0].value
+    assert choice.why("zh").text in [m.value for m in at.markdown]
+
+
+def test_choose_says_why_it_cannot_rank_yet():
+    at = app("choose")
+    at.multiselect(key="cho_pick.en").set_value(["retail_baseline"]).run()
+    assert [i.value for i in at.info] == [i18n.STRINGS["cho.two"][0]]
+    at.multiselect(key="cho_pick.en").set_value(["retail_baseline", "liandong_2plus1"]).run()
+    at.selectbox(key="cho_objective.en").set_value("retention_d90").run()
+    assert [i.value for i in at.info] == [i18n.text("cho.too_short", "en", days=DAYS)]
+    assert at.button(key="cho_run").disabled
+
+
 # -------------------------------------------------------------------------------------- lab
 def lab_key(at: AppTest, path: str) -> str:
     """The key of the widget for a scenario key, on the lab's current base scenario."""

@@ -51,13 +51,21 @@ with st.container(border=True):
     reps = c4.number_input(t("ctl.replicates"), min_value=1, max_value=50, value=1, step=1,
                            help=t("ctl.replicates_help"), key="cmp_reps")
 
+    # One market for every scenario by default (like for like); each its own only when asked.
+    market_key = state.remember("cmp_market", st.selectbox(
+        t("cmp.market"), state.MARKET_OPTIONS, format_func=lambda m: state.market_label(m, lang),
+        help=t("cmp.market_help"),
+        key=state.carry("cmp_market", state.default_market(entries, chosen, st.query_params.get("market")),
+                        list(state.MARKET_OPTIONS))))
     st.caption(state.limits_note(state.person_days([entries[k].scenario for k in chosen],
                                                    runs_each=int(reps), size=int(size), days=int(days))))
 
 st.query_params["scenarios"] = ",".join(chosen)
+st.query_params["market"] = market_key
 if not chosen:
     st.info(t("cmp.none"))
     st.stop()
+placed = state.placed({k: entries[k].scenario for k in chosen}, market_key)
 
 names = {k: state.label(entries[k], lang) for k in chosen}
 # Charts key series by name: two saved files with the same name get their file names added.
@@ -128,12 +136,12 @@ def _full_runs() -> dict:
     out = {}
     for i, k in enumerate(chosen):
         note = t("ctl.running", name=plain(names[k]), i=i + 1, n=len(chosen))
-        out[k] = state.run(entries[k].scenario, seed=seed, days=days, size=size,
+        out[k] = state.run(placed[k], seed=seed, days=days, size=size,
                            progress=lambda d, n, i=i, note=note: bar.progress(
                                (i + d / n) / len(chosen), text=note))
         # Drawn now unless the next run is cached too (then it is drawn once, a moment later).
         following = chosen[i + 1] if i + 1 < len(chosen) else None
-        if following is None or not state.is_cached(entries[following].scenario, seed=seed,
+        if following is None or not state.is_cached(placed[following], seed=seed,
                                                      days=days, size=size):
             _draw_growth({j: [state.series(out[j].daily)] for j in out}, list(out))
     return out
@@ -141,7 +149,7 @@ def _full_runs() -> dict:
 
 def _replicates() -> sim.Batch:
     """The replicates by run_many; each run brings its risk index and parts as metrics."""
-    return state.replicates([entries[k].scenario for k in chosen],
+    return state.replicates([placed[k] for k in chosen],
                             seeds=list(range(seed, seed + reps)), days=days, size=size,
                             progress=lambda done, total: bar.progress(done / total, text=t(
                                 "ctl.running", name=t("ctl.monte_carlo"), i=done, n=total)))
@@ -149,7 +157,7 @@ def _replicates() -> sim.Batch:
 
 try:
     # Refused before anything runs when this is more than the server runs for one request.
-    too_big = state.request_problem([entries[k].scenario.with_market(days=days, size=size)
+    too_big = state.request_problem([placed[k].with_market(days=days, size=size)
                                      for k in chosen], runs_each=reps)
     if too_big:
         bar.empty()
@@ -167,7 +175,7 @@ except state.Busy as busy:
     st.stop()
 if banded:
     # run_many labels runs with the hash of the scenario as run (days and size applied).
-    run_hash = {k: entries[k].scenario.with_market(days=days, size=size).content_hash()
+    run_hash = {k: placed[k].with_market(days=days, size=size).content_hash()
                 for k in chosen}
     daily = {run_id: g for run_id, g in ran.daily.groupby("run_id", sort=False)}
     metric_runs = {k: ran.runs[ran.runs["scenario_hash"] == run_hash[k]] for k in chosen}
@@ -184,6 +192,13 @@ _draw_retention(frames, metric_runs, chosen)
 
 st.subheader(t("cmp.kpis"))
 st.caption(t("cmp.kpis_note", n=reps, size=size, days=days, seed=seed))
+if market_key == state.OWN_MARKET:
+    differ = state.market_differences([placed[k] for k in chosen], [names[k] for k in chosen], lang)
+    st.warning(t("cmp.market_mixed") if not differ.empty else t("cmp.market_mixed_same"))
+    if not differ.empty:
+        st.dataframe(differ, width="stretch", key="cmp_market_differences")
+else:
+    st.caption(t("cmp.market_one", name=state.market_label(market_key, lang)))
 per_run = {k: metric_runs[k][list(KPIS)].astype(float) for k in chosen}
 table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
 table.index = [names[k] for k in chosen]

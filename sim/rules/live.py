@@ -52,6 +52,9 @@ class LiveSessions(Rule):
     as trigger (pay for their own session, not for anyone's purchase or join). The platform's
     service fee (服务费) is the retail platform fee. With ``host = "brand"`` no one in the
     market is paid: the brand's staff and studio cost ``session_cost`` per session (marketing).
+    Newcomers a session brought in are impulse buyers: with chance ``impulse_leave`` (or the
+    market's own first-day chance, if higher) they never come back after their first day, in
+    whatever market the model runs (001: "社交电商和直播电商的次日留存率通常低于20%").
     """
     key = "live_sessions"
     name_en = "Live streaming sessions"
@@ -93,6 +96,11 @@ class LiveSessions(Rule):
     session_cost: float = param(0.0, lo=0, hi=100_000_000, unit="yuan",
                                 en="Staff and studio cost of a session, paid by the platform",
                                 zh="每场直播人员与场地成本")
+    impulse_leave: float = param(0.0, lo=0, hi=1,
+                                 en="Chance a newcomer a session brought in never comes back after "
+                                    "day one (impulse buyers; the market's first-day churn comes on top)",
+                                 zh="开播日由直播间带来的新用户次日即不再回来的概率(冲动型购买者;"
+                                    "市场本身的次日流失另计)")
 
     def _kinds(self) -> tuple[str, ...]:
         return ((("streamer_commission",) if self.commission > 0 else ())
@@ -109,6 +117,11 @@ class LiveSessions(Rule):
                      "set it to 0 or host = \"streamer\"",
                      "品牌自播的员工费用计入 session_cost,不付佣金或坑位费;"
                      "请将其设为 0,或设 host = \"streamer\"")]
+        if self.impulse_leave and not self.session_reach:
+            return [("impulse_leave", "applies to newcomers a session brings in, and session_reach is 0; "
+                                      "set session_reach above 0 or impulse_leave to 0",
+                     "仅作用于开播日被直播间带来的新用户,而 session_reach 为 0;"
+                     "请将 session_reach 设为大于 0,或将 impulse_leave 设为 0")]
         if self.host == "streamer" and not self._kinds():
             return [("commission", "streamers are paid nothing: set commission or slot_fee, "
                                    "or host = \"brand\" with a session_cost",
@@ -183,6 +196,8 @@ class LiveSessions(Rule):
 
     def on_day_end(self, model: SchemeModel) -> None:
         sch = audience_of(model, self.key)
+        if self.impulse_leave:
+            self._impulse_buyers(model, sch)
         held = self._on_air(sch, model.day)
         model.ledger.transfer("marketing", len(held) * cents(self.session_cost))
         if self.slot_fee > 0 and len(held):
@@ -194,6 +209,26 @@ class LiveSessions(Rule):
         if self.host == "streamer":
             sch.live &= model.people.state[sch.hosts] == ACTIVE  # a streamer who left stops
         self._reach(model, sch, model.day + 1)
+
+    def _impulse_buyers(self, model: SchemeModel, sch: Schedule) -> None:
+        """Newcomers who joined yesterday while a session reached them never come back with
+        chance ``impulse_leave`` (or the market's first-day chance, if higher), on top of their
+        ordinary churn: the mechanism's impulse buyers, whatever market it runs in. Runs before
+        the model's churn step, and puts back tomorrow the leave chances it raised today."""
+        st = model.rule_state(f"{self.key}_impulse", lambda: {
+            "pending": np.zeros(0, np.int64), "raised": np.zeros(0, np.int64), "saved": np.zeros(0)})
+        leave = model.customer_leave
+        leave[st["raised"]] = st["saved"]
+        ids = st["pending"]
+        st["raised"], st["saved"] = ids, leave[ids].copy()
+        # The model's churn step applies the market's first-day chance to every newcomer; an
+        # impulse buyer's is impulse_leave, or the market's if that is higher (not both).
+        market = model.scenario.churn.first_day
+        if self.impulse_leave > market:
+            extra = 1 - (1 - self.impulse_leave) / (1 - market)
+            leave[ids] = 1 - (1 - leave[ids]) * (1 - extra)
+        # Today's newcomers among those today's sessions reached: tomorrow's to judge.
+        st["pending"] = sch.boosted[model.people.join_day[sch.boosted] == model.day]
 
     def _reach(self, model: SchemeModel, sch: Schedule, day: int) -> None:
         """Move the session-day adoption lift from today's audiences to tomorrow's."""
