@@ -79,7 +79,7 @@ class SchemeModel(mesa.Model):
         self.merchant_appeal = appeal
         self.merchant_profit_today = np.zeros(retail.merchants, np.int64)
         self.daily: list[dict] = []
-        self.churned_today = self.new_participants = 0
+        self.churned_today = self.new_participants = self.orders_today = 0
         self.founders = self.rng.choice(m.size, size=m.founders, replace=False).astype(np.int64)
         self.is_founder = np.zeros(m.size, bool)
         self.is_founder[self.founders] = True
@@ -319,6 +319,7 @@ class SchemeModel(mesa.Model):
         profit = np.bincount(shop, weights=receipts - fee - rangli - orders.cogs,
                              minlength=len(self.merchants))
         self.merchant_profit_today += np.rint(profit).astype(np.int64)
+        self.orders_today += len(orders)
         if unique_buyers:
             self.people.purchases[buyers] += 1
         else:
@@ -392,6 +393,7 @@ class SchemeModel(mesa.Model):
             "new_customers": new_customers,
             "new_participants": self.new_participants,
             "churned": self.churned_today,
+            "orders": self.orders_today,
             "gmv": sum(today.get(k, 0) for k in GMV_FLOWS),
             "rewards": sum(rewards.values()),
             "platform_revenue": revenue,
@@ -416,6 +418,6 @@ class SchemeModel(mesa.Model):
             for key, value in rule.daily_figures(self).items():
                 row[key] = row.get(key, 0) + value
                 self.figure_keys.add(key)
-        self.churned_today = self.new_participants = 0
+        self.churned_today = self.new_participants = self.orders_today = 0
         self.platform_cash_yesterday = cash
         self.daily.append(row)
