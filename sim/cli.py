@@ -36,7 +36,7 @@ TABLES = ("daily", "people", "flows", "merchants")
 SIDE_BY_SIDE = 4
 SUMMARY_KEYS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d30",
                 "share_losing_money", "max_paid_depth", "org_levels", "platform_net")
-COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit")
+COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_audit", "sim.cli_calibrate")
 
 
 class Fail(Exception):
