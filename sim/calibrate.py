@@ -114,6 +114,14 @@ KNOBS = {k.key: k for k in (
 )}
 
 
+# The shipped real example, as the README's command fits it: Pinduoduo's reported active buyers.
+EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "pinduoduo_active_buyers.csv"
+EXAMPLE_SETTINGS = {"scenario": "retail_baseline", "launch": date(2015, 9, 1), "size": 5_000,
+                    "fit": ["market.external_reach", "market.word_of_mouth", POPULATION],
+                    "fixed": {"churn.customer": 0.0, "market.founders": 1},
+                    "ranges": {"market.external_reach": (1e-6, 1e-3), "market.word_of_mouth": (5e-4, 0.05)}}
+
+
 class CalibrationError(ScenarioError):
     """A calibration that cannot be set up or cannot identify what it was asked to fit."""
 

@@ -22,7 +22,7 @@ from scipy import stats
 
 import sim
 from sim.batch import apply_params
-from sim.calibrate import KNOBS, CalibrationError, calibrate
+from sim.calibrate import EXAMPLE, KNOBS, CalibrationError, calibrate
 from sim.cli import main
 from sim.model import SchemeModel
 from sim.observations import COLUMNS, DataError, parse, read
@@ -293,7 +293,6 @@ def test_a_parameter_the_runs_do_not_respond_to_is_refused_with_a_reason():
 
 
 # -- the shipped real example -----------------------------------------------------------------
-EXAMPLE = ROOT / "data" / "pinduoduo_active_buyers.csv"
 
 
 def test_the_real_example_cites_a_source_on_every_row():
