@@ -191,7 +191,7 @@ def fit_against_data(data: pd.DataFrame, *, x_title: str, y_title: str, observed
                      y_format: str = ",.0f") -> alt.Chart:
     """Observed values (dots) against a fitted expected value (line) and its 95% band, by date.
     Columns: date, observed, fitted, lo, hi."""
-    x = alt.X("date:T", title=x_title)
+    x = alt.X("date:T", title=x_title, axis=alt.Axis(format="%Y-%m-%d", labelAngle=0))
     colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=[fitted, observed],
                                                               range=["#1f77b4", "#222222"]),
                        legend=alt.Legend(orient="bottom"))

@@ -37,11 +37,11 @@ def test_the_page_asks_for_data_then_shows_the_example_in_both_languages():
     at = page()
     assert at.title[0].value == "Calibrate the market to a pilot"
     assert "Upload a CSV to start" in at.info[0].value
-    at.radio(key="cal_source").set_value("example").run()
+    at.radio(key="cal_source.en").set_value("example").run()
     assert not at.exception
     data = at.dataframe[0].value
     assert len(data) == len(read(EXAMPLE).dates) and data.columns.tolist() == ["Period ending", "active users"]
-    assert at.multiselect(key="cal_fit.example").value == EXAMPLE_SETTINGS["fit"]
+    assert at.multiselect(key="cal_fit_example.en").value == EXAMPLE_SETTINGS["fit"]
     at.session_state["lang"] = "zh"
     at.run()
     assert at.title[0].value == "用试点数据校准市场"
@@ -51,9 +51,9 @@ def test_the_page_asks_for_data_then_shows_the_example_in_both_languages():
 def test_a_fit_on_the_page_is_sim_calibrate_and_saves_a_scenario(monkeypatch, tmp_path):
     monkeypatch.setattr(state, "USER_DIR", tmp_path)
     at = page()
-    at.radio(key="cal_source").set_value("example").run()
-    at.multiselect(key="cal_fit.example").set_value(["population"]).run()
-    at.number_input(key="cal_size.example").set_value(SIZE).run()
+    at.radio(key="cal_source.en").set_value("example").run()
+    at.multiselect(key="cal_fit_example.en").set_value(["population"]).run()
+    at.number_input(key="cal_size_example.en").set_value(SIZE).run()
     at.button(key="cal_run").click().run()
     assert not at.exception, [e.message for e in at.exception]
     fit = calibrate("retail_baseline", read(EXAMPLE), fit=["population"], fixed=EXAMPLE_SETTINGS["fixed"],

@@ -23,19 +23,32 @@ lang = current()
 st.title(t("cal.title"))
 st.caption(t("cal.intro"))
 
-source = st.radio(t("cal.source"), ["upload", "example"], horizontal=True, key="cal_source",
-                  format_func=lambda s, lang=lang: t(f"cal.source.{s}"))
+def keep(name: str, default: object) -> str:
+    """The key of a widget whose label follows the language: the browser treats a relabelled
+    widget as a new one, so each language gets its own key, seeded from a language-neutral copy
+    (``state.remember`` updates it) and a choice survives a switch."""
+    key = f"{name}.{lang}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(name, default)
+    return key
+
+
+source = state.remember("cal_source", st.radio(
+    t("cal.source"), ["upload", "example"], horizontal=True, key=keep("cal_source", "upload"),
+    format_func=lambda s, lang=lang: t(f"cal.source.{s}")))
 example = source == "example"
 if example:
     st.caption(t("cal.example_note"))
     raw, name = EXAMPLE.read_bytes(), str(EXAMPLE.relative_to(SCENARIO_DIR.parent))
 else:
     st.caption(t("cal.columns"))
-    uploaded = st.file_uploader(t("cal.upload"), type=["csv"], key="cal_upload")
-    if uploaded is None:
+    uploaded = st.file_uploader(t("cal.upload"), type=["csv"], key=f"cal_upload.{lang}")
+    if uploaded is not None:  # kept for the session: a language switch makes a new uploader
+        st.session_state["cal_file"] = (uploaded.name, uploaded.getvalue()[:MAX_BYTES + 1])
+    if "cal_file" not in st.session_state:
         st.info(t("cal.upload_first"))
         st.stop()
-    raw, name = uploaded.getvalue()[:MAX_BYTES + 1], uploaded.name
+    name, raw = st.session_state["cal_file"]
 try:
     observations = parse(raw, name)  # parsed as data, never executed
 except DataError as err:
@@ -49,33 +62,37 @@ with st.expander(t("cal.data"), expanded=not example):
 
 entries = state.catalogue()
 keys = list(entries)
-scenario_key = st.selectbox(t("cal.scenario"), keys, key="cal_scenario",
-                            index=keys.index(EXAMPLE_SETTINGS["scenario"] if example else
-                                             state.default_selection(keys)[0]),
-                            format_func=lambda k, lang=lang: state.label(entries[k], lang))
+scenario_key = state.remember(f"cal_scenario_{source}", st.selectbox(
+    t("cal.scenario"), keys, format_func=lambda k, lang=lang: state.label(entries[k], lang),
+    key=keep(f"cal_scenario_{source}", EXAMPLE_SETTINGS["scenario"] if example else state.default_selection(keys)[0])))
 scenario = entries[scenario_key].scenario
-fit_keys = st.multiselect(t("cal.fit"), list(KNOBS), key=f"cal_fit.{source}",
-                          default=EXAMPLE_SETTINGS["fit"] if example else DEFAULT_FIT,
-                          format_func=lambda k, lang=lang: f"{KNOBS[k].name(lang)} ({k})", help=t("cal.fit_help"))
+fit_keys = state.remember(f"cal_fit_{source}", st.multiselect(
+    t("cal.fit"), list(KNOBS), format_func=lambda k, lang=lang: f"{KNOBS[k].name(lang)} ({k})",
+    help=t("cal.fit_help"), key=keep(f"cal_fit_{source}", EXAMPLE_SETTINGS["fit"] if example else DEFAULT_FIT)))
 left, middle, right = st.columns(3)
 population = None
 if POPULATION not in fit_keys:
-    population = left.number_input(t("cal.population"), min_value=1, value=int(scenario.market.size),
-                                   step=1, key="cal_population")
-launch = middle.date_input(t("cal.launch"), key=f"cal_launch.{source}",
-                           value=EXAMPLE_SETTINGS["launch"] if example else observations.launch_default())
-size = right.number_input(t("cal.size"), min_value=100, max_value=50_000, step=100, key=f"cal_size.{source}",
-                          value=EXAMPLE_SETTINGS["size"] if example else int(min(population or DEFAULT_SIZE,
-                                                                                  DEFAULT_SIZE)))
-seed = left.number_input(t("ctl.seed"), min_value=0, value=0, step=1, key="cal_seed", help=t("ctl.seed_help"))
+    population = state.remember("cal_population", left.number_input(
+        t("cal.population"), min_value=1, step=1, key=keep("cal_population", int(scenario.market.size))))
+launch = state.remember(f"cal_launch_{source}", middle.date_input(
+    t("cal.launch"), key=keep(f"cal_launch_{source}",
+                              EXAMPLE_SETTINGS["launch"] if example else observations.launch_default())))
+size = state.remember(f"cal_size_{source}", right.number_input(
+    t("cal.size"), min_value=100, max_value=50_000, step=100,
+    key=keep(f"cal_size_{source}", EXAMPLE_SETTINGS["size"] if example else int(min(population or DEFAULT_SIZE,
+                                                                                    DEFAULT_SIZE)))))
+seed = state.remember("cal_seed", left.number_input(t("ctl.seed"), min_value=0, step=1, help=t("ctl.seed_help"),
+                                                    key=keep("cal_seed", 0)))
 ranges = dict(EXAMPLE_SETTINGS["ranges"]) if example else {}
 with st.expander(t("cal.ranges")):
     for k in (k for k in fit_keys if k != POPULATION):
         low, high = ranges.get(k, (KNOBS[k].low, KNOBS[k].high))
         a, b = st.columns(2)
-        name = KNOBS[k].name(lang)
-        ranges[k] = (a.number_input(t("cal.low", name=name), value=float(low), format="%g", key=f"cal_lo_{k}"),
-                     b.number_input(t("cal.high", name=name), value=float(high), format="%g", key=f"cal_hi_{k}"))
+        knob = KNOBS[k].name(lang)
+        ranges[k] = (state.remember(f"cal_lo_{k}", a.number_input(t("cal.low", name=knob), format="%g",
+                                                                  key=keep(f"cal_lo_{k}", float(low)))),
+                     state.remember(f"cal_hi_{k}", b.number_input(t("cal.high", name=knob), format="%g",
+                                                                  key=keep(f"cal_hi_{k}", float(high)))))
 
 settings = (name, hash(raw), scenario.content_hash(), tuple(fit_keys), tuple(sorted(ranges.items())),
             population, launch, size, seed, example)
