@@ -404,7 +404,7 @@ def calibrate(scenario: str | Path | dict | Scenario, observations: Observations
                                                for r in y]))]]
         bounds = (np.maximum(box.centre - box.half, lo), np.minimum(box.centre + box.half, hi))
         if fitted_population:
-            starts = [np.append(s, _scale_start(goal, s, surface, size, log_scale, c_bounds)) for s in starts]
+            starts = [np.append(s, _scale_start(goal, s, surface, log_scale, c_bounds)) for s in starts]
             bounds = (np.append(bounds[0], c_bounds[0]), np.append(bounds[1], c_bounds[1]))
         v = _solve(goal, weights, predict, starts, bounds)
         return v, surface, predict, weights
@@ -451,7 +451,7 @@ def calibrate(scenario: str | Path | dict | Scenario, observations: Observations
                                 "launch": launch.isoformat(), "market_size": size})
 
 
-def _scale_start(goal: np.ndarray, z: np.ndarray, surface: _Surface, size: int, log_scale: bool,
+def _scale_start(goal: np.ndarray, z: np.ndarray, surface: _Surface, log_scale: bool,
                  bounds: tuple[np.ndarray, np.ndarray]) -> float:
     """A starting log c for a fitted population: the least-squares ratio of data to runs."""
     mean = surface.at(z)[0]

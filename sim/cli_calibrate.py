@@ -149,7 +149,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "population": fit.population, "market_size": fit.simulated, "seed": fit.seed,
             "runs": fit.runs, "seconds": round(fit.seconds, 2),
             "estimates": fit.table(), "dispersion": fit.dispersion, "gof_p": fit.gof_p,
-            "dof": fit.dof, "region": fit.region, "cov_z": fit.cov_z.tolist(),
+            "dof": fit.dof, "quantile": fit.quantile, "region": fit.region, "cov_z": fit.cov_z.tolist(),
+            "settings": fit.settings,
             "keys": [k.key for k in fit.knobs], "notes": fit.notes, "fit": rows(fit),
             "out": str(out), "plot": str(args.plot) if args.plot else None}, ensure_ascii=False))
         return 0
