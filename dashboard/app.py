@@ -1,4 +1,4 @@
-"""Scheme Lab dashboard: Compare, Choose, Scenario lab, Audit, Learn and Sweeps pages, in Chinese and English.
+"""Scheme Lab dashboard: Compare, Choose, Scenario lab, Audit, Learn, Sweeps and Calibrate pages, in Chinese and English.
 
 Run with ``make run`` or ``streamlit run dashboard/app.py``.
 """
@@ -39,6 +39,8 @@ pages = [
     st.Page(HERE / "views" / "learn.py", title=t("nav.learn"), icon=":material/school:", url_path="learn"),
     st.Page(HERE / "views" / "sweeps.py", title=t("nav.sweeps"), icon=":material/stacked_line_chart:",
             url_path="sweeps"),
+    st.Page(HERE / "views" / "calibrate.py", title=t("nav.calibrate"), icon=":material/straighten:",
+            url_path="calibrate"),
 ]
 page = st.navigation(pages)
 st.query_params["lang"] = st.session_state["lang"]  # a copied link opens in the same language

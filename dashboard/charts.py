@@ -213,3 +213,24 @@ def robustness(data: pd.DataFrame, *, x_title: str, y_title: str, legend: str, o
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
         color=colour, shape=alt.Shape("series:N", legend=None, sort=order),
         tooltip=tooltip).properties(height=300)
+
+
+def fit_against_data(data: pd.DataFrame, *, x_title: str, y_title: str, observed: str, fitted: str,
+                     y_format: str = ",.0f") -> alt.Chart:
+    """Observed values (dots) against a fitted expected value (line) and its 95% band, by date.
+    Columns: date, observed, fitted, lo, hi."""
+    x = alt.X("date:T", title=x_title, axis=alt.Axis(format="%Y-%m-%d", labelAngle=0))
+    colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=[fitted, observed],
+                                                              range=["#1f77b4", "#222222"]),
+                       legend=alt.Legend(orient="bottom"))
+    tooltip = [alt.Tooltip("date:T", title=x_title), alt.Tooltip("observed:Q", title=observed, format=y_format),
+               alt.Tooltip("fitted:Q", title=fitted, format=y_format),
+               alt.Tooltip("lo:Q", title="95% −", format=y_format), alt.Tooltip("hi:Q", title="95% +", format=y_format)]
+    base = alt.Chart(data).encode(x=x)
+    band = base.mark_area(opacity=0.2, color="#1f77b4").encode(y=alt.Y("lo:Q", title=y_title,
+                                                                       axis=alt.Axis(format=y_format)), y2="hi:Q")
+    line = base.transform_calculate(what=f"'{fitted}'").mark_line().encode(
+        y="fitted:Q", color=colour, tooltip=tooltip)
+    dots = base.transform_calculate(what=f"'{observed}'").mark_point(filled=True, size=40).encode(
+        y="observed:Q", color=colour, tooltip=tooltip)
+    return alt.layer(band, line, dots).properties(height=HEIGHT)

@@ -277,6 +277,87 @@ STRINGS: dict[str, tuple[str, str]] = {
     "swp.others": ("Other parameters", "其他参数"),
     "swp.all_runs": ("All runs", "全部运行"),
     "swp.no_params": ("This sweep varies no parameter.", "该扫描没有变动任何参数。"),
+    # calibrate page
+    "nav.calibrate": ("Calibrate", "校准"),
+    "cal.title": ("Calibrate the market to a pilot", "用试点数据校准市场"),
+    "cal.intro": ("Upload a pilot's observed series (or a comparable launch's) and fit the market's "
+                  "parameters to it, with 95% intervals. The fitted market is a scenario file you can run, "
+                  "compare and audit like any other.",
+                  "上传试点(或可比上线项目)的观测序列,用它拟合市场参数并给出 95% 区间。拟合得到的市场是一个场景文件,"
+                  "可以像其他场景一样运行、比较和审计。"),
+    "cal.source": ("Data", "数据"),
+    "cal.source.upload": ("Your pilot's CSV", "你的试点 CSV"),
+    "cal.source.example": ("Example: Pinduoduo's active buyers, 2017–2021", "示例:拼多多活跃买家(2017–2021)"),
+    "cal.upload": ("CSV file: date and any of new_customers, active, orders, gmv (read as data, never run)",
+                   "CSV 文件:date 以及 new_customers、active、orders、gmv 中的任意列(仅作为数据读取,绝不执行)"),
+    "cal.upload_first": ("Upload a CSV to start, or pick the example.", "请上传 CSV,或选择示例。"),
+    "cal.bad_file": ("The file was not used: {message}", "未使用该文件:{message}"),
+    "cal.columns": ("Columns: `date` (the last day of each period, YYYY-MM-DD); `new_customers` and `orders` "
+                    "(sums over the period); `active` (active users on the date); `gmv` (yuan over the period); "
+                    "`source` (text). An empty cell is a period not observed.",
+                    "列:`date`(每期最后一天,YYYY-MM-DD);`new_customers` 与 `orders`(本期合计);`active`(该日活跃用户);"
+                    "`gmv`(本期销售额,元);`source`(文本)。空单元格表示该期未观测。"),
+    "cal.example_note": ("Trailing-twelve-month active buyers as Pinduoduo reported them, each row citing its "
+                         "source (data/pinduoduo_active_buyers.csv). Bass p, q and the market potential are fitted "
+                         "with churn held at 0; a fit takes a few minutes (2,300 days per run).",
+                         "拼多多公布的过去十二个月活跃买家,每行注明来源(data/pinduoduo_active_buyers.csv)。"
+                         "在流失率固定为 0 的条件下拟合 Bass p、q 与市场潜量;一次拟合需要几分钟(每次运行 2,300 天)。"),
+    "cal.data": ("The data", "数据"),
+    "cal.scenario": ("Market of scenario", "所用场景的市场"),
+    "cal.fit": ("Parameters to fit", "要拟合的参数"),
+    "cal.fit_help": ("Each is searched on a log scale within its range (logit for a probability); "
+                     "population is the market the data come from (its potential).",
+                     "每个参数在其范围内按对数尺度搜索(概率按 logit);人数指数据所属的市场(市场潜量)。"),
+    "cal.population": ("Persons the data come from", "数据所覆盖的人数"),
+    "cal.launch": ("Launch: the first day of the first period", "上线日:第一期的第一天"),
+    "cal.size": ("Persons simulated (results are scaled to the population)", "仿真人数(结果按人口比例缩放)"),
+    "cal.ranges": ("Search ranges", "搜索范围"),
+    "cal.low": ("{name}: low", "{name}:下限"),
+    "cal.high": ("{name}: high", "{name}:上限"),
+    "cal.run": ("Fit", "拟合"),
+    "cal.running": ("Fitting: engine run {done} of about {total}…", "正在拟合:第 {done} 次运行(约 {total} 次)……"),
+    "cal.failed": ("The fit could not be made: {message}", "无法完成拟合:{message}"),
+    "cal.press": ("Choose what to fit and press Fit.", "选择要拟合的参数后点击“拟合”。"),
+    "cal.result": ("Fitted market", "拟合得到的市场"),
+    "cal.col.parameter": ("Parameter", "参数"),
+    "cal.col.key": ("Key", "键"),
+    "cal.col.estimate": ("Estimate", "估计值"),
+    "cal.col.low": ("95% interval, low", "95% 区间下限"),
+    "cal.col.high": ("95% interval, high", "95% 区间上限"),
+    "cal.col.unit": ("Unit", "单位"),
+    "cal.about": ("{runs} engine runs in {seconds:.1f} s, seed {seed}; {population:,.0f} persons "
+                  "(simulated {simulated:,}).", "共 {runs} 次引擎运行,用时 {seconds:.1f} 秒,种子 {seed};"
+                  "{population:,.0f} 人(仿真 {simulated:,} 人)。"),
+    "cal.method": ("Simulated method of moments: the engine is run at designed parameter values, a quadratic "
+                   "through the runs gives each observed value's expectation, and the fit minimises the weighted "
+                   "distance to the data. Intervals come from the sandwich covariance of that fit (the market's "
+                   "randomness plus the runs' own noise); the joint 95% region is an ellipsoid on the log scale.",
+                   "模拟矩估计:在设计的参数取值上运行引擎,用二次回归得到每个观测值的期望,再最小化与数据的加权距离。"
+                   "区间来自该估计的三明治协方差(市场本身的随机性加上仿真运行的噪声);联合 95% 区域是对数尺度上的椭球。"),
+    "cal.gof_ok": ("Goodness of fit: the data scatter about the fit as the market's randomness explains "
+                   "(dispersion {dispersion:.2f}, p = {p:.2f}).",
+                   "拟合优度:数据围绕拟合值的离散程度与市场随机性相符(离散度 {dispersion:.2f},p = {p:.2f})。"),
+    "cal.gof_wide": ("Goodness of fit: the data scatter about the fit {dispersion:.1f} times more than the market's "
+                     "randomness explains (p = {p:.3f}); the intervals include that misfit.",
+                     "拟合优度:数据围绕拟合值的离散程度是市场随机性所能解释的 {dispersion:.1f} 倍(p = {p:.3f});"
+                     "区间已计入这部分偏差。"),
+    "cal.edge": ("{name} is at the edge of its search range: widen the range.",
+                 "{name} 处于搜索范围的边界:请放宽范围。"),
+    "cal.chart": ("{series}: data and fit", "{series}:数据与拟合"),
+    "cal.chart_note": ("Dots: the data. Line: the fitted market's expected value. Band: where 95% of series "
+                       "from the fitted market would fall (parameter uncertainty plus randomness).",
+                       "点:数据。线:拟合市场的期望值。阴影:拟合市场产生的序列 95% 会落入的范围(参数不确定性加随机性)。"),
+    "cal.observed": ("Observed", "观测值"),
+    "cal.fitted": ("Fitted", "拟合值"),
+    "cal.period": ("Period ending", "期末日期"),
+    "cal.use": ("Use the fitted market", "使用拟合得到的市场"),
+    "cal.use_note": ("Save it under your scenarios (it then appears on every page) or download it; from the "
+                     "command line: `sim run FILE.toml`, `sim compare {base} FILE.toml`.",
+                     "保存到自定义场景(之后在每个页面都会出现),或下载;命令行中:`sim run FILE.toml`、"
+                     "`sim compare {base} FILE.toml`。"),
+    "cal.save": ("Save to your scenarios", "保存到自定义场景"),
+    "cal.saved": ("Saved {path}.", "已保存 {path}。"),
+    "cal.download": ("Download the calibrated scenario (TOML)", "下载校准后的场景(TOML)"),
     "daily.rewards": ("Rewards paid per day (yuan)", "每日奖励支出(元)"),
     "daily.cash_held": ("Cash held by the platform (yuan)", "平台持有资金(元)"),
     "daily.platform_net": ("Platform net to date (yuan)", "平台累计净收入(元)"),

@@ -47,6 +47,7 @@ MODULE_COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("sim.cli_audit", "pyramid-risk findings with citations / 传销风险审查"),
     "report": ("sim.cli_audit", "self-contained HTML report / 生成 HTML 报告"),
     "choose": ("sim.cli_choose", "rank business models for an objective in one market / 选型"),
+    "calibrate": ("sim.cli_calibrate", "fit the market to a pilot's observed series / 用试点数据校准市场"),
 }
 
 

@@ -774,6 +774,7 @@ for _key, _en, _zh, _unit in (
         ("new_customers", "new customers per day", "每日新顾客", PERSONS),
         ("new_participants", "new participants per day", "每日新增参与者", PERSONS),
         ("churned", "left per day", "每日流失", PERSONS),
+        ("orders", "orders per day", "每日订单数", COUNT),
         ("gmv", "GMV per day", "每日销售额", YUAN),
         ("rewards", "rewards per day", "每日奖励", YUAN),
         ("platform_revenue", "platform revenue per day", "每日平台收入", YUAN),

@@ -85,7 +85,7 @@ class SchemeModel(mesa.Model):
         self.merchant_appeal = appeal
         self.merchant_profit_today = np.zeros(retail.merchants, np.int64)
         self.daily: list[dict] = []
-        self.churned_today = self.new_participants = 0
+        self.churned_today = self.new_participants = self.orders_today = 0
         self.founders = self.rng.choice(m.size, size=m.founders, replace=False).astype(np.int64)
         self.is_founder = np.zeros(m.size, bool)
         self.is_founder[self.founders] = True
@@ -375,6 +375,7 @@ class SchemeModel(mesa.Model):
         ledger.transfer("fulfilment", int(orders.fulfilment.sum()))
         self.merchant_profit_today += sum_by(shop, receipts - fee - rangli - orders.cogs,
                                              len(self.merchants))
+        self.orders_today += len(orders)
         if unique_buyers:
             self.people.purchases[buyers] += 1
         else:
@@ -451,6 +452,7 @@ class SchemeModel(mesa.Model):
             "new_customers": new_customers,
             "new_participants": self.new_participants,
             "churned": self.churned_today,
+            "orders": self.orders_today,
             "gmv": sum(today.get(k, 0) for k in GMV_FLOWS),
             "rewards": sum(rewards.values()),
             "platform_revenue": revenue,
@@ -475,6 +477,6 @@ class SchemeModel(mesa.Model):
             for key, value in rule.daily_figures(self).items():
                 row[key] = row.get(key, 0) + value
                 self.figure_keys.add(key)
-        self.churned_today = self.new_participants = 0
+        self.churned_today = self.new_participants = self.orders_today = 0
         self.platform_cash_yesterday = cash
         self.daily.append(row)

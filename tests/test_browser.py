@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from dashboard import toml_writer
+from sim import toml_writer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -342,3 +342,30 @@ def test_choose_page_ranks_the_models_from_a_shared_link(server, page):
     expect(page.get_by_text("链动2+1的平台净收入(现金口径)排名第一").first).to_be_visible()
     charts_drawn(page, 2)
     shot(page, "choose_zh")
+
+
+def test_calibrate_page_fits_an_uploaded_pilot_and_refuses_a_bad_file(server, page):
+    from tests.test_calibrate import TRUTH, pilot_csv
+    page.goto(f"{server}/calibrate?lang=en")
+    idle(page)
+    expect(page.get_by_role("heading", name="Calibrate the market to a pilot")).to_be_visible()
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files(files=[{"name": "pilot.csv", "mimeType": "text/csv",
+                                     "buffer": b"date,active\n2024-03-07,5\n2024-03-01,9\n"}])
+    idle(page)
+    expect(page.get_by_text("The file was not used: pilot.csv: 2 data row(s); at least 4 are needed")).to_be_visible()
+    dropzone.set_input_files(files=[{"name": "pilot.csv", "mimeType": "text/csv",
+                                     "buffer": pilot_csv(TRUTH, seed=21).encode()}])
+    idle(page)
+    page.get_by_role("spinbutton", name="Persons the data come from").fill("2000")
+    page.get_by_role("spinbutton", name="Persons the data come from").press("Enter")
+    idle(page)
+    page.get_by_role("button", name="Fit", exact=True).click()
+    expect(page.get_by_role("heading", name="Fitted market", exact=True)).to_be_visible(timeout=240_000)
+    charts_drawn(page, 2)  # new customers and active users against their fit
+    expect(page.get_by_text("market.word_of_mouth").first).to_be_visible()
+    shot(page, "calibrate_en")
+    switch_to_chinese(page)
+    expect(page.get_by_role("heading", name="拟合得到的市场", exact=True)).to_be_visible()
+    charts_drawn(page, 2)
+    shot(page, "calibrate_zh")

@@ -19,7 +19,8 @@ import pytest
 os.environ["SCHEME_LAB_FAST"] = "1"  # read when dashboard.state is first imported
 
 import sim  # noqa: E402
-from dashboard import i18n, state, toml_writer  # noqa: E402
+from dashboard import i18n, state  # noqa: E402
+from sim import toml_writer  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 N = sim.measures.name  # a figure's name in the vocabulary every page reads

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 import sim
-from dashboard import charts, state, toml_writer
+from dashboard import charts, state
 from dashboard.i18n import STRINGS, current, measure, pick, plain, series_name, t, unit
+from sim import toml_writer
 from sim.scenario import MAX_FILE_BYTES, parse
 from sim.schema import specs
 from sim.sections import Churn, Market, Meta, Retail
