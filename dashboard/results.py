@@ -139,7 +139,7 @@ def memory(run_days: int) -> int:
 
 def _batch(path: str, sweep_id: str) -> sim.Batch:
     with _open(path) as store:
-        batch = store.batch(sweep_id)
+        batch = sim.Batch.from_store(store, sweep_id)
     daily = batch.daily
     # Participants are distributors plus leaders, as on the Compare page.
     if "participants" not in daily.columns and {"distributors", "leaders"} <= set(daily.columns):

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -40,7 +40,7 @@ from sim.pool import on_processes
 from sim.result import RunResult, code_version
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
-from sim.store import Store, StoreError, default_store_path, param_value
+from sim.store import RunRecord, Store, StoreError, default_store_path, param_value
 
 ScenarioLike = str | Path | dict | Scenario
 SECTIONS = ("market", "retail", "churn")
@@ -59,24 +59,6 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, sweep_id: str, done: int, planned: int, store: Path | None) -> None:
         super().__init__(f"sweep {sweep_id} interrupted after {done} of {planned} runs")
         self.sweep_id, self.done, self.planned, self.store = sweep_id, done, planned, store
-
-
-@dataclass
-class RunRecord:
-    """One finished run as workers send it back and the store keeps it."""
-    run_id: str
-    sweep_id: str
-    position: int
-    scenario: str
-    scenario_hash: str
-    params: dict[str, Any]
-    seed: int
-    metrics: dict[str, Any]
-    daily: pd.DataFrame   # "day" (int64) then the daily columns as float64
-    code_version: str
-    started: datetime
-    finished: datetime
-    wall_s: float
 
 
 @dataclass(frozen=True)
@@ -255,7 +237,7 @@ def resume(sweep_id: str, *, workers: int | None = None, scheduler: Any = None,
             db.end_sweep(sweep_id, "running")
             _drive(tasks, sweep_id, db, workers=workers, scheduler=scheduler, progress=progress,
                    planned=sweep["planned"], done=sweep["stored"])
-        return db.batch(sweep_id)
+        return Batch.from_store(db, sweep_id)
     finally:
         if own:
             db.close()
@@ -410,6 +392,17 @@ class Batch:
     sweep_id: str | None = None
 
     @classmethod
+    def from_store(cls, store: Store, sweep_id: str | None = None, *,
+                   run_ids: Sequence[str] | None = None) -> Batch:
+        """A stored sweep (or a list of runs) as a Batch: the same tables, summaries and bands
+        :func:`run_many` returned when it ran."""
+        grid = store.sweep(sweep_id)["grid"] if sweep_id is not None else None
+        records = store.records(sweep_id=sweep_id, run_ids=run_ids)
+        params = list(grid) if grid is not None else list(dict.fromkeys(
+            k for rec in records for k in rec.params))
+        return cls.from_records(records, params=params, sweep_id=sweep_id)
+
+    @classmethod
     def from_records(cls, records: Sequence[RunRecord], *, params: Sequence[str],
                      sweep_id: str | None = None) -> Batch:
         params = list(params)
@@ -477,3 +470,35 @@ class Batch:
             out[f"q{x:g}"] = groups.quantile(x)
         return out.drop(columns="std").reset_index()
 
+
+@dataclass(frozen=True)
+class Replay:
+    """A stored run rerun: ``differences`` maps each stored metric that changed (or that this
+    code no longer computes) to (stored, now); ``new`` holds metrics this code computes that the
+    run predates: news, not a failure to reproduce."""
+    run_id: str
+    stored_code_version: str
+    code_version: str
+    differences: dict[str, tuple[Any, Any]]
+    new: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+
+def replay(store: Store, run_id: str) -> Replay:
+    """Rerun a stored run from its stored parameters and seed; compare every metric, the
+    risk index and its parts included (:func:`run_metrics`)."""
+    stored = store.run(run_id)
+    now = run_metrics(run(stored["parameters"], seed=int(stored["seed"]), journal=False))
+    then = stored["metrics"]
+    differences = {k: (v, now.get(k)) for k, v in then.items() if not _same(v, now.get(k))}
+    return Replay(run_id, stored["code_version"], code_version(), differences,
+                  {k: v for k, v in now.items() if k not in then})
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b

@@ -128,7 +128,7 @@ def _stored_sweep(sweep_id: str, store: Path | None) -> Batch:
     """A stored sweep's replicates, read and the store closed again (a sweep may be writing)."""
     try:
         with open_store(store, read_only=True) as db:
-            return db.batch(sweep_id)
+            return Batch.from_store(db, sweep_id)
     except StoreError as err:
         raise Fail(f"--sweep {sweep_id}: {err}") from None
 

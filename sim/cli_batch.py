@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.batch import (MAX_RUNS, Batch, Interrupted, apply_params, execute, grid_points,
                        metric_names)
+from sim.batch import replay as replay_run  # _runs_replay keeps a local named replay
 from sim.capacity import run_bytes, sweep_bytes
 from sim.cli import (MAX_SEED, MODULE_COMMANDS, Fail, _clean, add_memory_option, add_run_options,
                      available_cpus, check_fits, check_new_folder, load_for_cli, writable_folder)
@@ -362,7 +363,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"{len(seeds)} seeds){where}")
     print(format_summary(batch, summary, metrics))
     if store:
-        print(f"bands and intervals: sim.open_store({str(store.path)!r}).batch({batch.sweep_id!r})")
+        print(f"bands and intervals: sim.Batch.from_store(sim.open_store({str(store.path)!r}), {batch.sweep_id!r})")
     return 0
 
 
@@ -454,7 +455,7 @@ def _runs_list(args: argparse.Namespace, store: Store) -> int:
 def _runs_show(args: argparse.Namespace, store: Store) -> int:
     if store.has_sweep(args.id):
         sweep = store.sweep(args.id)
-        batch = store.batch(args.id)
+        batch = Batch.from_store(store, args.id)
         metrics = [m for m in SHOWN_METRICS if m in batch.metrics] or batch.metrics[:4]
         analyses = store.analyses(args.id)
         if args.json:
@@ -490,7 +491,7 @@ def _runs_show(args: argparse.Namespace, store: Store) -> int:
 
 def _runs_replay(args: argparse.Namespace, store: Store) -> int:
     check_fits(run_bytes(load_scenario(store.run(args.id)["parameters"]), journal=False), args)
-    replay = store.replay(args.id)
+    replay = replay_run(store, args.id)
     if args.json:
         print(json.dumps({"run_id": replay.run_id, "identical": replay.identical,
                           "stored_code_version": replay.stored_code_version,

@@ -2,9 +2,9 @@
 
     store = sim.open_store()                      # results/schemelab.duckdb, or $SCHEME_LAB_STORE
     store.sweeps()                                # one row per sweep, newest first
-    batch = store.batch("sw-3f9a2c1d")            # a stored sweep as a sim.batch.Batch
+    batch = sim.Batch.from_store(store, "sw-3f9a2c1d")  # a stored sweep as a Batch
     batch.bands("participants")                   # Monte Carlo bands for the dashboard
-    store.replay("sw-3f9a2c1d-0007")              # rerun one stored run and compare its metrics
+    sim.batch.replay(store, "sw-3f9a2c1d-0007")    # rerun one stored run, compare its metrics
     store.export("out/sweep", sweep_id="sw-3f9a2c1d")   # Parquet files
 
 Tables: ``sweeps`` (one per run_many / sim sweep / sim sensitivity), ``scenarios`` (each
@@ -29,13 +29,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import math
 import os
 import secrets
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -45,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.batch import Batch, RunRecord, Task
+    from sim.batch import Task
 
 ENV_VAR = "SCHEME_LAB_STORE"
 DEFAULT_PATH = Path("results") / "schemelab.duckdb"
@@ -112,20 +111,22 @@ def param_value(value: Any) -> Any:
     return tuple(param_value(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
-@dataclass(frozen=True)
-class Replay:
-    """A stored run rerun: ``differences`` maps each stored metric that changed (or that this
-    code no longer computes) to (stored, now); ``new`` holds metrics this code computes that the
-    run predates: news, not a failure to reproduce."""
+@dataclass
+class RunRecord:
+    """One finished run as workers send it back and the store keeps it."""
     run_id: str
-    stored_code_version: str
+    sweep_id: str
+    position: int
+    scenario: str
+    scenario_hash: str
+    params: dict[str, Any]
+    seed: int
+    metrics: dict[str, Any]
+    daily: pd.DataFrame   # "day" (int64) then the daily columns as float64
     code_version: str
-    differences: dict[str, tuple[Any, Any]]
-    new: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def identical(self) -> bool:
-        return not self.differences
+    started: datetime
+    finished: datetime
+    wall_s: float
 
 
 def _one_line(method: Any) -> Any:
@@ -455,7 +456,6 @@ class Store:
     def records(self, *, sweep_id: str | None = None,
                 run_ids: Sequence[str] | None = None) -> list[RunRecord]:
         """Stored runs as the records :class:`~sim.batch.Batch` is built from, in sweep order."""
-        from sim.batch import RunRecord
         if (sweep_id is None) == (run_ids is None):
             raise ValueError("give a sweep_id or run_ids, not both")
         if sweep_id is not None:
@@ -493,29 +493,6 @@ class Store:
                 daily=table, code_version=r["code_version"], started=r["started"],
                 finished=r["finished"], wall_s=float(r["wall_s"])))
         return records
-
-    def batch(self, sweep_id: str | None = None, *, run_ids: Sequence[str] | None = None) -> Batch:
-        """A stored sweep (or a list of runs) as a :class:`~sim.batch.Batch`: the same tables,
-        summaries and bands :func:`sim.run_many` returned when it ran."""
-        from sim.batch import Batch
-        grid = self.sweep(sweep_id)["grid"] if sweep_id is not None else None
-        records = self.records(sweep_id=sweep_id, run_ids=run_ids)
-        params = list(grid) if grid is not None else list(dict.fromkeys(
-            k for rec in records for k in rec.params))
-        return Batch.from_records(records, params=params, sweep_id=sweep_id)
-
-    def replay(self, run_id: str) -> Replay:
-        """Rerun a stored run from its stored parameters and seed; compare every metric, the
-        risk index and its parts included (:func:`sim.batch.run_metrics`)."""
-        from sim.batch import run_metrics
-        from sim.result import code_version
-        from sim.runner import run
-        stored = self.run(run_id)
-        now = run_metrics(run(stored["parameters"], seed=int(stored["seed"]), journal=False))
-        then = stored["metrics"]
-        differences = {k: (v, now.get(k)) for k, v in then.items() if not _same(v, now.get(k))}
-        return Replay(run_id, stored["code_version"], code_version(), differences,
-                      {k: v for k, v in now.items() if k not in then})
 
     @_one_line
     def export(self, out: str | Path, *, sweep_id: str | None = None) -> list[Path]:
@@ -569,9 +546,3 @@ def _kind(name: str, value: Any) -> str:
                               else np.floating)):
             return kind
     raise TypeError(f"metric {name!r} is {type(value).__name__}; the store keeps numbers")
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b

@@ -39,7 +39,7 @@ def test_sweep_json_summarises_every_grid_point_and_lands_in_the_store(swept):
                                                       "share_losing_money", "risk_index"}
     assert all(r["n"] == 2 and r["ci_low"] <= r["mean"] <= r["ci_high"] for r in out["summary"])
     with sim.open_store(store, read_only=True) as s:
-        batch = s.batch(out["sweep_id"])
+        batch = sim.Batch.from_store(s, out["sweep_id"])
         assert len(batch) == 18 and len(batch.bands("gmv")) == 9 * 11
         assert s.sweep(out["sweep_id"])["command"].startswith("sim sweep liandong_2plus1 --param")
 
@@ -76,7 +76,7 @@ def test_sweep_and_sensitivity_take_the_risk_index(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert {r["metric"] for r in out["summary"]} == {"risk_index", "risk_recruitment"}
     with sim.open_store(store, read_only=True) as s:
-        runs = s.batch(out["sweep_id"]).runs
+        runs = sim.Batch.from_store(s, out["sweep_id"]).runs
     means = runs.groupby("rules.liandong.jiandian")["risk_index"].mean().tolist()
     assert [r["mean"] for r in out["summary"] if r["metric"] == "risk_index"] == pytest.approx(means)
     assert main(["sensitivity", "liandong_2plus1", "--vary", "rules.liandong.jiandian=20:120",

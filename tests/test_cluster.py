@@ -76,7 +76,7 @@ def _finish(proc: subprocess.Popen) -> dict:
 
 def _stored(store: Path, sweep_id: str) -> tuple[sim.Batch, pd.DataFrame, dict]:
     with sim.open_store(store, read_only=True) as s:
-        return s.batch(sweep_id), s.runs(sweep_id), s.sweep(sweep_id)
+        return sim.Batch.from_store(s, sweep_id), s.runs(sweep_id), s.sweep(sweep_id)
 
 
 def _same(a: sim.Batch, b: sim.Batch) -> None:

@@ -28,7 +28,8 @@ os.environ["SCHEME_LAB_FAST"] = "1"  # read when dashboard.state is first import
 
 import sim  # noqa: E402
 from conftest import ROOT, one_line, run_cli, scenario_dict, start_sweep, wait_for_commits  # noqa: E402
-from dashboard import i18n, results, state, toml_writer  # noqa: E402
+from dashboard import i18n, results, state  # noqa: E402
+from sim import toml_writer  # noqa: E402
 from sim.cli import main  # noqa: E402
 from sim.capacity import PROCESS_BYTES, run_bytes  # noqa: E402
 from sim.ledger import MERCHANTS, Ledger, sum_by  # noqa: E402
@@ -537,7 +538,7 @@ def test_a_disk_that_fills_during_a_sweep_keeps_the_runs_stored_before(tmp_path)
         sweep = s.sweeps().iloc[0]
         assert 0 < sweep["stored"] < sweep["planned"] == 40 and sweep["status"] != "running"
         last = s.runs(sweep["sweep_id"]).iloc[0]["run_id"]
-        assert s.replay(last).identical
+        assert sim.batch.replay(s, last).identical
     assert run_cli("runs", "resume", sweep["sweep_id"], "--store", store, "--workers", "1").returncode == 0
 
 

@@ -31,11 +31,11 @@ def stored(tmp_path_factory):
 def test_a_stored_sweep_reads_back_as_the_same_batch(stored):
     path, batch = stored
     with sim.open_store(path, read_only=True) as store:
-        again = store.batch(batch.sweep_id)
+        again = sim.Batch.from_store(store, batch.sweep_id)
         pd.testing.assert_frame_equal(batch.runs, again.runs)
         pd.testing.assert_frame_equal(batch.daily, again.daily)
         pd.testing.assert_frame_equal(batch.bands("gmv"), again.bands("gmv"))
-        picked = store.batch(run_ids=list(batch.runs["run_id"][:2]))
+        picked = sim.Batch.from_store(store, run_ids=list(batch.runs["run_id"][:2]))
         assert picked.params == ["rules.liandong.jiandian"] and len(picked) == 2
         sweep = store.sweep(batch.sweep_id)
         assert (sweep["status"], sweep["stored"], sweep["planned"]) == ("done", 4, 4)
@@ -60,7 +60,7 @@ def test_each_run_records_scenario_hash_parameters_seed_code_version_and_times(s
 def test_replaying_a_stored_run_reproduces_identical_metrics(stored):
     path, batch = stored
     with Store(path, read_only=True) as store:
-        replay = store.replay(batch.runs["run_id"].iloc[1])
+        replay = sim.batch.replay(store, batch.runs["run_id"].iloc[1])
     assert replay.identical and replay.differences == {}
 
 
@@ -72,7 +72,7 @@ def test_replay_reports_a_metric_that_does_not_match(tmp_path, stored):
     with duckdb.connect(str(copy)) as con:
         con.execute("UPDATE metrics SET value = value + 1 WHERE run_id = ? AND name = 'gmv'", [run_id])
     with Store(copy, read_only=True) as store:
-        replay = store.replay(run_id)
+        replay = sim.batch.replay(store, run_id)
     assert not replay.identical and list(replay.differences) == ["gmv"]
     stored_gmv, now = replay.differences["gmv"]
     assert stored_gmv == now + 1
@@ -86,7 +86,7 @@ def test_a_run_stored_before_a_metric_existed_still_replays_as_identical(tmp_pat
     with duckdb.connect(str(copy)) as con:  # as stored by code that had no risk index
         con.execute("DELETE FROM metrics WHERE run_id = ? AND name LIKE 'risk%'", [run_id])
     with Store(copy, read_only=True) as store:
-        replay = store.replay(run_id)
+        replay = sim.batch.replay(store, run_id)
     assert replay.identical
     assert replay.new == {k: batch.runs[k].iloc[0] for k in ["risk_index", *RISK_METRICS.values()]}
     assert main(["runs", "replay", run_id, "--store", str(copy)]) == 0
@@ -99,7 +99,7 @@ def test_the_risk_index_and_its_parts_are_stored_as_numbers_and_replayed(tmp_pat
     names = ["risk_index", *RISK_METRICS.values()]
     run_id = batch.runs["run_id"].iloc[2]
     with Store(path, read_only=True) as store:
-        again = store.batch(batch.sweep_id)
+        again = sim.Batch.from_store(store, batch.sweep_id)
         metrics = store.run(run_id)["metrics"]
     pd.testing.assert_frame_equal(batch.runs[names], again.runs[names])
     assert all(type(metrics[k]) is float for k in names) and metrics["risk_index"] > 0
@@ -110,7 +110,7 @@ def test_the_risk_index_and_its_parts_are_stored_as_numbers_and_replayed(tmp_pat
         con.execute("UPDATE metrics SET value = value + 1 WHERE run_id = ? AND name = "
                     "'risk_team_pay'", [run_id])
     with Store(copy, read_only=True) as store:
-        replay = store.replay(run_id)
+        replay = sim.batch.replay(store, run_id)
     assert replay.differences == {"risk_team_pay": (metrics["risk_team_pay"] + 1,
                                                     metrics["risk_team_pay"])}
 
@@ -141,7 +141,7 @@ def test_missing_and_foreign_stores_are_refused(tmp_path):
         with pytest.raises(StoreError, match="no run 'x'"):
             store.run("x")
         with pytest.raises(StoreError, match="no sweep 'sw-0'"):
-            store.batch("sw-0")
+            sim.Batch.from_store(store, "sw-0")
 
 
 def _complete(path, expect_status: str) -> tuple[int, int]:
@@ -149,14 +149,14 @@ def _complete(path, expect_status: str) -> tuple[int, int]:
     with Store(path, read_only=True) as store:
         sweep = store.sweeps().iloc[0]
         assert sweep["status"] == expect_status
-        batch = store.batch(sweep["sweep_id"])
+        batch = sim.Batch.from_store(store, sweep["sweep_id"])
         metrics = store.con.execute("SELECT run_id, count(*) FROM metrics GROUP BY run_id").fetchall()
         daily = store.con.execute("SELECT run_id, count(*) FROM daily GROUP BY run_id").fetchall()
         assert {r for r, _ in metrics} == {r for r, _ in daily} == set(batch.runs["run_id"])
         assert len({n for _, n in metrics}) == 1 and len({n for _, n in daily}) == 1
         assert len(batch.daily) == len(batch) * 31  # days 0..30
         assert batch.runs[batch.metrics].notna().all().all()
-        assert store.replay(batch.runs["run_id"].iloc[-1]).identical
+        assert sim.batch.replay(store, batch.runs["run_id"].iloc[-1]).identical
         return len(batch), int(sweep["planned"])
 
 
@@ -178,7 +178,7 @@ def test_a_killed_sweep_keeps_every_stored_run_whole_and_readable(tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"ran the {planned - stored} missing runs; {planned} of {planned} now stored" in done.stdout
     with Store(path, read_only=True) as store:
-        resumed = store.batch(sweep_id)
+        resumed = sim.Batch.from_store(store, sweep_id)
         assert store.sweep(sweep_id)["status"] == "done" and store.pending(sweep_id) == []
     whole = sim.run_many("retail_baseline", grid={"retail.price": SWEEP_PRICES}, seeds=3, days=30,
                          market_size=1000, store=False)
@@ -216,7 +216,7 @@ def test_delete_removes_a_sweep_and_nothing_else(tmp_path, stored):
         assert store.con.execute("SELECT count(*) FROM daily WHERE run_id LIKE ?",
                                  [batch.sweep_id + "%"]).fetchone()[0] == 0
         assert store.con.execute("SELECT count(*) FROM scenarios").fetchone()[0] == 1
-        pd.testing.assert_frame_equal(store.batch(other.sweep_id).runs, other.runs)
+        pd.testing.assert_frame_equal(sim.Batch.from_store(store, other.sweep_id).runs, other.runs)
 
 
 def test_a_store_with_another_schema_is_refused(tmp_path):
