@@ -510,9 +510,15 @@ def choice(scenarios: list[sim.Scenario], *, objective: str, market: str, seeds:
     workers = min(cpus, 8) if total >= 8 and cpus > 2 else None
     key = ("choice", tuple(s.content_hash() for s in scenarios), objective, market, tuple(seeds), days,
            size, tuple(sorted(ranges.items())), points, robust_seeds)
-    return _batches().get(key, lambda: choose(
-        scenarios, objective=objective, market=profile(market), seeds=seeds, days=days, market_size=size,
-        ranges=ranges, points=points, robust_seeds=robust_seeds, workers=workers, progress=progress))
+
+    def make():
+        with turn(person_days(scenarios, runs_each=len(seeds) + points * robust_seeds, size=size,
+                              days=days)):
+            return choose(scenarios, objective=objective, market=profile(market), seeds=seeds,
+                          days=days, market_size=size, ranges=ranges, points=points,
+                          robust_seeds=robust_seeds, workers=workers, progress=progress)
+
+    return _runs().get(key, make)
 
 
 def axis_format(choice) -> str:

@@ -290,6 +290,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # Validate all before running any.
     scenarios = [load_for_cli(src, args, market) for src in args.scenarios]
     differ = differences(scenarios)
+    check_fits(max(run_bytes(s) for s in scenarios), args)  # one run at a time fits, at least
     bar = Progress("compare", enabled=not (args.quiet or args.json), unit="run")
     metrics = run_each(scenarios, seed=args.seed, workers=args.workers or available_cpus(),
                        progress=bar, memory_limit=memory_limit(args))

@@ -16,7 +16,7 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state
-from dashboard.i18n import current, measure, t, text, text_family, verdict
+from dashboard.i18n import current, measure, plain, t, text, text_family, verdict
 from sim.choose import OBJECTIVES, figure, objective_figure, parse_objective
 
 MIX_CHOICE = "mix"
@@ -117,16 +117,27 @@ if st.session_state.get("cho_last") != inputs:
     st.info(t("cho.press"))
     st.stop()
 
+scenarios = [entries[k].scenario for k in chosen]
+# Refused before anything runs when this is more than the server runs for one request.
+too_big = state.request_problem([s.with_market(days=days, size=size) for s in scenarios],
+                                runs_each=reps + points * robust_seeds)
+if too_big:
+    st.error(too_big)
+    st.stop()
 bar = st.progress(0.0)
 try:
-    choice = state.choice([entries[k].scenario for k in chosen], objective=objective, market=market,
+    choice = state.choice(scenarios, objective=objective, market=market,
                           seeds=list(range(seed, seed + reps)), days=days, size=size, ranges=ranges,
                           points=points, robust_seeds=robust_seeds,
                           progress=lambda done, total: bar.progress(done / total, text=t(
                               "ctl.running", name=t("cho.runs"), i=done, n=total)))
 except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
     bar.empty()
-    st.error(t("err.scenario", message=err.line(lang)))
+    st.error(t("err.scenario", message=plain(err.line(lang))))
+    st.stop()
+except state.Busy as busy:
+    bar.empty()
+    st.warning(t("lim.busy", n=busy.args[0]))
     st.stop()
 bar.empty()
 
