@@ -29,7 +29,7 @@ from sim.result import RunResult
 from sim.scenario import scenario_paths
 
 LANGS = ("zh", "en")
-# Empirical context (DESIGN.md): AARP Foundation, "Multilevel Marketing: Research Study" (2018),
+# Context (docs/validation.md): AARP Foundation, "Multilevel Marketing: Research Study" (2018),
 # a survey of US participants; Jon M. Taylor, "The Case (for and) against Multi-level
 # Marketing" (Consumer Awareness Institute, 2011), compensation plans of 350 MLMs.
 AARP = {"lost": 0.47, "even": 0.27, "profited": 0.25}

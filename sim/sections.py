@@ -35,7 +35,8 @@ class Meta:
     name_en: str = param("", en="English name", zh="英文名称")
     name_zh: str = param("", en="Chinese name", zh="中文名称")
     family: str = param("retail", choices=FAMILIES, en="Business-model family", zh="模式类别")
-    source: str = param("", en="Seed document and the passage modelled", zh="来源文档及段落")
+    source: str = param("", en="Source id (docs/sources.md) and the passage quoted",
+                        zh="来源编号(docs/sources.md)及引文")
     mechanism_en: str = param("", en="The mechanism in a few sentences", zh="机制说明(英文)")
     mechanism_zh: str = param("", en="The mechanism in Chinese", zh="机制说明")
     market_profile: str = param("", en="Default market profile: a file under scenarios/markets/ "

@@ -61,11 +61,12 @@ Who = str | int
 
 
 class Script:
-    """A quiet market driven by exact events (STYLE lesson 4): nobody arrives, buys or leaves
-    unless the test says so. Events: who arrives under whom (``customer``), who buys into the
-    scheme (``join``, ``qualify``), who orders what (``buy``, ``order``, ``day``), who leaves
-    (``churn``), the end of a day (``end_day``) or whole engine days (``step``); then what the
-    books show (``rewards``, ``flows``, ``result``). ``play`` runs a table of such events.
+    """A quiet market driven by exact events, so a mechanism's test is a table of them: nobody
+    arrives, buys or leaves unless the test says so. Events: who arrives under whom
+    (``customer``), who buys into the scheme (``join``, ``qualify``), who orders what (``buy``,
+    ``order``, ``day``), who leaves (``churn``), the end of a day (``end_day``) or whole engine
+    days (``step``); then what the books show (``rewards``, ``flows``, ``result``). ``play``
+    runs a table of such events.
 
     Persons are named (the founder is "A"; a new name is the next free person) or given by id.
     ``price`` is the entry package that makes participants (None: the market has none, unless

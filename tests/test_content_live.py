@@ -1,6 +1,6 @@
 """Content creators and live sessions: each component as a small table of scripted cases, and
-each content/live scenario's defining behaviour (001 figures: brand self-streaming +25%,
-live-commerce next-day retention under 20%)."""
+each content/live scenario's defining behaviour (S2's figures, docs/sources.md: brand
+self-streaming +25%, live-commerce next-day retention under 20%)."""
 
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ def test_brand_cannot_pay_commission():
 
 @pytest.mark.slow
 def test_brand_self_streaming_lifts_monthly_sales_25_percent():
-    """001: 每月自播4次,带动月销增长25%, against the same market without streaming."""
+    """S2: 「每月自播4次,带动月销增长25%」, against the same market without streaming."""
     d = scenario_dict("brand_self_streaming")
     base = copy.deepcopy(d)
     del base["rules"]
@@ -275,7 +275,7 @@ def test_brand_self_streaming_lifts_monthly_sales_25_percent():
 
 
 def test_live_streaming_next_day_retention_under_20_percent():
-    """001: 社交电商和直播电商的次日留存率通常低于20%."""
+    """S2: 「社交电商和直播电商的次日留存率通常低于20%」."""
     r = sim.run("live_streaming", seed=0, market_size=5000, days=90)
     assert 0.12 < r.metrics["retention_d1"] < 0.20
     assert r.daily["reward_streamer_commission"].sum() > 0

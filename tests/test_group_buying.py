@@ -1,7 +1,7 @@
 """Group buying family: 拼团, 砍价, presale / crowdfunding, 社区团购 leaders and supply-chain
-finance, each as a small table of scripted cases (STYLE lesson 4), plus what each scenario is
-for: a failed group refunds in full, a presale below threshold makes nothing, pickup brings
-logistics under 001's 30%, and finance interest and defaults reach the books."""
+finance, each as a small table of scripted cases, plus what each scenario is for: a failed
+group refunds in full, a presale below threshold makes nothing, pickup brings logistics under
+S2's 30% (docs/sources.md), and finance interest and defaults reach the books."""
 
 from __future__ import annotations
 
@@ -343,7 +343,7 @@ def test_only_held_orders_are_pledged_when_asked(market):
 
 # -- the scenarios --------------------------------------------------------------------------
 def test_pickup_brings_logistics_under_a_third_of_cost():
-    """001: 高频配送模式下,物流成本占比可能超30%. Home delivery of small grocery orders is over
+    """S2: 「高频配送模式下,物流成本占比可能超30%」. Home delivery of small grocery orders is over
     30% of goods-plus-delivery; once leaders serve the neighbourhoods (the last month of five)
     pickup brings it well under."""
     def share(recruit_rate: float) -> float:
@@ -372,7 +372,7 @@ def test_finance_scenario_shows_interest_and_defaults():
 
 
 def test_the_start_up_launches_on_ten_big_leaders():
-    """003: 起盘期合伙人级别的大团长……只需要10个. The ten organisers lead a tenth of the
+    """S4: 「起盘期合伙人级别的大团长……只需要10个」. The ten organisers lead a tenth of the
     market each, nobody else is appointed, and the platform pays its team every day."""
     r = sim.run("community_group_buy_startup", seed=0, market_size=20_000, days=20)
     leaders = r.people[r.people["role"] == "leader"]

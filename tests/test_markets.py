@@ -142,7 +142,7 @@ def test_compare_refuses_a_bad_market_in_one_line(capsys, args, says):
 
 
 def test_live_room_impulse_buyers_follow_the_model_into_any_market():
-    """001: "社交电商和直播电商的次日留存率通常低于20%". The live room's impulse buyers are the
+    """S2: 「社交电商和直播电商的次日留存率通常低于20%」. The live room's impulse buyers are the
     mechanism's (rules.live_sessions.impulse_leave): in the WeChat community market, where
     newcomers otherwise return, they still lower its next-day retention."""
     wechat = load_profile("wechat_community")

@@ -353,7 +353,7 @@ def test_nothing_here_is_owed_as_points():
             m.release()
 
 
-# -- calibration: 001 "品牌通过社群发放优惠券,复购率提升30%" -------------------------------------
+# -- calibration: S2 「品牌通过社群发放优惠券,复购率提升30%」 ------------------------------------
 def _repeat_orders_per_buyer(scenario: dict, seed: int) -> float:
     n = sim.run(scenario, seed=seed).people["purchases"].to_numpy()
     return float((n[n >= 1] - 1).sum() / (n >= 1).sum())
@@ -369,4 +369,4 @@ def test_coupons_lift_repurchase_by_30_percent():
     c = np.array([_repeat_orders_per_buyer(with_coupons, s) for s in seeds])
     ratio = c.mean() / a.mean()
     se = ratio * np.sqrt(c.var(ddof=1) / c.mean() ** 2 / len(c) + a.var(ddof=1) / a.mean() ** 2 / len(a))
-    assert abs(ratio - 1.30) < 3 * se, f"repeat orders ×{ratio:.3f} (SE {se:.3f}); 001 says ×1.30"
+    assert abs(ratio - 1.30) < 3 * se, f"repeat orders ×{ratio:.3f} (SE {se:.3f}); S2 says ×1.30"

@@ -127,7 +127,7 @@ def test_share_points_are_cash_off_the_sharers_next_order(market):
     assert m.rewards("B") == 5 and ledger.close_day()[1] == 0
 
 
-# -- 共享购 (DESIGN.md, validation) -------------------------------------------------------------
+# -- 共享购 (docs/validation.md) ----------------------------------------------------------------
 def test_shared_purchase_example_is_exact(market):
     """100 of 10,000 network 共享值 and 498 points a day: 4.98 points, 95.02 共享值 left."""
     m = market({"shared_purchase": {"daily_airdrop": 498.0, "point_price": 1.0, "sell_chance": 1.0}},

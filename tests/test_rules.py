@@ -1,5 +1,5 @@
-"""Each mechanism as a small table of cases (STYLE lesson 4), and its declared facts checked
-against what the ledger shows (STYLE lesson 2)."""
+"""Each mechanism as a small table of cases, and its declared facts checked against what the
+ledger shows."""
 
 from __future__ import annotations
 
@@ -358,7 +358,7 @@ README_ROW = re.compile(r"^\| `(\w+)` \| `(\w+)` \| [^|]+ \| `([^`]+)` \| `([^`]
 
 def test_the_readme_finds_each_mechanism_and_its_test():
     """The mechanism table names every registered rule, the file that defines its class and
-    the test file that scripts it (STYLE lesson 12: one hop from class to test)."""
+    the test file that scripts it: one hop from class to test."""
     rows = README_ROW.findall((ROOT / "README.md").read_text(encoding="utf-8"))
     assert sorted(key for key, *_ in rows) == sorted(REGISTRY)
     for key, name, source, test in rows:

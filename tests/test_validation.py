@@ -1,4 +1,4 @@
-"""The engine reproduces the analytic results in DESIGN.md ("Validation").
+"""The engine reproduces the analytic results listed in docs/validation.md.
 
 Tolerances come from standard errors measured across replicates (or the binomial standard
 error of one large run) plus, for Bass, the discretisation error of daily steps computed from
@@ -63,7 +63,7 @@ def test_unilevel_10_5_3_payout_ratio_on_a_random_recursive_tree():
                                         "on_packages": True}}
     ratios = [sim.run(package_tree(1000, rules), seed=seed).metrics["payout_ratio"]
               for seed in range(40)]
-    within(ratios, 0.1784, bias=0.00005)  # DESIGN.md gives 4 digits; exact value 0.178406
+    within(ratios, 0.1784, bias=0.00005)  # docs/validation.md gives 4 digits; exact value 0.178406
 
 
 @pytest.mark.slow

@@ -27,9 +27,10 @@ class _Airdrop:
 class SharedPurchase(Rule):
     """Shared purchase (共享购): 共享值 from spending, a fixed daily airdrop of 共享积分.
 
-    Source: 000_378a153c03d2435e.txt, model 10 ("平台发行共享值和共享积分两种资产,用户通过消费
-    等方式获得共享值可转化为共享积分;共享积分由平台恒定发售每日固定空投数量用户按比例获取;
-    商家让利越多消费者收益越多"); figures from DESIGN.md (validation example). A buyer earns
+    Source: S1 §10 共享購模式 (docs/sources.md): 「平臺發行共享值和共享積分兩種資產」;
+    「用戶通過消費等方式獲得共享值可轉化為共享積分」; 「共享積分由平臺恒定發售每日固定空投數量
+    用戶按比例獲取」; 「商家讓利越多消費者收益越多」. The source gives no figures; those below are
+    the worked example of docs/validation.md. A buyer earns
     共享值 = price paid × 让利 × ``value_multiple`` and the merchant 让利 × ``merchant_multiple``
     (共享值 counts in yuan). Every day ``daily_airdrop`` 共享积分 are airdropped, split in
     proportion to everyone's 共享值, leavers and merchants included; converting uses up 共享值

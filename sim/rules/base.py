@@ -21,7 +21,7 @@ hooks with whole batches of events as numpy arrays, so a rule is vectorised or i
 A rule reads and changes the model only through :data:`MODEL_SURFACE` (a test reads every
 rule's source and fails on anything else), and remembers what it needs during a run in
 ``model.rule_state``. Each rule declares :class:`Facts` that the audit reads without running
-anything, and a test checks those declarations against what the ledger shows (STYLE lesson 2).
+anything, and a test checks those declarations against what the ledger shows (tests/test_rules.py).
 """
 
 from __future__ import annotations

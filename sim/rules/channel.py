@@ -1,7 +1,8 @@
 """Channel mechanisms: models without an incentive rule act on the market, not on payouts.
 
-Each class is one lever a channel pulls (DESIGN.md: "they act on the market through conversion,
-basket size, price, margin, fulfilment cost and reach"). They pay no one, so their facts are
+Each class is one lever a channel pulls: the models without an incentive rule (docs/catalogue.md)
+act on the market through conversion, basket size, price, margin, fulfilment cost and reach.
+They pay no one, so their facts are
 empty; their costs are ``marketing`` flows (platform to outside suppliers: rent, staff, data
 systems, licences). Reach lifts scale the daily adoption hazard from adverts once in
 ``on_setup`` (``model.scale_adverts``), conversion lifts are ``demand`` multipliers, price, basket,
@@ -41,9 +42,9 @@ class ChannelRule(Rule):
 class Stores(ChannelRule):
     """Physical stores (门店 / 新零售体验店) serving the communities around them.
 
-    Sources: 000_378a153c03d2435e.txt, model 7 O2O ("线下门店提供体验和服务支持") and model 20
-    ("开设线下体验店,提供商品展示、试用、体验和售后服务……举办各类活动"); 001_f318f902d5210b6f.txt,
-    O2O ("线下门店提供试用、咨询等服务,增强用户信任……带动进店率40%"; "客单价提升15%").
+    Sources (docs/sources.md): S1 §7 O2O 「線下門店提供體驗和服務支持」 and §20
+    「開設線下體驗店,提供商品展示、試用、體驗和售后服務……舉辦各類活動」; S2, O2O
+    「线下门店提供试用、咨询等服务,增强用户信任」, 「带动进店率40%」, 「客单价提升15%」.
 
     ``stores`` stores each serve ``communities_per_store`` neighbourhoods (the first ones:
     communities are alike, so that is a random sample) at ``daily_cost`` each (rent, staff: a
@@ -99,9 +100,9 @@ class Stores(ChannelRule):
 class Pickup(ChannelRule):
     """Pickup in store or at a collection point (到店自提 / 门店发货).
 
-    Sources: 000_378a153c03d2435e.txt, model 7 ("线上平台……下单支付,然后到线下门店自提");
-    002_bf97824ebba994bb.txt, 全渠道 ("在微信小程序上购买的商品,可以在线下门店自提,或者由线下
-    门店进行配送"); 001_f318f902d5210b6f.txt ("物流成本占比可能超30%").
+    Sources (docs/sources.md): S1 §7 「線上平臺瀏覽商品、下單支付,然后到線下門店自提」;
+    S3, 全渠道 「在微信小程序上购买的商品,可以在线下门店自提,或者由线下门店进行配送」;
+    S2 「物流成本占比可能超30%」.
 
     A share ``pickup_share`` of the orders of customers who can reach a pickup point (near a
     store when ``stores`` is composed, otherwise everyone: lockers and partner shops) is
@@ -131,8 +132,8 @@ class Pickup(ChannelRule):
 class Targeting(ChannelRule):
     """Data-driven targeting (精准营销): better-aimed adverts and offers.
 
-    Source: 000_378a153c03d2435e.txt, model 8 数据驱动零售 ("通过精准营销、个性化推荐和库存管理
-    优化提升销售效率……降低运营成本"). The data platform costs ``daily_cost`` (marketing); the
+    Source: S1 §8 數據驅動零售模式 (docs/sources.md): 「通過精準營銷、個性化推薦和庫存管理優化
+    提升銷售效率」 and 「降低運營成本」. The data platform costs ``daily_cost`` (marketing); the
     same advertising reaches × ``reach_scale`` as many likely buyers (cheaper acquisition: more
     adopters per yuan), and targeted offers lift every customer's purchase chance by
     ``conversion_lift``.
@@ -162,8 +163,8 @@ class Targeting(ChannelRule):
 class Inventory(ChannelRule):
     """Inventory optimisation (库存管理优化): demand forecasts cut waste, markdowns and stock-outs.
 
-    Sources: 000_378a153c03d2435e.txt, model 8 ("库存管理优化"); 002_bf97824ebba994bb.txt, 全渠道
-    ("整合这些渠道的订单、库存……进行精准营销和库存调配"). Merchants' cost of goods per order
+    Sources (docs/sources.md): S1 §8 「庫存管理優化」; S3, 全渠道 「整合这些渠道的订单、库存……
+    进行精准营销和库存调配」. Merchants' cost of goods per order
     falls by ``cost_saving`` (less spoiled and marked-down stock carried per unit sold).
     """
     key = "inventory"
@@ -182,9 +183,9 @@ class Inventory(ChannelRule):
 class Recommendation(ChannelRule):
     """Personalised recommendation (智能推荐 / 个性化推荐) that learns from purchase history.
 
-    Sources: 000_378a153c03d2435e.txt, model 18 ("平台根据用户的历史购买记录、浏览行为、搜索
-    关键词等信息,推送符合其个性化需求的商品……增加用户粘性和购买转化率"); 004_16c6b68c9f5944b6.txt
-    ("个性化推荐:……根据用户画像,通过机器学习和数据挖掘等技术,实现个性化推荐"). A customer with
+    Sources (docs/sources.md): S1 §18 「平臺根據用戶的歷史購買記錄、瀏覽行為、搜索關鍵詞等信息」,
+    「推送符合其個性化需求的商品」, 「增加用戶粘性和購買轉化率」; S5 「个性化推荐:社交电商可以根据用户画像,
+    通过机器学习和数据挖掘等技术,实现个性化推荐」. A customer with
     n past orders buys with chance × (1 + ``max_lift`` × (1 − e^(−n / ``learn_orders``))): the
     more history, the better the picks. The system costs ``daily_cost`` (marketing).
     """
@@ -214,8 +215,9 @@ class Recommendation(ChannelRule):
 class SharedAudience(ChannelRule):
     """Co-branding (跨界联名): a partner brand's audience hears of the platform.
 
-    Source: 000_378a153c03d2435e.txt, model 14 跨界融合 ("与其他行业或品牌进行跨界合作,共同推出
-    联名商品或服务。通过共享资源和用户群体……吸引更多潜在用户"). The partnership costs
+    Source: S1 §14 跨界融合模式 (docs/sources.md): 「與其他行業或品牌進行跨界合作,共同推出聯名
+    商品或服務」; 「通過共享資源和用戶群體」; 「吸引更多潛在用戶」.
+    The partnership costs
     ``daily_cost`` (licence and joint campaign: marketing) and multiplies adverts' reach by
     (1 + ``reach_lift``) across the market. The limited edition itself is a ``product_offer``.
     """
@@ -238,9 +240,8 @@ class SharedAudience(ChannelRule):
 class ProductOffer(ChannelRule):
     """A special product: custom-made (个性化定制) or a limited co-branded edition (限量联名款).
 
-    Sources: 000_378a153c03d2435e.txt, model 15 ("消费者可以根据自己的需求和喜好在平台上定制商品
-    ……提高商品附加值") and model 14 ("推出限量版商品"); 002_bf97824ebba994bb.txt, C2B定制
-    ("商家根据这些需求进行定制生产").
+    Sources (docs/sources.md): S1 §15 「消費者可以根據自己的需求和喜好在平臺上定制商品」,
+    「提高商品附加值」 and §14 「推出限量版商品」; S3, C2B定制 「商家根据这些需求进行定制生产」.
 
     A share ``share`` of orders are for it, at ``price_premium`` over the regular price (the
     fair value of what is bought rises with it) and ``cost_premium`` over its cost of goods.
@@ -303,9 +304,9 @@ class ProductOffer(ChannelRule):
 class PeerListings(ChannelRule):
     """Peer-to-peer listings (共享经济): idle things and skills rented between users.
 
-    Source: 000_378a153c03d2435e.txt, model 22 ("通过平台共享闲置资源(如房产、车辆、技能等)……
-    用户可以在平台上发布自己的闲置资源信息,寻找有需求的买家或租客……平台通过收取服务费或佣金实现
-    盈利"). The scenario's merchants are the peer hosts (their cost of goods is wear and
+    Source: S1 §22 社交電商+共享經濟模式 (docs/sources.md): 「通過平臺共享閑置資源(如房產、車輛、
+    技能等)」; 「用戶可以在平臺上發布自己的閑置資源信息,尋找有需求的買家或租客」;
+    「平臺通過收取服務費或傭金實現盈利」. The scenario's merchants are the peer hosts (their cost of goods is wear and
     cleaning, the platform fee is the service fee, their profit is the hosts' income) and a
     host whose listing does not pay leaves like any merchant. A renter finds something that
     suits them with chance 1 − e^(−open listings / ``match_listings``), which scales every

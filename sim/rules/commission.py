@@ -71,8 +71,8 @@ _ON_PACKAGES = dict(en="Pay on downline entry packages", zh="按下级礼包计�
 class MultiLevelCommission(LevelCommission):
     """Unilevel commission: level d above the buyer earns ``rates[d-1]`` of the purchase.
 
-    Source: 000_378a153c03d2435e.txt, model 12 (社交裂变分销: "邀请者可以持续获得下级购买
-    商品的佣金分成"). Paying beyond level 1 on downline purchases is 团队计酬; paying on
+    Source: S1 §12 社交裂變分銷模式 (docs/sources.md): 「邀請者可以持續獲得下級購買商品的傭金分成」.
+    Paying beyond level 1 on downline purchases is 团队计酬; paying on
     package purchases as well ties pay to recruitment.
     """
     key = "multi_level_commission"
@@ -93,7 +93,7 @@ class MultiLevelCommission(LevelCommission):
 @dataclass(frozen=True)
 class GeometricCommission(LevelCommission):
     """Geometric commission: level d earns ``a × b^(d-1)``, so all levels together never
-    exceed ``a / (1 - b)`` of a purchase, however deep the tree (DESIGN.md validation)."""
+    exceed ``a / (1 - b)`` of a purchase, however deep the tree (docs/validation.md)."""
     key = "geometric_commission"
     name_en = "Geometric multi-level commission"
     name_zh = "几何递减多级佣金"

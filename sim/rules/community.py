@@ -31,10 +31,10 @@ class CommunityLeaders(Rule):
     """Community group buying (社区团购): a 团长 per neighbourhood is the pickup point and earns
     a commission on residents' orders.
 
-    Sources: 000_378a153c03d2435e.txt, model 3 ("以社区为单位,团长在社群内发布商品信息,居民
-    通过小程序下单购买。平台统一采购和配送至团长处,居民自提……团长根据销售额获得佣金奖励";
-    "降低物流成本"); 001_f318f902d5210b6f.txt ("高频配送模式下,物流成本占比可能超30%");
-    003_8d69ec7ed19c9413.txt (社群团购起盘: "起盘期合伙人级别的大团长……只需要10个").
+    Sources (docs/sources.md): S1 §3 社區團購模式 「以社區為單位,團長在社群內發布商品信息」,
+    「居民通過小程序下單購買。平臺統一采購和配送至團長處,居民自提」, 「團長根據銷售額獲得傭金獎勵」,
+    「降低物流成本」; S2 「高频配送模式下,物流成本占比可能超30%」; S4, 社群团购起盘
+    「起盘期合伙人级别的大团长,月出货量过10w+的只需要10个就已满足起盘」.
     The market's communities are grouped into territories of ``territory`` communities, one
     leader each. The platform appoints one with daily chance ``recruit_rate`` where there is
     none: the resident who has ordered most (with ``founders_lead``, the organisers are the
@@ -53,8 +53,9 @@ class CommunityLeaders(Rule):
     sales_amount_key = "commission"
 
     commission: float = param(0.10, lo=0.05, hi=0.20,
-                              en="Leader commission, share of residents' orders (000: 5-20%)",
-                              zh="团长佣金占居民订单金额比例(5%-20%)")
+                              en="Leader commission, share of residents' orders (5-20%: an assumed "
+                                 "range; the sources give no rate)",
+                              zh="团长佣金占居民订单金额比例(5%-20% 为假设范围,来源未给比例)")
     territory: int = param(1, lo=1, hi=100_000, unit="communities",
                            en="Communities one leader serves", zh="每位团长服务的社区数")
     recruit_rate: float = param(0.05, lo=0, hi=1, unit="1/day",

@@ -135,9 +135,9 @@ _COMMUNITY = dict(lo=0, hi=1, en="Share of a host's own community (社群) who f
 class ContentCreators(Rule):
     """Content commerce (内容电商): creators post notes, videos and lives to their followers.
 
-    Source: 000_378a153c03d2435e.txt, model 4 ("通過生產高質量的內容(如圖文、視頻、直播)
-    吸引用戶關注,內容中嵌入商品鏈接或優惠券,引導用戶購買。內容創作者根據商品銷售額獲得傭金
-    或廣告分成"); 003_8d69ec7ed19c9413.txt (小红书: 用户分享购物心得, KOL 推荐, 广告收入).
+    Sources (docs/sources.md): S1 §4 內容電商模式 「通過生產高質量的內容(如圖文、視頻、直播)吸引用戶關注」,
+    「內容中嵌入商品鏈接或優惠券,引導用戶購買」, 「內容創作者根據商品銷售額獲得傭金或廣告分成」;
+    S4, 小红书 「用户自发分享购物心得」, 「KOL(关键意见领袖)营销」, 「广告收入」.
 
     The platform signs ``creators`` (达人) on day 0. A share of the market follows them (the
     network decides part of it: a creator's own community). Posts reach followers who are not

@@ -23,8 +23,8 @@ UNDECIDED, IN_GROUP, OUT = 0, 1, 2
 class Coupons(Rule):
     """Coupons (优惠券) that lift the chance of the next purchase.
 
-    Source: 001_f318f902d5210b6f.txt, 私域流量电商 ("品牌通过社群发放优惠券,复购率提升30%");
-    000_378a153c03d2435e.txt, models 4 and 16 (内容中嵌入……优惠券; 社群运营包括定期发布优惠信息).
+    Sources (docs/sources.md): S2, 私域流量电商 「品牌通过社群发放优惠券,复购率提升30%」;
+    S1 §4 「內容中嵌入商品鏈接或優惠券」 and §16 「社群運營包括定期發布優惠信息」.
 
     ``issue = "after_purchase"``: a buyer receives a coupon with their order (chance ``reach``).
     ``issue = "community"``: a buyer joins the brand's group chat (私域, chance ``reach``, decided

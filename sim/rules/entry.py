@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class EntryPackage(Rule):
     """Entry package (礼包): pay ``price`` for goods worth ``goods_value`` and become a 代理.
 
-    Source: 000_378a153c03d2435e.txt, models 1 and 6 ("用户通过购买商品成为代理"). The
+    Source: S1 §1 「用戶通過購買商品成為代理」 and §6 「用戶購買商品成為代理」 (docs/sources.md). The
     difference between price and fair goods value is a disguised entry fee (入门费), which is
     what the audit weighs. A price of 0 means free sign-up as a distributor (注册即分销).
 

@@ -30,8 +30,8 @@ class _Loans:
 class SupplyChainFinance(Rule):
     """Order financing (订单融资) for merchants by a finance partner.
 
-    Source: 000_378a153c03d2435e.txt, model 17 ("平台与供应链金融机构合作提供融资支持给商家。
-    商家可以利用融资资金扩大生产规模"). Every day each open merchant borrows ``advance_rate``
+    Source: S1 §17 (docs/sources.md): 「平臺與供應鏈金融機構合作提供融資支持給商家」;
+    「商家可以利用融資資金擴大生產規模」. Every day each open merchant borrows ``advance_rate``
     of the value of the orders it took that day (``orders = "held"``: only orders held in
     escrow or pending, i.e. 拼团, presale and bargain orders; list this rule after those
     rules). The loan is repaid after ``term_days`` with simple interest ``daily_rate`` ×

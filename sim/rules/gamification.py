@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 class Gamification(Rule):
     """Gamified shopping (社交游戏化): daily tasks, a score, and leaderboard prizes.
 
-    Sources: 000_378a153c03d2435e.txt, model 13 ("将游戏元素融入电商购物过程,如设置任务挑战、
-    积分兑换、排行榜竞争等。用户通过完成任务获得积分或奖励"); 004_16c6b68c9f5944b6.txt, 社群驱动
-    ("社区互动:……问答、游戏、抽奖等"; "制定积分奖励机制").
+    Sources (docs/sources.md): S1 §13 「將游戲元素融入電商購物過程,如設置任務挑戰、積分兌換、
+    排行榜競爭等」, 「用戶通過完成任務獲得積分或獎勵」; S5
+    「社区互动:社交电商可以在平台上提供各种互动活动,如问答、游戏、抽奖等」, 「制定积分奖励机制」.
 
     A newcomer takes up the game with ``take_up``; players share more (sharing × (1 +
     ``share_lift``): 分享任务). Each day a player does the day's task (check-in, quiz, game) with
@@ -109,8 +109,9 @@ class Gamification(Rule):
 class CommunityManagers(Rule):
     """Community managers (社群管理员) who run a group's interaction and service.
 
-    Source: 004_16c6b68c9f5944b6.txt, 社群驱动 ("通过设立社群管理员、制定积分奖励机制等方式,
-    激发用户和商家的积极性"; "社群服务:……专业的售后服务、物流跟踪服务"). The platform manages
+    Source: S5, 社群驱动 (docs/sources.md): 「通过设立社群管理员、制定积分奖励机制等方式,
+    激发用户和商家的积极性」; 「专业的售后服务、物流跟踪服务」.
+    The platform manages
     ``managed`` of the neighbourhood groups (communities; the first ones: communities are alike,
     so that is a random sample). Managers' time grows with the members they look after, so each
     active customer in a managed community costs ``cost_per_member`` yuan a day (staff: a

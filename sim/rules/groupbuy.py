@@ -130,9 +130,9 @@ class _Groups:
 class GroupBuy(Rule):
     """拼团 group buy: the price falls as the group grows; a group that fails is refunded.
 
-    Sources: 003_8d69ec7ed19c9413.txt, Pinduoduo ("如果一件商品原价为100元,拼多多通过各种方式
-    让用户自愿邀请自己的好友一起购买,当购买人数达到一定数量时,价格会逐渐下降,最终可能只需
-    50元"); 000_378a153c03d2435e.txt, model 17 (社交拼团). A buyer opens a group with chance
+    Sources (docs/sources.md): S4, 拼多多 「如果一件商品原价为100元」, 「让用户自愿邀请自己的好友
+    一起购买」, 「当购买人数达到一定数量时,价格会逐渐下降,最终可能只需50元」;
+    S1 §17 「社交拼團」. A buyer opens a group with chance
     ``take_up`` instead of buying alone and pays the group price of the first step of the
     ladder into escrow. Every day until ``time_limit`` runs out, each member's contacts who
     use the platform join with chance ``join_chance`` (one group at a time each), until the
@@ -282,8 +282,8 @@ class _Bargains:
 class Bargain(Rule):
     """砍价 bargaining: friends' help cuts the price; the link is a share.
 
-    Source: 003_8d69ec7ed19c9413.txt ("拼多多通过社交分享、团购、砍价等活动,激发用户的社交互动,
-    从而带动商品的销售"; "通过好友互助、拼团等方式"). A buyer starts a bargain with chance
+    Source: S4, 拼多多 (docs/sources.md): 「拼多多通过社交分享、团购、砍价等活动,激发用户的社交互动」;
+    「通过好友互助、拼团等方式」. A buyer starts a bargain with chance
     ``take_up`` instead of paying at once and sends the link to their contacts. Each day until
     ``time_limit``, every contact on the platform helps (助力) with chance ``help_chance``, once
     per bargain and one bargain a day. With ``cuts`` = "equal" each help cuts an equal share

@@ -26,8 +26,8 @@ TOP_ACCOUNT = -2
 class LiandongTwoPlusOne(Rule):
     """链动2+1 (Link-and-Move 2+1).
 
-    Source: 000_378a153c03d2435e.txt, model 6 ("用户购买商品成为代理,推荐两人加入即可晋升为
-    老板"). A new 代理's first ``passups`` recruits are passed up (感恩) to the team of the
+    Source: S1 §6 鏈動2+1模式 (docs/sources.md): 「用戶購買商品成為代理,推薦兩人加入即可晉升為老板」.
+    A new 代理's first ``passups`` recruits are passed up (感恩) to the team of the
     代理's boss; after that the 代理 breaks away (脱离), becomes a 老板 and owns a team, and
     later recruits stay in it. For every new member the team owner earns 见点奖 ``jiandian``,
     and up to ``pingji_levels`` upline bosses (the boss the owner broke away from, that boss's

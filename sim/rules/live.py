@@ -35,9 +35,9 @@ class Schedule(Audience):
 class LiveSessions(Rule):
     """Live streaming (直播电商), by a hired streamer (达人直播) or the brand itself (品牌自播).
 
-    Source: 000_378a153c03d2435e.txt, model 9 ("主播通過直播平臺展示商品……平臺根據銷售額給予
-    主播傭金獎勵並抽取一定比例的服務費"); 001_f318f902d5210b6f.txt (二)直播电商模式:
-    "某美妆品牌每月自播4次,带动月销增长25%" and "邀请行业KOL……进行带货,利用其粉丝效应快速起量".
+    Sources (docs/sources.md): S1 §9 「主播通過直播平臺展示商品」, 「平臺根據銷售額給予主播傭金獎勵
+    并抽取一定比例的服務費」; S2 (二)直播电商模式 「某美妆品牌每月自播4次,
+    带动月销增长25%」 and 「邀请行业KOL(关键意见领袖)进行带货,利用其粉丝效应快速起量」.
 
     Each channel (a streamer, or the brand's own account) holds ``sessions_per_month``
     sessions on evenly spaced days. On a session day, each active follower watches with
@@ -54,7 +54,7 @@ class LiveSessions(Rule):
     market is paid: the brand's staff and studio cost ``session_cost`` per session (marketing).
     Newcomers a session brought in are impulse buyers: with chance ``impulse_leave`` (or the
     market's own first-day chance, if higher) they never come back after their first day, in
-    whatever market the model runs (001: "社交电商和直播电商的次日留存率通常低于20%").
+    whatever market the model runs (S2: 「社交电商和直播电商的次日留存率通常低于20%」).
     """
     key = "live_sessions"
     name_en = "Live streaming sessions"

@@ -34,11 +34,11 @@ def apply_discount(orders: Orders, index: np.ndarray, amount: np.ndarray, funded
 class PaidMembership(Rule):
     """Paid membership (付费会员): a fee per period buys a member discount and free delivery.
 
-    Sources: 002_bf97824ebba994bb.txt, 付费会员模式 ("消费者支付一定的费用成为新零售商城的付费
-    会员……某新零售商城的付费会员可以享受全场商品8折优惠,每月免费配送一定次数"); and
-    000_378a153c03d2435e.txt, model 2 会员制社交电商 ("用户购买会员资格后享受专属优惠和特权,
-    同时成为分销商"), where ``distributor`` makes every member a 分销商 able to earn (invite
-    commission is composed with ``direct_referral``) and the fee is then an entry fee (入门费).
+    Sources (docs/sources.md): S3, 付费会员模式 「消费者支付一定的费用成为新零售商城的付费会员」,
+    「某新零售商城的付费会员可以享受全场商品8折优惠,每月免费配送一定次数」; and S1 §2
+    會員制社交電商模式 「用戶購買會員資格后享受專屬優惠和特權,同時成為分銷商」, where
+    ``distributor`` makes every member a 分销商 able to earn (invite commission is composed
+    with ``direct_referral``) and the fee is then an entry fee (入门费).
 
     Newcomers buy with ``conversion`` and existing customers with ``conversion_daily``; the fee
     (``membership_fee`` flow) is charged on joining and at the start of every period a member
@@ -150,8 +150,8 @@ class PaidMembership(Rule):
 class MemberTiers(Rule):
     """Member tiers (会员等级) by spend and referral performance.
 
-    Source: 000_378a153c03d2435e.txt, model 2 ("会员等级根据消费和分享业绩进行划分,不同等级享受
-    不同权益"). A member reaches tier k+1 when their own purchases reach ``spend[k]`` yuan or
+    Source: S1 §2 (docs/sources.md): 「會員等級根據消費和分享業績進行劃分,不同等級享受不同權益」.
+    A member reaches tier k+1 when their own purchases reach ``spend[k]`` yuan or
     their members recruited reach ``recruits[k]``. The tier multiplies the member discount
     (``discount_scale``, tier 1 first) and, for distributors, sets their rank, so a
     ``direct_referral`` with per-rank rates pays higher tiers more.
@@ -211,8 +211,8 @@ class MemberTiers(Rule):
 class Subscription(Rule):
     """Subscription commerce (订阅电商): prepaid recurring deliveries every cycle.
 
-    Source: 001_f318f902d5210b6f.txt, 订阅电商模式 ("订阅电商通过用户预付费用,定期配送商品……
-    用户订阅后,商家按月或按周自动发货。示例:母婴用品订阅服务,月均客单价200元"). A customer
+    Source: S2, 订阅电商模式 (docs/sources.md): 「订阅电商通过用户预付费用,定期配送商品」;
+    「用户订阅后,商家按月或按周自动发货」; 「示例:母婴用品订阅服务,月均客单价200元」. A customer
     subscribes (newcomers with ``conversion``, others with ``conversion_daily``) to one merchant;
     every ``every_days`` they prepay and receive ``units`` units at ``discount`` off (a
     subscribe-and-save price the merchant funds), booked as a sale. At each cycle a subscriber

@@ -43,9 +43,9 @@ def _needs_points(model: SchemeModel, key: str) -> None:
 class Points(Rule):
     """Points on purchases (积分), redeemed in a points mall, lapsing when unused.
 
-    Source: 000_378a153c03d2435e.txt, models 5 and 21 ("用户在平台购物获得积分,积分可用于
-    兑换商品"; "积分可用于在积分商城兑换商品或服务"); 002_bf97824ebba994bb.txt, 积分会员模式
-    ("每消费100元可以获得10个积分 ... 高级会员每消费100元可以获得15个积分"). A member earns
+    Sources (docs/sources.md): S1 §5 「用戶在平臺購物獲得積分,積分可用于兌換商品」 and §21
+    「積分可用于在積分商城兌換商品或服務」; S3, 积分会员模式 「每消费100元可以获得10个积分」,
+    「高级会员每消费100元可以获得15个积分」. A member earns
     ``points_per_100`` whole points per 100 yuan paid (rounded down), by tier: tier k from
     lifetime spend ``tier_spend[k]``. Each point is worth ``point_value`` yuan, set aside
     when issued. A member holding ``redeem_at`` points redeems, with daily chance
@@ -139,10 +139,10 @@ def redeem(model: SchemeModel, kind: str, ids: np.ndarray, amounts: np.ndarray, 
 class SignInPoints(Rule):
     """Points for social actions (签到, 评价): daily sign-in and tasks earn points.
 
-    Source: 000_378a153c03d2435e.txt, model 21 (社交电商+积分商城) with model 13 ("用户通过完成
-    任务获得积分"); 002_bf97824ebba994bb.txt ("消费者在新零售商城购物、参与活动、评价商品等行为
-    可以获得积分"). Each active customer signs in with daily chance ``chance`` and earns
-    ``points``, valued and redeemed by [rules.points]. Signing in brings people back:
+    Sources (docs/sources.md): S1 §21 社交電商+積分商城模式 with §13 「用戶通過完成任務獲得積分」;
+    S3 「消费者在新零售商城购物、参与活动、评价商品等行为可以获得积分」. Each active customer
+    signs in with daily chance ``chance`` and earns ``points``, valued and redeemed by
+    [rules.points]. Signing in brings people back:
     ``purchase_lift`` raises the purchase chance on a day they sign in.
     """
     key = "sign_in_points"
@@ -176,9 +176,9 @@ class SignInPoints(Rule):
 class SharePoints(Rule):
     """Share rewards (分享奖励): points to the sharer when the friend they brought buys.
 
-    Source: 002_bf97824ebba994bb.txt, 社交分享与推荐模式 ("其他用户通过分享链接进入商城购物,
-    分享者可以获得一定的奖励,如积分 ... 这位消费者则获得了商城的积分奖励,可以在下次购物时抵扣
-    现金"). When a person makes their first purchase, the contact whose share brought them in
+    Source: S3, 社交分享与推荐模式 (docs/sources.md): 「其他用户通过分享链接进入商城购物,
+    分享者可以获得一定的奖励,如积分」; 「这位消费者则获得了商城的积分奖励,
+    可以在下次购物时抵扣现金」. When a person makes their first purchase, the contact whose share brought them in
     (their sponsor), if still active, earns ``points`` worth ``point_value`` yuan each. The
     reward is a depth-1 payment for someone else's purchase, so it is paid into the sharer's
     balance when earned (where the audit sees who triggered it) and used up as 现金抵扣 on the
@@ -218,8 +218,8 @@ class SharePoints(Rule):
 class PointsPool(Rule):
     """A points pool whose unit value follows platform profit (积分池, 消费增值).
 
-    Source: 000_378a153c03d2435e.txt, model 5 ("部分平台还通过积分池机制实现消费增值,用户积分
-    价值随平台利润增长而提升"). Buyers earn ``points_per_100`` points per 100 yuan. Each day
+    Source: S1 §5 (docs/sources.md): 「部分平臺還通過積分池機制實現消費增值,用戶積分價值隨平臺
+    利潤增長而提升」. Buyers earn ``points_per_100`` points per 100 yuan. Each day
     the platform puts ``profit_share`` of its cash profit that day (if any) into the pool; a
     point is worth pool ÷ points outstanding. A holder of at least ``redeem_at`` points
     redeems them all, with daily chance ``redeem_chance``, at that unit value, for goods. The

@@ -51,8 +51,8 @@ def pay_from_pool(model: SchemeModel, pool: str, kind: str, ids: np.ndarray, amo
 class ContributionDividend(Rule):
     """Contribution value (贡献值) and a dividend pool (分红).
 
-    Source: 000_378a153c03d2435e.txt, model 1 (消费返利: "消费满一定金额可获得贡献值,贡献值可用于
-    参与分红或兑换奖励"). An order of at least ``threshold`` earns ``contribution_rate`` 贡献值
+    Source: S1 §1 消費返利 (docs/sources.md): 「消費滿一定金額可獲得貢獻值,貢獻值可用于參與分紅
+    或兌換獎勵」. An order of at least ``threshold`` earns ``contribution_rate`` 贡献值
     per yuan paid. The platform puts ``pool_share`` of every sale (from the merchants' 让利)
     into the dividend pool; every ``every_days`` days ``payout_share`` of the pool is paid to
     everyone holding 贡献值, in proportion to their holding, leavers included (the right is theirs). With
@@ -116,9 +116,9 @@ class ContributionDividend(Rule):
 class RangliTierPool(Rule):
     """A 让利-tier refund pool (人人公益-style, "24/12/6%").
 
-    Source: DESIGN.md catalogue row 1 variant "RenRenGongYi pool 24/12/6%" of
-    000_378a153c03d2435e.txt model 1 (消费返利: "消费满一定金额可获得贡献值,贡献值可用于参与
-    分红"); the seed text itself gives no figures. Reading: 24%, 12% and 6% are the 让利 tiers
+    Source: the catalogue's variant "RenRenGongYi pool 24/12/6%" (docs/catalogue.md) of S1 §1
+    消費返利 (docs/sources.md): 「消費滿一定金額可獲得貢獻值,貢獻值可用于參與分紅」; the source
+    itself gives no figures. Reading: 24%, 12% and 6% are the 让利 tiers
     a merchant chooses (``tiers``, shares of merchants ``tier_shares``). The merchant pays its
     tier's 让利 on every sale (on top of ``retail.rangli``, normally 0 here); the platform puts
     ``pool_share`` of it into the pool and keeps the rest. A buyer earns an entitlement
@@ -220,12 +220,13 @@ class _Schedule:
 class RebateSchedule(Rule):
     """Consumption-rebate refund schedule (消费全返, 永倍达-style).
 
-    Source: DESIGN.md catalogue row 1 variant ("永倍达-style refund: from month 6, 3%/month
-    until 100% returned") of 000_378a153c03d2435e.txt model 1 (消费返利: "通过积分或返现机制激励
-    用户持续消费"). Every purchase promises ``total`` × its price back. Months are 30-day
-    calendar months of the run (day 0 starts month 1); a purchase made in month m is refunded
-    ``monthly_rate`` of its price on the first day of month m + ``start_month`` − 1 and of
-    every month after, the last instalment being the remainder, until ``total`` is returned
+    Source: the catalogue's variant "永倍达-style refund: from month 6, 3%/month until 100%
+    returned" (docs/catalogue.md) of S1 §1 消費返利 (docs/sources.md):
+    「通過積分或返現機制激勵用戶持續消費」; the source gives no refund terms. Every purchase
+    promises ``total`` × its price back. Months are 30-day calendar months of the run (day 0
+    starts month 1); a purchase made in month m is refunded ``monthly_rate`` of its price on
+    the first day of month m + ``start_month`` − 1 and of every month after, the last
+    instalment being the remainder, until ``total`` is returned
     (3% a month: 33 × 3% + 1%, 34 instalments). Refunds are paid from a pool the platform
     fills with ``pool_share`` of every sale. When the pool cannot pay what has fallen due,
     the platform tops it up if ``platform_covers``; otherwise each payee gets the same share

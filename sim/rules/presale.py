@@ -29,9 +29,9 @@ class _Campaigns:
 class Presale(Rule):
     """Presale, crowdfunding and C2B made-to-order (预售 / 众筹 / C2B 定制).
 
-    Sources: 000_378a153c03d2435e.txt, model 11 ("消费者通过团购形式提前下单支付定金或全款。
-    达到一定团购人数后,商家开始生产和发货"); 002_bf97824ebba994bb.txt, C2B 定制 ("商家根据预售
-    或众筹的订单数量进行生产……当众筹金额达到一定目标时,商家开始生产"). Each merchant runs
+    Sources (docs/sources.md): S1 §11 「消費者通過團購形式提前下單支付定金或全款」,
+    「達到一定團購人數后,商家開始生產和發貨」; S3, C2B定制 「商家根据预售或众筹的订单数量进行生产」,
+    「当众筹金额达到一定目标时,商家开始生产」. Each merchant runs
     campaigns of ``window`` days back to back. A buyer pre-orders with chance ``take_up``
     instead of buying from stock, at ``price_factor`` × the regular price (below 1 a presale
     discount, above 1 a made-to-order premium), paying ``deposit`` of it into escrow (定金; 1

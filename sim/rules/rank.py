@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 class RankPromotion(Rule):
     """Promote participants who reach both thresholds of a rank; ranks are never lost.
 
-    Source: 000_378a153c03d2435e.txt, model 1 ("推荐多个代理可晋升为团长") and model 2
-    ("会员等级根据消费和分享业绩进行划分"). Entry ``k`` of each list is the threshold for
+    Source: S1 §1 「推薦多個代理可晉升為團長」 and §2 「會員等級根據消費和分享業績進行劃分」
+    (docs/sources.md). Entry ``k`` of each list is the threshold for
     rank k+2 (rank 1 is the entry rank). Team volume is the lifetime purchases of everyone
     below in the sponsor tree; tracking it walks every purchase to the root, so it is only
     done when a volume threshold is set.

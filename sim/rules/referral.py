@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 class DirectReferral(Rule):
     """Direct-referral reward (直推奖) to the sponsor, by the sponsor's rank.
 
-    Source: 000_378a153c03d2435e.txt, model 1 ("分享商品链接可获得直推奖励。推荐多个代理
-    可晋升为团长,享受更高奖励") and model 6. ``join_reward`` is paid when a recruit joins
+    Source: S1 §1 (docs/sources.md): 「分享商品鏈接可獲得直推獎勵」; 「推薦多個代理可晉升為團長,
+    享受更高獎勵」; and §6. ``join_reward`` is paid when a recruit joins
     (per head, so it is 拉人头 pay); ``sales_rate`` is a share of each retail purchase the
     recruit makes. Lists are by the payee's rank, rank 1 first; higher ranks repeat the last.
     """
