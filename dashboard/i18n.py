@@ -455,8 +455,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "aud.depth": ("Paid depth of rewards", "奖励计酬层级分布"),
     "aud.depth_none": ("This run paid no rewards.", "本次运行没有支付奖励。"),
     "aud.lorenz": ("Lorenz curve of participants' rewards", "参与者奖励的洛伦兹曲线"),
-    "aud.lorenz_note": ("Gini {gini:.2f}; the top 1% of participants took {top:.0%} of rewards.",
-                        "基尼系数 {gini:.2f};收入最高的 1% 参与者拿走了 {top:.0%} 的奖励。"),
+    "aud.lorenz_note": ("Gini {gini}; the top 1% of participants took {top} of rewards.",
+                        "基尼系数 {gini};收入最高的 1% 参与者拿走了 {top} 的奖励。"),
     "aud.equality": ("Equal shares", "完全平均"),
     "aud.cohort": ("Net result by the week participants qualified", "按取得资格周统计的参与者净收益"),
     "aud.cohort_note": ("Net = rewards + fair value of goods received − everything paid. Bars below "
@@ -497,11 +497,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "aud.how": ("How it is scored", "计分方式"),
     "aud.rule": ("Rule", "规则"),
     "aud.fact": ("Declared fact", "声明事实"),
-    "aud.depth_note": ("Deepest paid link: {max}; {deep:.0%} of rewards went two or more links above "
-                       "the person who triggered them, and {team:.0%} are team pay (团队计酬) in all.",
-                       "最深计酬层级:{max};{deep:.0%} 的奖励支付给了触发者上方两层及以上的人,团队计酬合计占 {team:.0%}。"),
-    "aud.cohort_losing": ("In all, {share:.0%} of participants lost money.",
-                          "总计 {share:.0%} 的参与者亏损。"),
+    "aud.depth_note": ("Deepest paid link: {max}; {deep} of rewards went two or more links above "
+                       "the person who triggered them, and {team} are team pay (团队计酬) in all.",
+                       "最深计酬层级:{max};{deep} 的奖励支付给了触发者上方两层及以上的人,团队计酬合计占 {team}。"),
+    "aud.cohort_losing": ("In all, {share} of participants lost money.",
+                          "总计 {share} 的参与者亏损。"),
     "aud.stress_short": ("The run is too short for a stress test.", "运行时间太短,无法做压力测试。"),
     "aud.stress_running": ("Rerunning with recruitment stopped…", "正在以停止招募的条件重新运行……"),
     "aud.daily_rewards": ("Rewards paid per day (yuan)", "每日奖励支出(元)"),

@@ -377,11 +377,6 @@ def bands(frames: list[pd.DataFrame], column: str, *, x: str = "day",
     return pd.DataFrame({x: frames[0][x].to_numpy(), "lo": lo, "mid": mid, "hi": hi})
 
 
-def number_format(key: str) -> str:
-    """A table column's number format, by the measure's unit (sim's vocabulary)."""
-    return sim.measures.COLUMN_FORMATS.get(sim.measures.unit(key), "localized")
-
-
 # The daily series the Compare charts draw (sim.measures.SERIES names and defines them).
 CHART_SERIES = ("active", "participants", "adopted", "gmv", "new_participants", "retained",
                 "payout_ratio_to_date")

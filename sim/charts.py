@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from sim.measures import Measured, series
+from sim.measures import Measured, figure, series
 from sim.result import RunResult
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -200,7 +200,7 @@ def lorenz(results: Sequence[RunResult], lang: str) -> Figure:
             if not m["rewards"]:
                 continue
             curve = m["rewards_lorenz"]
-            ax.plot(curve["x"], curve["y"], color=c, label=f"{_name(r, lang)} (Gini {m['rewards_gini']:.2f})")
+            ax.plot(curve["x"], curve["y"], color=c, label=f"{_name(r, lang)} (Gini {figure('rewards_gini', m['rewards_gini'])})")
         ax.set_xlabel(label("lorenz_x", lang))
         ax.set_ylabel(label("lorenz_y", lang))
         ax.set_aspect("equal")

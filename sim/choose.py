@@ -383,20 +383,14 @@ def objective_unit(objective: Objective) -> str:
     return measures.unit(objective.key) if objective.single else SCORE
 
 
-def signed(kind: str, value: float, lang: str = "en") -> str:
-    """A value in its unit with a minus sign in front of a loss (−¥5,600, not ¥-5,600)."""
-    text = measures.format_value(kind, abs(value), lang)
-    return f"−{text}" if value < 0 and text.strip("¥0.,%") else text
-
-
 def figure(key: str, value: float, lang: str = "en") -> str:
-    """A measure's value in its unit, signed."""
-    return signed(measures.unit(key), value, lang)
+    """A measure's value in its unit: a choice's figures are all statistics over replicates."""
+    return measures.figure(key, value, lang, mean=True)
 
 
 def objective_figure(choice: Choice, value: float, lang: str = "en") -> str:
-    """A value of the objective written in its unit."""
-    return signed(objective_unit(choice.objective), value, lang)
+    """A value of the objective written in its unit (a statistic over replicates)."""
+    return measures.format_value(objective_unit(choice.objective), value, lang, mean=True)
 
 
 def explain(choice: Choice, lang: str = "en") -> Why:

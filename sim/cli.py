@@ -32,10 +32,6 @@ USAGE_ERROR = 2
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers
 OPTION_KEYS = {"market.size": "--market-size", "market.days": "--days"}
 TABLES = ("daily", "people", "flows", "merchants")
-# `sim compare` shows up to this many scenarios side by side, more as one row each.
-SIDE_BY_SIDE = 4
-SUMMARY_KEYS = ("participants", "penetration", "gmv", "payout_ratio", "retention_d30",
-                "share_losing_money", "max_paid_depth", "org_levels", "platform_net")
 # Commands other modules add, with their one-line help. Each module has ``register(sub) ->
 # {name: handler}``; a handler takes the parsed arguments and returns the exit status, raising
 # Fail or ScenarioError on bad input. A module is imported only when one of its commands is
@@ -311,9 +307,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                                         for v in differ.values()],
                                   keys=[s.id for s in scenarios], head="market key"))
             print()
-        names = [s.id for s in scenarios]
-        wide = len(scenarios) <= SIDE_BY_SIDE
-        print(format_table(names, metrics) if wide else format_rows(names, metrics))
+        # Always measures as rows and scenarios as columns, however many: the table reads the
+        # same way for two scenarios or twenty, and every metric (the risk index too) is in it.
+        print(format_table([s.id for s in scenarios], metrics))
     return 0
 
 
@@ -367,9 +363,8 @@ def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in metrics.items()}
 
 
-def format_rows(names: list[str], metrics: list[dict[str, Any]],
-                keys: Sequence[str] = SUMMARY_KEYS, head: str = "scenario") -> str:
-    """Scenarios as rows and the headline metrics as columns: readable for many scenarios."""
+def format_rows(names: list[str], metrics: list[dict[str, Any]], keys: Sequence[str], head: str) -> str:
+    """One row per name, a column per key (how the scenarios' markets differ)."""
     from sim.measures import figure
     cells = [[figure(k, m[k]) for k in keys] for m in metrics]
     name_w = max(len(head), *(len(n) for n in names))

@@ -18,6 +18,7 @@ from sim.batch import Batch
 from sim.capacity import run_bytes
 from sim.cli import MODULE_COMMANDS, Fail, add_run_options, check_fits, load_for_cli, run_for_cli, writable_folder
 from sim.errors import printable
+from sim.measures import figure
 from sim.report import AARP, TAYLOR_LOSING, LANGS
 from sim.report import write as write_report
 from sim.scenario import Scenario
@@ -86,22 +87,27 @@ def cmd_audit(args: argparse.Namespace) -> int:
     zh = args.lang == "zh"
     name = printable(scenario.meta.name_zh if zh else scenario.meta.name_en)  # from the file
     print(f"{scenario.id} · {name} · seed {args.seed} · {result.days} days × {result.market_size:,} persons")
-    parts = " + ".join(f"{p.name_zh if zh else p.name_en} {p.points:.1f}/{p.weight}" for p in ri.parts)
-    print(f"{'传销风险指数' if zh else 'pyramid-risk index'} {ri.total:.1f}/100 ({ri.band(args.lang)}) = {parts}")
+    parts = " + ".join(f"{p.name_zh if zh else p.name_en} {figure(p.component.metric, p.points)}/{p.weight}"
+                       for p in ri.parts)
+    print(f"{'传销风险指数' if zh else 'pyramid-risk index'} {figure('risk_index', ri.total)}/100 "
+          f"({ri.band(args.lang)}) = {parts}")
     breaches = sum(f.verdict == BREACH for f in findings)
     print(ri.screening(args.lang) + (f"本次 {breaches} 项为违反。" if zh else f" {breaches} finding(s) here are breaches.")
           if breaches else ri.screening(args.lang))
     if ind["participants"]:
-        print((f"参与者亏损 {ind['share_losing_money']:.1%}、持平 {ind['share_broke_even']:.1%}、盈利 "
-               f"{ind['share_profited']:.1%};对照 AARP 2018 约 47% / 27% / 25%,Taylor 计入成本后约 99% 亏损"
-               if zh else
-               f"participants lost money {ind['share_losing_money']:.1%}, broke even {ind['share_broke_even']:.1%}, "
-               f"profited {ind['share_profited']:.1%}; AARP 2018: ~47% / 27% / 25%; Taylor: ~99% lose after costs"))
+        lost, even, profited = (figure(k, ind[k]) for k in ("share_losing_money", "share_broke_even",
+                                                            "share_profited"))
+        print((f"参与者亏损 {lost}、持平 {even}、盈利 {profited};对照 AARP 2018 约 47% / 27% / 25%,"
+               "Taylor 计入成本后约 99% 亏损" if zh else
+               f"participants lost money {lost}, broke even {even}, profited {profited}; "
+               "AARP 2018: ~47% / 27% / 25%; Taylor: ~99% lose after costs"))
     if stress:
-        print((f"停止招募(第 {stress.stop_day} 天):日均奖励 ¥{stress.payouts_before:,.0f} → ¥{stress.payouts_after:,.0f}"
+        before, after = figure("payouts_before_stop", stress.payouts_before), figure(
+            "payouts_after_stop", stress.payouts_after)
+        print((f"停止招募(第 {stress.stop_day} 天):日均奖励 {before} → {after}"
                f"{',崩塌' if stress.collapse else ''}" if zh else
-               f"recruitment stopped on day {stress.stop_day}: daily payouts ¥{stress.payouts_before:,.0f} → "
-               f"¥{stress.payouts_after:,.0f}{', collapse' if stress.collapse else ''}"))
+               f"recruitment stopped on day {stress.stop_day}: daily payouts {before} → "
+               f"{after}{', collapse' if stress.collapse else ''}"))
     for j in JURISDICTIONS:
         mine = [f for f in findings if f.jurisdiction == j]
         if not mine:

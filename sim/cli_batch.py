@@ -31,7 +31,7 @@ from sim.capacity import run_bytes, sweep_bytes
 from sim.cli import (MAX_SEED, MODULE_COMMANDS, Fail, _clean, add_memory_option, add_run_options,
                      available_cpus, check_fits, check_new_folder, load_for_cli, writable_folder)
 from sim.errors import ScenarioError, printable
-from sim.measures import figure
+from sim.measures import figure, interval, number
 from sim.progress import Progress
 from sim.scenario import Scenario, load_scenario
 from sim.store import ENV_VAR, Store, StoreError, default_store_path
@@ -562,7 +562,7 @@ def _cell(value: Any) -> str:
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return number(value)
     # A shared store may hold what others typed: never let it drive the terminal.
     return printable(json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list))
                      else str(value))
@@ -573,10 +573,10 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def _fmt(value: Any) -> str:
-    """A cell of a table whose rows mix measures (summaries): numbers plainly, to 4 places."""
-    if isinstance(value, float):
-        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    """A cell that is not a measure (a seed, a size, a sensitivity index): numbers plainly."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return number(value)
 
 
 def format_frame(frame: Any) -> str:
@@ -587,8 +587,14 @@ def format_frame(frame: Any) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
 
 
+# What the ± in a summary is, said above the table in both languages (as the help is).
+SUMMARY_HEAD = ("each metric: mean ± 95% CI half-width over the n runs (t interval) / "
+                "各指标:均值 ± 95% 置信区间半宽(n 次运行,t 分布)")
+
+
 def format_summary(batch: Batch, summary: Any, metrics: list[str]) -> str:
-    """One row per scenario × grid point; each metric as mean ± half the 95% CI (n runs)."""
+    """One row per scenario × grid point; each metric as mean ± half the 95% CI (n runs),
+    both in the metric's unit: 15.7% ± 2.8 pp, ¥8,747 ± ¥3,289."""
     import pandas as pd
     rows = []
     for keys, part in summary.groupby(batch.groups, sort=False, dropna=False):
@@ -597,9 +603,6 @@ def format_summary(batch: Batch, summary: Any, metrics: list[str]) -> str:
         by = part.set_index("metric")
         row["n"] = int(by["n"].iloc[0])
         for m in metrics:
-            mean, half = by.at[m, "mean"], (by.at[m, "ci_high"] - by.at[m, "ci_low"]) / 2
-            # the interval at the mean's precision: "70 ± 9", not "70 ± 8.9393"
-            spec = ",.4f" if abs(mean) < 10 else ",.0f"
-            row[m] = f"{mean:{spec}}" + ("" if pd.isna(half) else f" ± {half:{spec}}")
+            row[m] = interval(m, by.at[m, "mean"], (by.at[m, "ci_high"] - by.at[m, "ci_low"]) / 2)
         rows.append(row)
-    return format_frame(pd.DataFrame(rows))
+    return SUMMARY_HEAD + "\n" + format_frame(pd.DataFrame(rows))

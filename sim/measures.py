@@ -16,8 +16,10 @@ them; the vocabulary still names them (``formula=None`` and ``by`` names the tes
     'share'
     >>> name("payout_ratio", "zh")
     '奖励支出率(奖励 ÷ 销售额)'
-    >>> figure("reward_share_team", 0.25), figure("entry_fee", 399.0, "zh")
-    ('25.0%', '¥399')
+    >>> figure("reward_share_team", 0.25), figure("platform_net", -5619.4)
+    ('25.0%', '-¥5,619')
+    >>> figure("participants", 6017.33), figure("participants", 6017.33, mean=True)  # one run, a mean
+    ('6,017', '6,017.3')
 """
 
 from __future__ import annotations
@@ -40,8 +42,6 @@ YUAN, SHARE, RATIO, PERSONS, LEVELS, COUNT, COEFFICIENT, POINTS, FLAG, TABLE, SC
     "score")
 UNIT_NAMES = {YUAN: ("yuan", "元"), PERSONS: ("persons", "人"), LEVELS: ("levels", "级"),
               POINTS: ("points", "分")}
-# How a table column of each unit is formatted (Streamlit's NumberColumn formats).
-COLUMN_FORMATS = {SHARE: "percent", RATIO: "percent", POINTS: "%.1f", COEFFICIENT: "%.3f", SCORE: "%.3f"}
 BOUNDED = (SHARE, COEFFICIENT)  # always in [0, 1]
 EVER, ACTIVE_END = "ever", "active"  # who a measure covers: everyone who ever took part, or
 # the participants active at the end (lapse, exit and breakaway remove no one from "ever")
@@ -362,17 +362,78 @@ def series_name(key: str, lang: str = "en") -> str:
     return key
 
 
-def yuan(v: float) -> str:
-    """Money as shown to a reader: cents below ¥100, whole yuan above (¥49.50, ¥399, ¥2,100)."""
-    return f"¥{v:,.2f}" if abs(v) < 100 else f"¥{v:,.0f}"
+# -- how figures are written --------------------------------------------------------------
+class Style(NamedTuple):
+    """How one unit's figures are written: the value times ``scale``, rounded to ``decimals``
+    (``mean_decimals`` for a statistic over runs: a mean, median or interval bound), between
+    ``prefix`` and ``suffix``; a minus sign, if any, goes in front of it all."""
+    decimals: int
+    mean_decimals: int
+    prefix: str = ""
+    suffix: str = ""
+    scale: int = 1
+    en: str = ""
+    zh: str = ""
 
 
+STYLES = {
+    YUAN: Style(0, 0, prefix="¥", en="whole yuan", zh="整元"),
+    SHARE: Style(1, 1, suffix="%", scale=100, en="percent, one decimal", zh="百分比,一位小数"),
+    RATIO: Style(1, 1, suffix="%", scale=100, en="percent, one decimal (may exceed 100%)",
+                 zh="百分比,一位小数(可超过 100%)"),
+    PERSONS: Style(0, 1, en="whole persons; a mean over runs to one decimal", zh="整数;多次运行的均值保留一位小数"),
+    LEVELS: Style(0, 1, en="whole levels; a mean over runs to one decimal", zh="整数;多次运行的均值保留一位小数"),
+    COUNT: Style(0, 1, en="whole number; a mean over runs to one decimal", zh="整数;多次运行的均值保留一位小数"),
+    POINTS: Style(1, 1, en="one decimal", zh="一位小数"),
+    COEFFICIENT: Style(3, 3, en="three decimals", zh="三位小数"),
+    SCORE: Style(3, 3, en="three decimals", zh="三位小数"),
+}
+# What docs/measures.md shows each rule doing: (value, a statistic over runs?).
+STYLE_EXAMPLES = {
+    YUAN: ((1_143_412.333, False), (-5_619.4, False), (49.4, False), (-0.0001, False)),
+    SHARE: ((0.25, False), (0.92641, False), (-0.0001, False)),
+    RATIO: ((0.1568, False), (12.5, False)),
+    PERSONS: ((1_143_412, False), (6_017.333, True)),
+    LEVELS: ((5, False), (4.5, True)),
+    COUNT: ((7, False), (6_017.333, True)),
+    POINTS: ((71.26, False), (-0.0001, False)),
+    COEFFICIENT: ((0.92641, False), (0.93, False)),
+    SCORE: ((-1.23456, False), (0.5, True)),
+}
+# ASCII, not U+2212: the dashboard's tables are written by the browser (Intl.NumberFormat),
+# which writes "-¥5,619"; every other figure is written the same way.
+MINUS = "-"
 YES_NO = (("no", "否"), ("yes", "是"))
 
 
-def format_value(kind: str, value: Any, lang: str = "en") -> str:
-    """A value written in its unit: 25.0% (shares and ratios), ¥399, 1,204, 0.830, 71.3
-    (points), 是/否; "—" when missing."""
+def _rounded(kind: str, v: float, mean: bool) -> tuple[float, Style, int]:
+    """The value as it will be written (scaled and rounded; a rounded zero has no sign)."""
+    style = STYLES[kind]
+    places = style.mean_decimals if mean else style.decimals
+    return round(v * style.scale, places) + 0.0, style, places  # + 0.0: -0.0 becomes 0.0
+
+
+def _written(x: float, style: Style, places: int) -> str:
+    return f"{MINUS if x < 0 else ''}{style.prefix}{abs(x):,.{places}f}{style.suffix}"
+
+
+def number(v: float) -> str:
+    """A number that is not a measure (a parameter value, an index): whole numbers with
+    thousands separators, others to four significant digits."""
+    v = float(v)
+    if math.isnan(v):
+        return "—"
+    if math.isinf(v):
+        return "∞" if v > 0 else MINUS + "∞"
+    if v == int(v) or abs(v) >= 1_000:
+        return f"{round(v):,}"
+    return f"{v:.4g}"
+
+
+def format_value(kind: str, value: Any, lang: str = "en", *, mean: bool = False) -> str:
+    """A value written by its unit's rule (:data:`STYLES`): ¥1,143,412, -¥5,619, 25.0%, 1,204,
+    71.3 (points), 0.926, 是/否; "—" when missing. ``mean``: a statistic over runs (a mean,
+    median or interval bound), where a count keeps one decimal (6,017.3)."""
     if kind == FLAG:
         return YES_NO[bool(value)][lang == "zh"]
     if value is None:
@@ -380,36 +441,74 @@ def format_value(kind: str, value: Any, lang: str = "en") -> str:
     if isinstance(value, str):
         return value
     v = float(value)
-    if math.isnan(v):
-        return "—"
-    if math.isinf(v):
-        return "∞"
-    if kind in (SHARE, RATIO):
-        return f"{v:.1%}"
-    if kind == YUAN:
-        return yuan(v)
-    if kind in (PERSONS, LEVELS, COUNT):
-        return f"{v:,.0f}"
-    if kind == POINTS:
-        return f"{v:,.1f}"
-    if kind in (COEFFICIENT, SCORE):
-        return f"{v:,.3f}"
-    return f"{v:,.0f}" if v == int(v) else f"{v:,.3f}"
+    if math.isnan(v) or math.isinf(v) or kind not in STYLES:
+        return number(v)
+    return _written(*_rounded(kind, v, mean))
 
 
-def figure(key: str, value: Any, lang: str = "en") -> str:
+def yuan(v: float) -> str:
+    """Money as a reader sees it: ¥399, ¥2,100, -¥5,619 (whole yuan, see :data:`STYLES`)."""
+    return format_value(YUAN, v)
+
+
+def amount(v: float) -> str:
+    """One ledger amount (a person's or one event's, in an audit's evidence), to the cent as the
+    books keep it: ¥0.60, -¥38.50. Not a measure: a measure's money is in whole yuan."""
+    x = round(float(v), 2) + 0.0
+    if not math.isfinite(x):
+        return number(x)
+    return f"{MINUS if x < 0 else ''}¥{abs(x):,.2f}"
+
+
+def figure(key: str, value: Any, lang: str = "en", *, mean: bool = False) -> str:
     """A measured value or threshold written in its unit."""
-    return format_value(unit(key), value, lang)
+    return format_value(unit(key), value, lang, mean=mean)
 
 
 def change(key: str, before: float, after: float, lang: str = "en") -> str:
-    """How a measure moved, in its unit: +2.5 pp for shares and ratios, +¥1,200, +35, ±0."""
+    """How a measure moved, in its unit, rounded then signed: +2.5 pp for shares and ratios,
+    -¥200, +35; no change (after rounding) has no sign: 0.0 pp, ¥0, 0."""
     kind, delta = unit(key), float(after) - float(before)
-    if kind in (SHARE, RATIO):
-        points = round(delta * 100, 1)
-        return "±0.0 pp" if points == 0 else f"{points:+.1f} pp"
-    text = format_value(kind, abs(delta), lang)
-    return "±0" if text.strip("¥0.,%") == "" else ("+" if delta > 0 else "−") + text
+    if kind not in STYLES:
+        return figure(key, delta, lang)
+    x, style, places = _rounded(kind, delta, False)
+    if style.suffix == "%":  # a change in a percentage is in percentage points
+        style = style._replace(suffix=" pp")
+    return ("+" if x > 0 else "") + _written(x, style, places)
+
+
+def interval(key: str, mean: float, half: float, lang: str = "en") -> str:
+    """A mean over runs and the half-width of its interval, both in its unit: 15.7% ± 2.8 pp,
+    ¥8,747 ± ¥3,289, 19.3 ± 10.2; the mean alone when there is no interval (one run)."""
+    text = figure(key, mean, lang, mean=True)
+    kind = unit(key)
+    if half is None or math.isnan(float(half)) or kind not in STYLES:
+        return text
+    x, style, places = _rounded(kind, abs(float(half)), True)
+    if style.suffix == "%":
+        style = style._replace(suffix=" pp")
+    return f"{text} ± {_written(x, style, places)}"
+
+
+def unit_column_format(kind: str, *, mean: bool = False) -> dict[str, Any]:
+    """Streamlit ``NumberColumn`` arguments that write a column of ``kind`` by its rule: the
+    browser rounds to the step's decimals (a percent's two fewer); "yen" is whole yuan with
+    the minus sign in front (-¥5,619); printf formats for the rest."""
+    if kind not in STYLES:
+        return {"format": "localized"}
+    style = STYLES[kind]
+    places = style.mean_decimals if mean else style.decimals
+    if kind == YUAN:
+        assert places == 0, "Streamlit's yen format writes whole yuan only"
+        return {"format": "yen", "step": 1}
+    if style.suffix == "%":
+        return {"format": "percent", "step": round(10.0 ** -(places + 2), places + 2)}
+    return {"format": f"%,.{places}f", "step": 1 if places == 0 else round(10.0 ** -places, places)}
+
+
+def column_format(key: str, *, mean: bool = False) -> dict[str, Any]:
+    """``NumberColumn`` arguments for a table column of one measure (see :func:`unit_column_format`)."""
+    return unit_column_format(unit(key), mean=mean)
 
 
 # -- the vocabulary ---------------------------------------------------------------------
@@ -733,7 +832,11 @@ for _key, _en, _zh, _unit, _by in (
          "同时具备入门费与按发展人员计酬", FLAG, "cn.criminal.art224_1_prosecution"),
         ("heads_over_threshold", "persons heading an organisation over the threshold",
          "所领导组织达到标准的人数", PERSONS, "cn.criminal.art224_1_prosecution"),
+        ("payouts_before_stop", "mean daily rewards before the stop day", "停止日前日均奖励", YUAN,
+         "stress_test"),
         ("payouts_after_stop", "mean daily rewards after the stop day", "停止日后日均奖励", YUAN,
+         "stress_test"),
+        ("payout_drop", "fall in mean daily rewards after the stop day", "停止日后日均奖励降幅", RATIO,
          "stress_test"),
         ("gmv_after_stop", "mean daily GMV after the stop day", "停止日后日均销售额", YUAN, "stress_test"),
         ("salespersons_below_half_outside", "paid salespersons whose organisation's revenue was "
@@ -870,6 +973,21 @@ def markdown() -> str:
     for k, m in MEASURES.items():
         note = f"computed by the legal test `{m.by}`" if m.by else m.doc
         lines.append(f"| `{k}` | {m.en} | {m.zh} | {m.unit} | {over[m.over]} | {note} |")
+    lines += ["", "## How figures are written / 数值写法", "",
+              "One rule per unit, the same in the CLI, the HTML report and the dashboard's tables",
+              "(`format_value`, `column_format`). A value is rounded first, then signed: a figure that",
+              "rounds to zero has no sign (0.0%, ¥0, 0.0 pp). The minus sign is ASCII '-', in front of",
+              "the currency sign (-¥5,619), as the browser writes the dashboard's tables. A statistic over",
+              "runs (a mean, median or interval bound) keeps one decimal for counts; a change in a share",
+              "or ratio is in percentage points (pp); a sweep's cell is its mean ± the half-width of its",
+              "95% confidence interval, both in the unit. An audit's evidence (one person's or one",
+              "event's ledger amounts) is not a measure and keeps the cents: -¥38.50.",
+              "",
+              "| unit | rule | 写法 | examples (value → as written) |", "|---|---|---|---|"]
+    for kind, style in STYLES.items():
+        shown = [f"{'mean ' if mean else ''}{v!r} → {format_value(kind, v, mean=mean)}"
+                 for v, mean in STYLE_EXAMPLES[kind]]
+        lines.append(f"| {kind} | {style.en} | {style.zh} | {'; '.join(shown)} |")
     lines += ["", "## Daily series (columns of `result.daily`)", "",
               "| key | name | 名称 | unit |", "|---|---|---|---|"]
     lines += [f"| `{k}` | {m.en} | {m.zh} | {m.unit} |" for k, m in SERIES.items()]

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def run_each(scenarios: Sequence[Scenario], *, seed: int, workers: int = 1,
              progress: Callable[[int, int], None] | None = None,
              memory_limit: int | None = None) -> list[dict[str, Any]]:
-    """``sim.run``'s metrics for each scenario at ``seed``, in the order given (``sim compare``).
+    """``sim.run``'s metrics and the risk index for each scenario at ``seed``, in the order
+    given (``sim compare``).
 
     With ``workers`` > 1 the runs go to that many local processes; each run is a function of
     its parameters and seed, so the metrics are the ones this process would compute.
@@ -48,9 +49,12 @@ def run_each(scenarios: Sequence[Scenario], *, seed: int, workers: int = 1,
 
 
 def run_metrics(parameters: dict[str, Any], seed: int) -> dict[str, Any]:
-    """One run's metrics (no journal: no metric reads it)."""
+    """One run's metrics and its risk index (no journal: neither reads it). The index needs
+    the people table, so it is computed here, where the run is."""
+    from sim.measures import value
     from sim.runner import run
-    return run(parameters, seed=seed, journal=False).metrics
+    result = run(parameters, seed=seed, journal=False)
+    return {**result.metrics, "risk_index": value(result, "risk_index")}
 
 
 def _start_worker() -> None:

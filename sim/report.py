@@ -24,7 +24,7 @@ from sim.audit import BREACH, RiskIndex, audit, cases, has_scheme, risk_index, s
 from sim.audit.findings import JURISDICTION_NAMES, VERDICTS, Finding, verdict_name
 from sim.audit.stress import StressTest
 from sim.batch import Batch
-from sim.measures import Measured, figure, name, yuan
+from sim.measures import COEFFICIENT, Measured, amount, figure, format_value, name, number
 from sim.result import RunResult
 from sim.scenario import scenario_paths
 
@@ -125,12 +125,7 @@ def _fmt(value: Any) -> str:
     """A table cell that is not a measure: text as it is, numbers plainly."""
     if value is None:
         return "—"
-    if isinstance(value, str):
-        return value
-    v = float(value)
-    if v in (float("inf"), float("-inf")):
-        return "∞"
-    return f"{v:,.0f}" if v == int(v) else f"{v:,.3f}"
+    return value if isinstance(value, str) else number(value)
 
 
 NUMERIC = ' class="n"'
@@ -144,7 +139,7 @@ def _table(head: Sequence[str] | None, rows: Sequence[Sequence[Any]], *, numeric
         out.append("<tr>")
         for k, cell in enumerate(row):
             text = cell if isinstance(cell, str) else _fmt(cell)
-            numeric = k >= numeric_from and text[:1] in "¥−-0123456789∞"  # right-aligned figures
+            numeric = k >= numeric_from and text[:1] in "¥-0123456789∞"  # right-aligned figures
             out.append(f"<td{NUMERIC if numeric else ''}>{escape(text)}</td>")
         out.append("</tr>")
     out.append("</table>")
@@ -200,10 +195,13 @@ def _risk(results: Sequence[RunResult], lang: str, findings: list[list[Finding]]
     out = [f"<p>{escape(intro + RiskIndex.screening(lang))}</p>"]
     for r, fs in zip(results, findings):
         ri = risk_index(r)
+        # A part's score is a measure scored on 0..1: written as a coefficient.
         rows = [[p.name_zh if lang == "zh" else p.name_en, str(p.weight), figure(p.component.measure, p.value, lang),
-                 f"{p.score:.3f}", f"{p.points:.1f}", p.explain(lang)] for p in ri.parts]
-        rows.append([t("total", lang), "100", "", "", f"{ri.total:.1f}", ri.band(lang)])
-        out.append(f"<h3>{escape(_name(r, lang))}: {ri.total:.1f} / 100 ({escape(ri.band(lang))})</h3>")
+                 format_value(COEFFICIENT, p.score), figure(p.component.metric, p.points), p.explain(lang)]
+                for p in ri.parts]
+        total = figure("risk_index", ri.total)
+        rows.append([t("total", lang), "100", "", "", total, ri.band(lang)])
+        out.append(f"<h3>{escape(_name(r, lang))}: {total} / 100 ({escape(ri.band(lang))})</h3>")
         breaches = sum(f.verdict == BREACH for f in fs)
         if breaches:
             out.append(f'<p class="note">{escape(_outranks(breaches, ri.band(lang), lang))}</p>')
@@ -225,13 +223,14 @@ def _stress(tests: list[StressTest], lang: str) -> str:
     out = [f"<p>{escape(intro)}</p>", _img(charts.stress(tests, lang), t("stress", lang))]
     for s in tests:
         verdict = (("collapse", "崩塌") if s.collapse else ("no collapse", "未崩塌"))[lang == "zh"]
-        drop = f"{s.payout_drop:.0%}"
+        drop = figure("payout_drop", s.payout_drop)
+        before, after = figure("payouts_before_stop", s.payouts_before), figure("payouts_after_stop", s.payouts_after)
         title = (f"{_name(s.baseline, lang)}: 第 {s.stop_day} 天停止招募,前 {s.window} 天日均奖励 "
-                 f"¥{s.payouts_before:,.0f},之后 {s.window} 天 ¥{s.payouts_after:,.0f}(下降 {drop}):{verdict}"
+                 f"{before},之后 {s.window} 天 {after}(下降 {drop}):{verdict}"
                  if lang == "zh" else
                  f"{_name(s.baseline, lang)}: recruitment stopped on day {s.stop_day}; mean daily payouts "
-                 f"¥{s.payouts_before:,.0f} over the {s.window} days before, ¥{s.payouts_after:,.0f} over "
-                 f"the {s.window} days after (change −{drop}): {verdict}")
+                 f"{before} over the {s.window} days before, {after} over "
+                 f"the {s.window} days after (a fall of {drop}): {verdict}")
         rows = [[name(k, lang), figure(k, b, lang), figure(k, x, lang)] for k, b, x in s.rows()]
         out.append(f"<h3>{escape(title)}</h3>" + _table([t("metric", lang), t("baseline", lang), t("stopped", lang)], rows))
     return "".join(out)
@@ -256,7 +255,8 @@ def _finding(f: Finding, lang: str) -> str:
         out.append("</details>")
     for ex in ev.dynamic:
         out.append(f"<details open><summary>{escape(t('dynamic', lang))}: {escape(ex.title(lang))}</summary>")
-        rows = [[str(v) if isinstance(v, (int, str)) else f"{v:,.2f}" for v in row] for row in ex.cells(lang)]
+        # Ledger amounts to the cent; whole numbers are ids, counts and levels, written bare.
+        rows = [[str(v) if isinstance(v, (int, str)) else amount(v) for v in row] for row in ex.cells(lang)]
         out.append(_table(ex.header(lang), rows))
         out.append("</details>")
     out.append("</div>")
@@ -360,8 +360,8 @@ def _replicates(batch: Batch, lang: str) -> str:
         cells = [" · ".join([str(group_name[0]), *(f"{k}={v}" for k, v in zip(batch.params, group_name[1:]))])]
         for metric in shown:
             row = group.loc[group["metric"] == metric].iloc[0]
-            cells.append(f"{figure(metric, row['mean'], lang)} [{figure(metric, row['ci_low'], lang)}, "
-                         f"{figure(metric, row['ci_high'], lang)}] (n={int(row['n'])})")
+            low, mean, high = (figure(metric, row[c], lang, mean=True) for c in ("ci_low", "mean", "ci_high"))
+            cells.append(f"{mean} [{low}, {high}] (n={int(row['n'])})")
         rows.append(cells)
     head = [t("group", lang), *(name(m, lang) for m in shown)]
     return (f"<p>{escape(note)}</p>" + _table(head, rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -90,6 +91,22 @@ def test_sweep_and_sensitivity_take_the_risk_index(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--metric: unknown metric 'risk'; metrics: " in err
     assert "risk_index, risk_recruitment, risk_entry_fee" in err
+
+
+def test_sweep_says_what_its_plus_minus_is_and_writes_it_in_each_metrics_unit(capsys):
+    """The ± is the half-width of the 95% interval, said in both languages above the table;
+    the mean and its half-width are in the metric's unit (a share's half-width in points)."""
+    assert main(["sweep", "liandong_2plus1", "--replicates", "3", *TINY, "--no-store", "--quiet"]) == 0
+    first, head, header, row = capsys.readouterr().out.splitlines()
+    assert first.startswith("sweep ") and first.endswith("not stored")
+    assert "mean ± 95% CI half-width" in head and "均值 ± 95% 置信区间半宽" in head
+    assert header.split() == ["scenario", "n", "participants", "gmv", "payout_ratio",
+                              "share_losing_money", "risk_index"]
+    cells = dict(zip(header.split(), re.split(r"\s{2,}", row)))
+    assert re.fullmatch(r"[\d,]+\.\d ± [\d,]+\.\d", cells["participants"])  # a mean of counts: one decimal
+    assert re.fullmatch(r"¥[\d,]+ ± ¥[\d,]+", cells["gmv"])
+    assert re.fullmatch(r"\d+\.\d% ± \d+\.\d pp", cells["payout_ratio"])
+    assert re.fullmatch(r"\d+\.\d ± \d+\.\d", cells["risk_index"])
 
 
 def test_default_store_follows_the_environment(tmp_path):

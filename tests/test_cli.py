@@ -151,7 +151,7 @@ def test_run_prints_a_table_of_the_metrics(capsys):
     assert rows["max_paid_depth"] == [str(result.metrics["max_paid_depth"])]
     # Each figure is written in its unit, as the measures vocabulary writes it everywhere.
     assert rows["payout_ratio"] == [sim.measures.figure("payout_ratio", result.metrics["payout_ratio"])]
-    assert rows["payout_ratio"][0].endswith("%") and rows["ledger_imbalance"] == ["¥0.00"]
+    assert rows["payout_ratio"][0].endswith("%") and rows["ledger_imbalance"] == ["¥0"]
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -244,10 +244,13 @@ def test_compare_json_has_metrics_for_each_and_is_reproducible():
         assert metrics["ledger_imbalance"] == 0
     assert both["retail_baseline"]["participants"] == 0
     assert both["liandong_2plus1"]["participants"] > 0
-    # Side by side means the same numbers as running each alone with the same seed.
+    # Side by side means the same numbers as running each alone with the same seed, and the
+    # risk index of that run beside them.
     for sid, metrics in both.items():
         alone = json.loads(run_cli("run", sid, *SMALL, "--seed", "4", "--json").stdout)
-        assert alone["metrics"] == metrics
+        assert alone["metrics"] == {k: v for k, v in metrics.items() if k != "risk_index"}
+        run = sim.run(sid, seed=4, days=10, market_size=500)
+        assert metrics["risk_index"] == pytest.approx(sim.risk_index(run).total)
 
 
 def test_compare_on_worker_processes_equals_compare_in_this_process(capsys):
@@ -288,7 +291,7 @@ def test_compare_prints_scenarios_side_by_side(capsys):
     assert set(sim.METRIC_KEYS) <= set(rows)
     assert all(len(cells) == 3 for cells in rows.values())
     assert rows["participants"][0] == "0"
-    assert rows["ledger_imbalance"] == ["¥0.00"] * 3
+    assert rows["ledger_imbalance"] == ["¥0"] * 3
     for sid, cell in zip(ids, rows["participants"]):
         assert cell == f"{sim.run(sid, seed=0, days=10, market_size=500).metrics['participants']:,}"
 
@@ -398,19 +401,24 @@ def test_progress_is_silent_off_a_terminal_or_when_disabled(tty, enabled):
     assert stream.text == "" and stream.flushes == 0
 
 
-def test_compare_of_many_scenarios_prints_one_row_each(capsys):
-    ids = sorted(SHIPPED)[:6]
-    assert main(["compare", *ids, *SMALL, "--quiet"]) == 0
+@pytest.mark.parametrize("count", [2, 6])
+def test_compare_keeps_measures_as_rows_and_scenarios_as_columns(count, capsys):
+    """Two scenarios or six, the table reads the same way: a row per measure, the risk index
+    among them, a column per scenario in the order given."""
+    ids = sorted(SHIPPED)[:count]
+    assert main(["compare", *ids, *SMALL, "--quiet", "--workers", "1"]) == 0
     market, *lines = capsys.readouterr().out.strip().splitlines()
     first = sim.load_scenario(ids[0]).meta.market_profile
     assert market.startswith(f"market: {first} ")  # every scenario in the first one's market
-    header = lines[0].split()
-    assert header[0] == "scenario" and "payout_ratio" in header and "share_losing_money" in header
-    assert [line.split()[0] for line in lines[1:]] == ids
+    names, rows = table_rows("\n".join(lines))
+    assert names == ids
+    assert list(rows)[:len(sim.METRIC_KEYS)] == list(sim.METRIC_KEYS) and "risk_index" in rows
+    assert all(len(cells) == count for cells in rows.values())
     profile = sim.markets.load_profile(first)
-    for sid, line in zip(ids, lines[1:]):
-        expect = sim.run(sim.markets.in_market(sim.load_scenario(sid), profile), seed=0, days=10,
-                         market_size=500).metrics
-        cells = dict(zip(header[1:], line.split()[1:]))
-        assert cells["participants"] == f"{expect['participants']:,}"
-        assert cells["payout_ratio"] == sim.measures.figure("payout_ratio", expect["payout_ratio"])
+    for sid, participants, payout, risk in zip(ids, rows["participants"], rows["payout_ratio"],
+                                               rows["risk_index"]):
+        run = sim.run(sim.markets.in_market(sim.load_scenario(sid), profile), seed=0, days=10,
+                      market_size=500)
+        assert participants == f"{run.metrics['participants']:,}"
+        assert payout == sim.measures.figure("payout_ratio", run.metrics["payout_ratio"])
+        assert risk == sim.measures.figure("risk_index", sim.risk_index(run).total)

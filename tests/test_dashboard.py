@@ -456,11 +456,11 @@ def test_audit_findings_risk_and_stress_test_match_the_engine():
     # The index is a screening score: said beside it, and the breaches outrank it.
     assert sim.risk_index(r).screening("en") in [c.value for c in at.caption]
     assert [w.value for w in at.warning] == [i18n.text("aud.outranks", "en", n=counts["breach"])]
-    assert at.metric[0].value == f"{sim.risk_index(r).total:.1f} / 100"
+    assert at.metric[0].value == f"{sim.measures.figure('risk_index', sim.risk_index(r).total)} / 100"
     assert any(f.citation in m.value for f in findings for m in at.markdown)
     stress = sim.stress_test("liandong_2plus1", seed=0, stop_day=DAYS // 2, days=DAYS,
                              market_size=SIZE)
-    assert at.metric[1].value == f"{stress.payout_drop:.0%}"
+    assert at.metric[1].value == sim.measures.figure("payout_drop", stress.payout_drop)  # 100.0%
     table = at.dataframe[-1].value  # the stress-test table closes the page
     assert list(table.iloc[:, 2]) == [sim.measures.figure(k, x) for k, _, x in stress.rows()]
     assert len(charts(at)) == 4  # depth, Lorenz, cohorts, stress test

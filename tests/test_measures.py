@@ -75,10 +75,11 @@ def test_every_key_shown_or_stored_is_in_the_vocabulary(runs):
     """The keys the CLI, the report, the dashboard and the store use are declared measures;
     the daily columns a run stores are declared series or flow and reward columns."""
     from dashboard import state
-    from sim import cli, cli_batch, report
-    listed = {*METRIC_KEYS, *RUN_METRICS, *BATCH_METRICS, *INDICATORS, *cli.SUMMARY_KEYS,
+    from sim import cli_batch, report
+    listed = {*METRIC_KEYS, *RUN_METRICS, *BATCH_METRICS, *INDICATORS,
               *cli_batch.SHOWN_METRICS, *report.SUMMARY, *report.REPLICATE_METRICS,
-              *(c.measure for c in COMPONENTS), "payouts_after_stop", "gmv_after_stop",
+              *(c.measure for c in COMPONENTS), "payouts_before_stop", "payouts_after_stop",
+              "gmv_after_stop", "payout_drop",
               *sim.audit.stress.COMPARED, *page_keys("compare", "KPIS"), *page_keys("lab", "DIFF_METRICS"),
               *page_keys("sweeps", "METRICS")}
     assert listed <= set(MEASURES), listed - set(MEASURES)
@@ -123,10 +124,10 @@ def test_figures_are_written_in_their_units():
     assert f("rewards_gini", 0.8321) == "0.832" and f("risk_index", 71.25) == "71.2"
     assert f("participants", 1234) == "1,234" and f("elements_met", 1.0, "zh") == "是"
     assert f("worst_pay_to_own_sales", math.inf) == "∞" and f("gmv", None) == "—"
-    assert sim.measures.change("payout_ratio", 0.1784, 0.1784) == "±0.0 pp"
+    assert sim.measures.change("payout_ratio", 0.1784, 0.1784) == "0.0 pp"
     assert sim.measures.change("payout_ratio", 0.10, 0.125) == "+2.5 pp"
-    assert sim.measures.change("gmv", 1_000.0, 800.0) == "−¥200"
-    assert sim.measures.change("participants", 10, 10) == "±0"
+    assert sim.measures.change("gmv", 1_000.0, 800.0) == "-¥200"
+    assert sim.measures.change("participants", 10, 10) == "0"  # tests/test_formatting.py: every unit
 
 
 def test_levels_over_everyone_who_ever_took_part_never_fall_below_the_active_ones(runs):

@@ -23,6 +23,7 @@ from sim import charts
 from sim.audit import labels
 from sim.cli import main
 from sim.rules import REGISTRY
+from test_formatting import stray
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -126,6 +127,21 @@ def test_findings_name_their_figures_in_the_reports_language(results, report_zh)
     consideration = escape(sim.audit.label("payment_for_right_to_earn", "zh"))
     assert f"<td>{consideration}</td><td class=\"n\">¥399</td>" in findings
     assert "<td>同时具备入门费与按发展人员计酬</td><td>是</td>" in findings
+
+
+def test_report_writes_every_figure_by_its_units_rule(results, report_zh):
+    """No "-0.0", no "¥-", one kind of minus sign; ledger evidence to the cent, the risk index
+    and its parts as the measures vocabulary writes them everywhere."""
+    html = report_zh.read_text(encoding="utf-8")
+    assert stray(html) == []
+    findings = html[html.index('<section id="findings">'):html.index('<section id="case">')]
+    assert re.search(r'<td class="n">-?¥\d[\d,]*\.\d\d</td>', findings)  # an amount in the evidence
+    risk = html[html.index('<section id="risk">'):html.index('<section id="growth">')]
+    for r in results:
+        ri = sim.risk_index(r)
+        assert f"{escape(sim.measures.figure('risk_index', ri.total))} / 100" in risk
+        for p in ri.parts:
+            assert f"<td class=\"n\">{sim.measures.format_value('coefficient', p.score)}</td>" in risk
 
 
 def test_evidence_reads_in_the_reports_language(report_zh):
@@ -300,7 +316,15 @@ def test_report_shows_a_stored_sweeps_replicates(tmp_path, capsys):
     summary = batch.summary(["gmv", "risk_index"])
     assert len(summary) == 4 and sim.measures.name("risk_index") in text
     for _, row in summary.iterrows():
-        assert sim.measures.figure(row["metric"], row["mean"]) in text and row["mean"] > 0
+        assert sim.measures.figure(row["metric"], row["mean"], mean=True) in text and row["mean"] > 0
+    # a mean of counts keeps one decimal, never three: "1,234.5 [1,200.1, 1,268.9] (n=3)"
+    html = out.read_text(encoding="utf-8")
+    replicates = html[html.index('<section id="replicates">'):html.index('<section id="stress">')]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", replicates)]
+    participants = [cells[1] for cells in rows if cells]  # the first metric's column
+    assert len(participants) == 2 and all(
+        re.fullmatch(r"[\d,]+\.\d \[[\d,]+\.\d, [\d,]+\.\d\] \(n=3\)", c) for c in participants), participants
+    assert stray(html) == []
     assert batch.sweep_id in text and "seeds 0, 1, 2" in text
     # a sweep stored before the risk index was a metric still reports what it has
     older = dataclasses.replace(batch, runs=batch.runs.drop(columns=["risk_index"]))

@@ -5,7 +5,6 @@ stress test, and the HTML report."""
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -68,8 +67,8 @@ bar.empty()
 def _num(v) -> str:
     if isinstance(v, (int, np.integer)):  # counts and person ids: ids read wrong with commas
         return str(int(v))
-    if isinstance(v, float):
-        return "∞" if math.isinf(v) else f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    if isinstance(v, float):  # the evidence's ledger amounts, to the cent (as the report)
+        return sim.measures.amount(v)
     return str(v)
 
 
@@ -80,7 +79,7 @@ findings = state.findings(result, "all")
 breaches = sum(f.verdict == "breach" for f in findings)
 left, right = st.columns([1, 3])
 with left:
-    st.metric(t("aud.risk"), f"{ri.total:.1f} / 100")
+    st.metric(t("aud.risk"), f"{sim.measures.figure('risk_index', ri.total)} / 100")
     st.markdown(t("aud.band", band=ri.band(lang)))
     st.caption(ri.screening(lang))
     if breaches:
@@ -91,8 +90,9 @@ with right:
                            t("aud.how"): p.explain(lang)} for p in ri.parts])
     st.dataframe(parts, hide_index=True, width="stretch", key="aud_risk_parts",
                  column_config={t("aud.score"): st.column_config.ProgressColumn(
-                     min_value=0.0, max_value=1.0, format="%.2f"),
-                     t("ax.points"): st.column_config.NumberColumn(format="%.1f")})
+                     min_value=0.0, max_value=1.0,
+                     format=sim.measures.unit_column_format(sim.measures.COEFFICIENT)["format"]),
+                     t("ax.points"): st.column_config.NumberColumn(**sim.measures.column_format("risk_index"))})
 
 # ----------------------------------------------------------------------------- findings
 st.subheader(t("aud.findings"))
@@ -174,7 +174,8 @@ with left:
                                     y_title=t("ax.rewards_share"), y_format=".0%", x_type="O"),
                         width="stretch")
         st.caption(t("aud.depth_note", max=measured["max_paid_depth"],
-                     deep=measured["share_rewards_depth_ge_2"], team=measured["reward_share_team"]))
+                     deep=sim.measures.figure("share_rewards_depth_ge_2", measured["share_rewards_depth_ge_2"]),
+                     team=sim.measures.figure("reward_share_team", measured["reward_share_team"])))
 with right:
     st.subheader(t("aud.lorenz"))
     if not measured["participants"] or not measured["rewards"]:
@@ -183,7 +184,8 @@ with right:
         st.altair_chart(charts.lorenz(measured["rewards_lorenz"], x_title=t("ax.people_share"),
                                       y_title=t("ax.cum_rewards"), equality=t("aud.equality")),
                         width="stretch")
-        st.caption(t("aud.lorenz_note", gini=measured["rewards_gini"], top=measured["top1_share_rewards"]))
+        st.caption(t("aud.lorenz_note", gini=sim.measures.figure("rewards_gini", measured["rewards_gini"]),
+                     top=sim.measures.figure("top1_share_rewards", measured["top1_share_rewards"])))
 
 st.subheader(t("aud.cohort"))
 if not measured["participants"]:
@@ -194,7 +196,7 @@ else:
     st.altair_chart(charts.cohort_net(cohort, x_title=t("ax.cohort"), y_title=t("ax.mean_net"),
                                       share_title=t("aud.share_losing")), width="stretch")
     st.caption(t("aud.cohort_note") + " " + t(
-        "aud.cohort_losing", share=measured["share_losing_money"]))
+        "aud.cohort_losing", share=sim.measures.figure("share_losing_money", measured["share_losing_money"])))
 
 # ----------------------------------------------------------------------------- stress test
 st.subheader(t("aud.stress"))
@@ -225,7 +227,7 @@ else:
                                             order=[t("aud.stopped"), t("aud.baseline")]),
                         width="stretch")
     with right:
-        st.metric(t("aud.payout_drop"), f"{stress.payout_drop:.0%}")
+        st.metric(t("aud.payout_drop"), sim.measures.figure("payout_drop", stress.payout_drop))
         st.markdown(":red-badge[" + t("aud.collapse") + "]" if stress.collapse
                     else ":green-badge[" + t("aud.no_collapse") + "]")
     st.dataframe(pd.DataFrame([(measure(k), sim.measures.figure(k, b, lang), sim.measures.figure(k, x, lang))

@@ -204,12 +204,13 @@ table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
 table.index = [names[k] for k in chosen]
 table.index.name = t("ax.scenario")
 shown = table.rename(columns={m: measure_name(m) for m in table.columns})
-config = {measure_name(m): st.column_config.NumberColumn(format=state.number_format(m)) for m in table.columns}
+config = {measure_name(m): st.column_config.NumberColumn(**sim.measures.column_format(m, mean=banded))
+          for m in table.columns}
 st.dataframe(shown, column_config=config, width="stretch", key="cmp_kpis")
 if banded:
     with st.expander(t("kpi.band")):
         def _fmt(m: str, v: float) -> str:
-            return sim.measures.figure(m, v, lang)
+            return sim.measures.figure(m, v, lang, mean=True)
         ranges = pd.DataFrame({names[k]: {
             measure_name(m): f"{_fmt(m, per_run[k][m].median())} ({_fmt(m, per_run[k][m].quantile(0.05))}"
                         f"–{_fmt(m, per_run[k][m].quantile(0.95))})"

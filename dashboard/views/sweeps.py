@@ -27,7 +27,7 @@ st.caption(t("swp.intro"))
 
 
 def _percent(metric: str) -> bool:
-    return state.number_format(metric) == "percent"
+    return sim.measures.column_format(metric)["format"] == "percent"
 
 
 # Only the stores in the server's results folder, by name: a visitor never types a path.
@@ -126,8 +126,8 @@ table[t("swp.col.n")] = summary["n"].astype(int).to_numpy()
 for col, key in (("mean", "swp.col.mean"), ("ci_low", "swp.col.ci_low"),
                  ("ci_high", "swp.col.ci_high"), ("std", "swp.col.std")):
     table[t(key)] = summary[col].to_numpy(float)
-fmt = state.number_format(metric)
-config = {t(k): st.column_config.NumberColumn(format=fmt)
+fmt = sim.measures.column_format(metric, mean=True)  # statistics over the runs
+config = {t(k): st.column_config.NumberColumn(**fmt)
           for k in ("swp.col.mean", "swp.col.ci_low", "swp.col.ci_high", "swp.col.std")}
 st.dataframe(table, hide_index=True, width="stretch", column_config=config, key="swp_summary")
 st.caption(t("swp.ci_note"))
