@@ -546,19 +546,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "learn.s.recruited": ("Person {id} was brought in on day {day} by person {sponsor} ({role}).",
                           "{id} 号在第 {day} 天由 {sponsor} 号({role})推荐加入。"),
     "learn.s.participant": ("They became a participant on day {day}, paying {entry:,.2f} yuan to qualify.",
-                            "他们在第 {day} 天成为参与者,为取得资格支付了 {entry:,.2f} 元。"),
+                            "此人在第 {day} 天成为参与者,为取得资格支付了 {entry:,.2f} 元。"),
     "learn.s.customer": ("They shop as an ordinary customer and cannot earn rewards.",
-                         "他们是普通顾客,不能获得奖励。"),
-    "learn.s.team": ("Their team owner is person {owner}.", "他们所在团队的老板是 {owner} 号。"),
+                         "此人是普通顾客,不能获得奖励。"),
+    "learn.s.team": ("Their team owner is person {owner}.", "此人所在团队的老板是 {owner} 号。"),
     "learn.s.money": ("In all they paid {paid:,.2f} yuan, received goods worth {value:,.2f} yuan and "
                       "earned {rewards:,.2f} yuan in rewards: a net result of {net:+,.2f} yuan.",
-                      "他们共支付 {paid:,.2f} 元,获得价值 {value:,.2f} 元的商品,赚取奖励 {rewards:,.2f} 元:"
+                      "此人共支付 {paid:,.2f} 元,获得价值 {value:,.2f} 元的商品,赚取奖励 {rewards:,.2f} 元:"
                       "净收益 {net:+,.2f} 元。"),
-    "learn.s.recruits": ("They recruited {n} participant(s).", "他们直接推荐了 {n} 名参与者。"),
-    "learn.s.left": ("They left on day {day}.", "他们在第 {day} 天离开。"),
-    "learn.s.still": ("They are still active.", "他们仍然活跃。"),
-    "learn.s.from": ("Where their rewards came from:", "他们的奖励来源:"),
-    "learn.s.none": ("They have earned no rewards yet.", "他们还没有获得任何奖励。"),
+    "learn.s.left": ("They left on day {day}.", "此人在第 {day} 天离开。"),
+    "learn.s.still": ("They are still active.", "此人仍然活跃。"),
+    "learn.s.from": ("Where their rewards came from:", "此人的奖励来源:"),
+    "learn.s.none": ("They have earned no rewards yet.", "此人还没有获得任何奖励。"),
     "learn.col.kind": ("Reward", "奖励类型"),
     "learn.col.trigger": ("Triggered by person", "触发者"),
     "learn.col.depth": ("Links away", "相隔层数"),
@@ -595,6 +594,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "learn.left": ("Left", "已离开"),
     "learn.status": ("Status", "状态"),
     "learn.active": ("Active", "活跃"),
+    # Learn: one person's story and who recruited them. Chinese says 此人 (this person), never
+    # 他们 (they, plural); the engine's -1 sponsor (nobody) and -2 team owner (the platform's
+    # top account, 链动2+1) are said in words.
+    "learn.s.recruits_none": ("They have recruited no participants so far.", "此人至今没有直接推荐任何参与者。"),
+    "learn.s.recruits_one": ("They recruited 1 participant.", "此人直接推荐了 1 名参与者。"),
+    "learn.s.recruits": ("They recruited {n} participants.", "此人直接推荐了 {n} 名参与者。"),
+    "learn.s.top_team": ("They sit in the team of the platform's own top account (顶级账号): no 老板 is above "
+                         "them on the recruitment chain, so what their team would pay its owner stays with "
+                         "the platform.",
+                         "此人所在团队归平台的顶级账号:其推荐链上方没有老板,团队本应付给老板的奖励留归平台。"),
+    "learn.by_founder": ("nobody: an organiser", "无(组织者)"),
+    "learn.by_own": ("nobody: joined on their own", "无(自行加入)"),
+    "learn.by_person": ("person {id}", "{id} 号"),
 }
 
 UNITS_ZH = {"persons": "人", "days": "天", "yuan": "元", "1/day": "每日", "yuan/order": "元/单",

@@ -485,16 +485,6 @@ def market_differences(scenarios: list[sim.Scenario], names: list[str], lang: st
     return pd.DataFrame.from_dict(rows, orient="index", columns=names)
 
 
-# A scenario keeps its colour on every chart of the choice page: by its place in the catalogue.
-PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b8860b", "#b279a2", "#ff9da6",
-           "#9d755d", "#17becf")
-
-
-def colours(keys: list[str]) -> list[str]:
-    order = list(catalogue())
-    return [PALETTE[order.index(k) % len(PALETTE)] if k in order else PALETTE[-1] for k in keys]
-
-
 def choice(scenarios: list[sim.Scenario], *, objective: str, market: str, seeds: list[int], days: int,
            size: int, ranges: dict[str, tuple[float, float]], points: int, robust_seeds: int,
            progress: Callable[[int, int], None] | None = None):

@@ -1,7 +1,8 @@
 """Charts of run results (matplotlib, no pyplot): growth, retention, payout ratio, paid depth,
 Lorenz curve of rewards, net result by join cohort, the recruitment-stop stress test.
 
-Every function takes a list of results and a language ("zh" or "en") and returns a Figure;
+Every function takes a list of results and a language ("zh" or "en") and returns a Figure,
+each scenario in its colour from :mod:`sim.palette` (the one the dashboard gives it);
 :func:`png_data_uri` turns one into an inline image. Chinese labels need a CJK font:
 :func:`cjk_font` registers the one a dependency ships (so a fresh machine without system fonts
 draws Chinese, whatever matplotlib's font cache holds) and warns, clearly, if it is missing.
@@ -24,11 +25,13 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from sim.measures import Measured, figure, series
+from sim.palette import DASH, SHADOW, colours, preferred
 from sim.result import RunResult
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
                 "PingFang SC", "Heiti SC", "Noto Serif CJK SC", "AR PL UMing CN")
+# For series that are not scenarios: a calibration's columns, a sweep's grid points.
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 DPI = 110
 
@@ -120,6 +123,11 @@ def _name(r: RunResult, lang: str) -> str:
     return r.scenario.meta.name_zh if lang == "zh" else r.scenario.meta.name_en
 
 
+def _coloured(results: Sequence[RunResult]) -> list[tuple[RunResult, str]]:
+    """Each result with its scenario's colour: the same whatever order the results come in."""
+    return list(zip(results, colours([r.scenario.id for r in results])))
+
+
 def _figure(ncols: int = 1, height: float = 3.4) -> tuple[Figure, list]:
     fig = Figure(figsize=(7.6 if ncols == 1 else 9.0, height), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
@@ -129,7 +137,7 @@ def _figure(ncols: int = 1, height: float = 3.4) -> tuple[Figure, list]:
 def growth(results: Sequence[RunResult], lang: str) -> Figure:
     with style():
         fig, (left, right) = _figure(2)
-        for r, c in zip(results, COLOURS):
+        for r, c in _coloured(results):
             d = series(r.daily, ("participants", "consumers"))
             left.plot(d["day"], d["participants"], color=c, label=_name(r, lang))
             right.plot(d["day"], d["consumers"], color=c, label=_name(r, lang))
@@ -147,7 +155,7 @@ def retention(results: Sequence[RunResult], lang: str) -> Figure:
         keys = ("retention_d1", "retention_d7", "retention_d30", "retention_d90")
         x = np.arange(len(keys))
         width = 0.8 / max(len(results), 1)
-        for k, (r, c) in enumerate(zip(results, COLOURS)):
+        for k, (r, c) in enumerate(_coloured(results)):
             ax.bar(x + k * width, [r.metrics.get(key, 0.0) for key in keys], width, color=c, label=_name(r, lang))
         ax.set_xticks(x + width * (len(results) - 1) / 2, ["D1", "D7", "D30", "D90"])
         ax.set_ylim(0, 1)
@@ -159,7 +167,7 @@ def retention(results: Sequence[RunResult], lang: str) -> Figure:
 def payout_ratio(results: Sequence[RunResult], lang: str) -> Figure:
     with style():
         fig, (ax,) = _figure()
-        for r, c in zip(results, COLOURS):
+        for r, c in _coloured(results):
             d = series(r.daily, ("payout_ratio_to_date",))
             ax.plot(d["day"], d["payout_ratio_to_date"], color=c, label=_name(r, lang))
         ax.set_title(label("payout", lang))
@@ -174,7 +182,7 @@ def paid_depth(results: Sequence[RunResult], lang: str) -> Figure:
         fig, (ax,) = _figure()
         width = 0.8 / max(len(results), 1)
         deepest = 1
-        for k, (r, c) in enumerate(zip(results, COLOURS)):
+        for k, (r, c) in enumerate(_coloured(results)):
             by_depth = Measured(r)["rewards_by_depth"].set_index("depth")["amount"]
             if by_depth.sum() > 0:
                 deepest = max(deepest, int(by_depth.index.max()))
@@ -195,7 +203,7 @@ def lorenz(results: Sequence[RunResult], lang: str) -> Figure:
     with style():
         fig, (ax,) = _figure(height=4.0)
         ax.plot([0, 1], [0, 1], color="#999", linestyle=":", label=label("equality", lang))
-        for r, c in zip(results, COLOURS):
+        for r, c in _coloured(results):
             m = Measured(r)
             if not m["rewards"]:
                 continue
@@ -212,7 +220,7 @@ def lorenz(results: Sequence[RunResult], lang: str) -> Figure:
 def cohorts(results: Sequence[RunResult], lang: str) -> Figure:
     with style():
         fig, (left, right) = _figure(2)
-        for r, c in zip(results, COLOURS):
+        for r, c in _coloured(results):
             rows = Measured(r)["net_by_cohort"]
             if rows.empty:
                 continue
@@ -234,8 +242,11 @@ def stress(tests: Sequence, lang: str) -> Figure:
     with style():
         fig, axes = _figure(len(tests), height=3.0)
         for ax, t in zip(axes, tests):
-            for run, key, c in ((t.baseline, "baseline", COLOURS[0]), (t.stopped, "stopped", COLOURS[1])):
-                ax.plot(run.daily["day"], run.daily["rewards"], color=c, label=label(key, lang))
+            # As the dashboard's stress test: the scenario in its colour, the stopped run grey, dashed.
+            ax.plot(t.baseline.daily["day"], t.baseline.daily["rewards"],
+                    color=preferred(t.baseline.scenario.id), label=label("baseline", lang))
+            ax.plot(t.stopped.daily["day"], t.stopped.daily["rewards"], color=SHADOW, dashes=DASH,
+                    label=label("stopped", lang))
             ax.axvline(t.stop_day, color="#555", linestyle="--", linewidth=1, label=label("stop", lang))
             ax.set_title(_name(t.baseline, lang))
             ax.set_xlabel(label("day", lang))
@@ -249,9 +260,13 @@ def bands(batch, column: str, lang: str, *, title_key: str) -> Figure:
     """A daily column across replicates: the median and the 5–95% band per scenario × grid
     point (a :class:`sim.batch.Batch`, e.g. a stored sweep)."""
     table = batch.bands(column, q=(0.05, 0.5, 0.95))
+    groups = table.groupby(batch.groups, sort=False, dropna=False)
+    # Scenarios alone (no grid) in their own colours; grid points, which are not, in turn.
+    scenario_of = [name[0] if isinstance(name, tuple) else name for name, _ in groups]
+    palette = colours(scenario_of) if not batch.params else COLOURS * (len(scenario_of) // len(COLOURS) + 1)
     with style():
         fig, (ax,) = _figure()
-        for (name, group), c in zip(table.groupby(batch.groups, sort=False, dropna=False), COLOURS * 8):
+        for (name, group), c in zip(groups, palette):
             name = name if isinstance(name, tuple) else (name,)
             text = " · ".join([str(name[0]), *(f"{k.split('.')[-1]}={v:g}" if isinstance(v, float) else
                                                f"{k.split('.')[-1]}={v}" for k, v in zip(batch.params, name[1:]))])

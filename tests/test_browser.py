@@ -369,3 +369,63 @@ def test_calibrate_page_fits_an_uploaded_pilot_and_refuses_a_bad_file(server, pa
     expect(page.get_by_role("heading", name="拟合得到的市场", exact=True)).to_be_visible()
     charts_drawn(page, 2)
     shot(page, "calibrate_zh")
+
+
+# ------------------------------------------------------------ charts that fit (issue 13 §4)
+WIDE = 1500  # px: a laptop browser window, where the risk profile's labels were cut off
+
+
+def chart_texts(page: Page, index: int, role: str) -> list[dict]:
+    """The texts Vega drew in the ``index``-th chart for ``role`` (axis-label, legend-label,
+    ...): each one's lines and where it lies horizontally, in px from the chart's left edge."""
+    return page.evaluate(
+        """([sel, i, role]) => {
+               const chart = document.querySelectorAll(sel)[i], box = chart.getBoundingClientRect();
+               return [...chart.querySelectorAll(`g.role-${role} text`)].map(t => {
+                   const r = t.getBoundingClientRect(), spans = [...t.querySelectorAll('tspan')];
+                   return {lines: spans.length ? spans.map(s => s.textContent) : [t.textContent],
+                           left: r.left - box.left, right: r.right - box.left, width: box.width};
+               });
+           }""", [CHART, index, role])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_risk_profile_shows_every_name_and_part_whole_at_1500_px(server, browser, lang):
+    page = browser.new_page(viewport={"width": WIDE, "height": 2200}, locale="en-US")
+    ids = ["liandong_2plus1", "cn_2019_juxian_guangzhou_court", "consumption_rebate_pool"]
+    page.goto(f"{server}/?lang={lang}&scenarios={','.join(ids)}")
+    idle(page)
+    charts_drawn(page, 4)  # growth, retention, payout ratio, risk profile
+    risk = 3
+    page.locator(CHART).nth(risk).scroll_into_view_if_needed()
+    page.locator(CHART).nth(risk).screenshot(path=str(ARTIFACTS / f"risk_profile_{WIDE}_{lang}.png"))
+    labels = chart_texts(page, risk, "axis-label")
+    legend = chart_texts(page, risk, "legend-label")
+    for text in labels + legend + chart_texts(page, risk, "axis-title") + chart_texts(page, risk, "legend-title"):
+        assert not any(line.endswith("…") for line in text["lines"]), text  # Vega's mark of a cut label
+        assert -1 <= text["left"] and text["right"] <= text["width"] + 1, text  # inside the chart
+    # Each scenario's name is on its axis in full, on as many lines as it needs.
+    drawn = {"".join(t["lines"]).replace(" ", "") for t in labels}
+    for i in ids:
+        meta = sim.load_scenario(i).meta
+        assert (meta.name_zh if lang == "zh" else meta.name_en).replace(" ", "") in drawn, i
+    parts = {c.name_zh if lang == "zh" else c.name_en for c in sim.measures.COMPONENTS}
+    assert {" ".join(t["lines"]) for t in legend} == parts
+    page.close()
+
+
+def test_learn_joins_chart_starts_at_day_and_count_zero_in_chinese_at_1500_px(server, browser):
+    page = browser.new_page(viewport={"width": WIDE, "height": 2200}, locale="zh-CN")
+    page.goto(f"{server}/learn?lang=zh")
+    idle(page)
+    for _ in range(2):
+        page.get_by_role("button", name="前进 7 天").click()
+        idle(page)
+    charts_drawn(page, 3)  # the tree, joins and reach, cohorts
+    saturation = 1
+    page.locator(CHART).nth(saturation).scroll_into_view_if_needed()
+    page.locator(CHART).nth(saturation).screenshot(path=str(ARTIFACTS / f"learn_joins_{WIDE}_zh.png"))
+    ticks = [t["lines"][0] for t in chart_texts(page, saturation, "axis-label")]
+    assert ticks and not [t for t in ticks if t.startswith(("-", "−"))], ticks  # d3 writes − for minus
+    assert "0" in ticks and "120" in ticks  # the days axis spans the whole run: day 0 to day 120
+    page.close()

@@ -532,3 +532,182 @@ def test_every_shipped_scenario_opens_on_every_page():
             assert not at.exception, (page, key, [e.message for e in at.exception])
             if page == "lab":  # a shipped scenario is valid as it stands
                 assert at.success[0].value.startswith("All values are valid. 0 changed"), key
+
+
+# ------------------------------------------------------------ Learn wording, colours (issue 13 §4)
+# Vega's own ranges, what a chart gets when its spec sets none: shapes in this order, colours
+# (written here as their places) in the order of the scale's domain.
+VEGA_SHAPES = ("circle", "square", "triangle-up", "cross", "diamond", "triangle-right", "triangle-down",
+               "triangle-left")
+VEGA_COLOURS = tuple(f"category colour {i}" for i in range(20))
+ROLES = ("founder", "leader", "distributor", "consumer", "unaware")
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def encodings(spec: dict, channel: str, field: str) -> list[dict]:
+    """Every ``channel`` encoding of ``field`` in a spec, its layers included."""
+    found = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            enc = node.get("encoding", {}).get(channel)
+            if isinstance(enc, dict) and enc.get("field") == field:
+                found.append(enc)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(spec)
+    return found
+
+
+def given(spec: dict, channel: str, field: str, values: list[str], default: tuple) -> dict[str, object]:
+    """What ``channel`` draws each of ``values`` with: the scale's range where the spec sets
+    one, else Vega's default range by place in the domain (the values sorted, as Vega sorts
+    them, unless the spec gives a domain or a sort order)."""
+    enc = encodings(spec, channel, field)[0]
+    scale = enc.get("scale") or {}
+    domain = scale.get("domain") or (enc["sort"] if isinstance(enc.get("sort"), list) else sorted(values))
+    rng = scale.get("range") or default
+    return {v: rng[domain.index(v) % len(rng)] for v in values}
+
+
+def coloured_by_series(at: AppTest) -> list[dict[str, object]]:
+    """name -> colour, for each chart on the page that colours lines by series."""
+    out = []
+    for spec in specs(at):
+        if encodings(spec, "color", "series"):
+            enc = encodings(spec, "color", "series")[0]
+            names = (enc.get("scale") or {}).get("domain") or enc.get("sort")
+            out.append(given(spec, "color", "series", names, VEGA_COLOURS))
+    return out
+
+
+def story(at: AppTest, start: str) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith(start))
+
+
+def test_learn_says_who_recruited_each_person_in_words_and_counts_recruits_properly():
+    at = app("learn")
+    at.selectbox(key="learn_scenario.en").set_value("liandong_2plus1").run()
+    for _ in range(2):
+        at.button(key="learn_week").click().run()
+    people = sim.runner.collect(at.session_state["learn_model"][1]).people.set_index("id")
+    # The tree's tooltip: -1 means nobody recruited them; it must say so, not show -1.
+    recruited_by = next(d for d in charts(at)[0] if "sponsor" in d).set_index("id")["sponsor"]
+    founder = people.index[people["founder"]][0]
+    own = people.index[~people["founder"] & (people["sponsor"] < 0)][0]
+    brought = people.index[people["sponsor"] >= 0][0]
+    assert recruited_by[founder] == "nobody: an organiser"
+    assert recruited_by[own] == "nobody: joined on their own"
+    assert recruited_by[brought] == f"person {people.loc[brought, 'sponsor']}"
+
+    joined = people[(people["participant_day"] >= 0) & ~people["founder"]]
+    by_count = {n: joined.index[joined["recruits"] == n][0] for n in (0, 1, 2)}
+    top_team = joined.index[joined["team_owner"] == -2][0]  # 链动: the platform's top account
+    expected = {by_count[0]: "They have recruited no participants so far.",
+                by_count[1]: "They recruited 1 participant.",
+                by_count[2]: "They recruited 2 participants.",
+                top_team: "the platform's own top account"}
+    for pid, words in expected.items():
+        at.selectbox(key="learn_person").set_value(int(pid)).run()
+        told = story(at, f"Person {pid} ")
+        assert words in told and "(s)" not in told, told
+    at.session_state["lang"] = "zh"
+    at.run()
+    for pid, words in {by_count[0]: "此人至今没有直接推荐任何参与者。", top_team: "顶级账号"}.items():
+        at.selectbox(key="learn_person").set_value(int(pid)).run()
+        told = " ".join([story(at, f"{pid} 号"), *(c.value for c in at.caption)])
+        assert words in told and "他们" not in told, told  # one person is 此人, never 他们
+    recruited_by = next(d for d in charts(at)[0] if "sponsor" in d).set_index("id")["sponsor"]
+    assert recruited_by[own] == "无(自行加入)" and recruited_by[brought] == f"{people.loc[brought, 'sponsor']} 号"
+
+
+def test_learn_tree_marks_each_role_with_one_shape_in_both_languages():
+    shapes = {}
+    for lang in ("en", "zh"):
+        at = app("learn", lang=lang)
+        at.selectbox(key=f"learn_scenario.{lang}").set_value("liandong_2plus1").run()
+        for _ in range(2):
+            at.button(key="learn_week").click().run()
+        nodes = next(d for d in charts(at)[0] if "role" in d)
+        role_of = {i18n.text(f"role.{k}", lang): k for k in ROLES}
+        shown = given(specs(at)[0], "shape", "role", sorted(set(nodes["role"])), VEGA_SHAPES)
+        shapes[lang] = {role_of[label]: shape for label, shape in shown.items()}
+    assert {"founder", "leader", "distributor", "consumer"} <= shapes["en"].keys()
+    assert shapes["en"] == shapes["zh"]
+
+
+def test_learn_joins_chart_counts_from_zero_over_the_whole_horizon():
+    at = app("learn")
+    at.selectbox(key="learn_scenario.en").set_value("liandong_2plus1").run()
+    at.button(key="learn_week").click().run()
+    saturation = next(s for s in specs(at) if encodings(s, "y", "joins"))
+    joins = encodings(saturation, "y", "joins")[0].get("scale", {})
+    assert joins.get("domain", [None])[0] == 0 or joins.get("domainMin") == 0
+    assert encodings(saturation, "x", "day")[0].get("scale", {}).get("domain") == [0, 120]
+
+
+def test_a_scenario_keeps_its_colour_whatever_else_is_compared_and_in_either_language():
+    at = app()  # the default three: retail baseline, fission distribution, 链动2+1
+    names = {k: state.catalogue()[k].name("en") for k in ("liandong_2plus1", "fission_distribution")}
+    first = coloured_by_series(at)
+    assert len(first) == 3  # growth, retention, payout ratio
+    at.multiselect(key="cmp_pick.en").set_value(["liandong_2plus1", "pinduoduo_group_buy",
+                                                 "fission_distribution"]).run()
+    second = coloured_by_series(at)
+    for k, name in names.items():
+        assert {c[name] for c in first} | {c[name] for c in second} == {first[0][name]}, k
+    for chart in first + second:
+        assert len(set(chart.values())) == len(chart)  # scenarios on one chart never share a colour
+    at.session_state["lang"] = "zh"
+    at.run()
+    zh = coloured_by_series(at)
+    assert zh[0][state.catalogue()["liandong_2plus1"].name("zh")] == first[0][names["liandong_2plus1"]]
+
+
+def test_a_scenario_has_its_colour_on_choose_learn_and_audit():
+    from sim.palette import SHADOW, colours
+    pair = ["retail_baseline", "liandong_2plus1"]
+    mine = dict(zip(pair, colours(pair)))["liandong_2plus1"]
+    name = state.catalogue()["liandong_2plus1"].name("en")
+
+    at = app("choose")
+    at.multiselect(key="cho_pick.en").set_value(pair).run()
+    at.button(key="cho_run").click().run()
+    assert all(c[name] == mine for c in coloured_by_series(at))
+
+    at.switch_page("views/learn.py").run()
+    at.selectbox(key="learn_scenario.en").set_value("liandong_2plus1").run()
+    bars_ = next(s for s in specs(at) if encodings(s, "y", "joins"))
+    assert [layer["mark"]["color"] for layer in bars_["layer"] if layer["mark"]["type"] == "bar"] == [mine]
+
+    at.switch_page("views/audit.py").run()
+    at.selectbox(key="aud_scenario.en").set_value("liandong_2plus1").run()
+    stress = coloured_by_series(at)[-1]
+    assert stress == {"Recruitment stopped": SHADOW, "As run": mine}
+
+
+def test_lab_draws_the_original_grey_and_dashed_and_the_edit_solid_in_the_scenarios_colour():
+    from sim.palette import DASH, SHADOW, preferred
+    at = app("lab")
+    at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
+    at.number_input(key=lab_key(at, "market.size")).set_value(SIZE).run()
+    at.number_input(key=lab_key(at, "market.days")).set_value(DAYS).run()
+    at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.2, 0.1").run()
+    at.button(key="lab_run").click().run()
+    for lang, (original, edited) in (("en", ("Original", "Edited")), ("zh", ("原场景", "修改版"))):
+        if lang == "zh":
+            at.session_state["lang"] = "zh"
+            at.run()
+        lines = [s for s in specs(at) if encodings(s, "color", "series")]
+        assert len(lines) == 2, lang  # active persons, payout ratio
+        for spec in lines:
+            assert given(spec, "color", "series", [original, edited], VEGA_COLOURS) == {
+                original: SHADOW, edited: preferred("fission_distribution")}
+            assert given(spec, "strokeDash", "series", [original, edited], ()) == {
+                original: list(DASH), edited: [1, 0]}  # [1, 0]: solid

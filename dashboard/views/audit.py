@@ -13,6 +13,7 @@ import streamlit as st
 import sim
 from dashboard import charts, state
 from dashboard.i18n import current, measure, pick, plain, t, text, verdict
+from sim import palette
 
 PREFERRED = ("liandong_2plus1", "fission_distribution")
 ORDER = sim.audit.VERDICTS  # most serious first
@@ -41,6 +42,7 @@ with st.container(border=True):
     st.caption(state.limits_note(state.person_days([entries[key].scenario], runs_each=2,
                                                    size=int(size), days=int(days))))
 scenario = entries[key].scenario
+colour = palette.preferred(scenario.id)  # the scenario's own, as on every page
 size, days, seed = int(size), int(days), int(seed)
 
 bar = st.progress(0.0)
@@ -171,7 +173,8 @@ with left:
     else:
         depth = depth.assign(share=depth["amount"] / depth["amount"].sum())
         st.altair_chart(charts.bars(depth, x="depth", y="share", x_title=t("ax.depth"),
-                                    y_title=t("ax.rewards_share"), y_format=".0%", x_type="O"),
+                                    y_title=t("ax.rewards_share"), y_format=".0%", x_type="O",
+                                    bar_colour=colour),
                         width="stretch")
         st.caption(t("aud.depth_note", max=measured["max_paid_depth"],
                      deep=sim.measures.figure("share_rewards_depth_ge_2", measured["share_rewards_depth_ge_2"]),
@@ -182,7 +185,8 @@ with right:
         st.info(t("aud.no_participants") if not measured["participants"] else t("aud.depth_none"))
     else:
         st.altair_chart(charts.lorenz(measured["rewards_lorenz"], x_title=t("ax.people_share"),
-                                      y_title=t("ax.cum_rewards"), equality=t("aud.equality")),
+                                      y_title=t("ax.cum_rewards"), equality=t("aud.equality"),
+                                      colour=colour),
                         width="stretch")
         st.caption(t("aud.lorenz_note", gini=sim.measures.figure("rewards_gini", measured["rewards_gini"]),
                      top=sim.measures.figure("top1_share_rewards", measured["top1_share_rewards"])))
@@ -224,7 +228,8 @@ else:
     with left:
         st.altair_chart(charts.banded_lines(series, x_title=t("ax.day"), y_title=t("aud.daily_rewards"),
                                             legend="", bands=False, marker=int(stop),
-                                            order=[t("aud.stopped"), t("aud.baseline")]),
+                                            order=[t("aud.stopped"), t("aud.baseline")],
+                                            colours=[palette.SHADOW, colour], dashed=(t("aud.stopped"),)),
                         width="stretch")
     with right:
         st.metric(t("aud.payout_drop"), sim.measures.figure("payout_drop", stress.payout_drop))

@@ -17,6 +17,7 @@ import streamlit as st
 import sim
 from dashboard import charts, state
 from dashboard.i18n import current, measure, plain, t, text, text_family, verdict
+from sim import palette
 from sim.choose import OBJECTIVES, figure, objective_figure, parse_objective
 
 MIX_CHOICE = "mix"
@@ -142,10 +143,9 @@ except state.Busy as busy:
 bar.empty()
 
 names = {s.id: state.label(entries[k], lang) for k, s in zip(chosen, choice.scenarios)}
-key_of = {s.id: k for k, s in zip(chosen, choice.scenarios)}
 ranking = choice.ranking
 order = [names[s] for s in ranking["scenario"]]
-colours = state.colours([key_of[s] for s in ranking["scenario"]])
+colours = palette.colours(list(ranking["scenario"]))  # each scenario's, on every page
 obj_name = choice.objective.name(lang)
 fig = lambda v: objective_figure(choice, v, lang)  # noqa: E731
 share = lambda v: sim.measures.figure("probability_best", v, lang)  # noqa: E731

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import sim
+from sim import palette
 
 from dashboard import charts, state
 from dashboard.i18n import current, family, pick, plain, series_name, t, text, text_family
@@ -71,6 +72,7 @@ names = {k: state.label(entries[k], lang) for k in chosen}
 # Charts key series by name: two saved files with the same name get their file names added.
 names = {k: f"{n} [{k}]" if list(names.values()).count(n) > 1 else n for k, n in names.items()}
 order = [names[k] for k in chosen]
+colours = palette.colours([entries[k].scenario.id for k in chosen])  # each scenario's, on every page
 seed, reps, days, size = int(seed), int(reps), int(days), int(size)
 banded = reps > 1
 bar = st.progress(0.0)
@@ -104,7 +106,7 @@ with right:
 def _draw_growth(frames: dict, keys: list[str]) -> None:
     growth_slot.altair_chart(charts.banded_lines(
         _long(frames, measure, keys), x_title=t("ax.day"), y_title=series_name(measure),
-        legend=t("ax.scenario"), order=order, bands=banded), width="stretch")
+        legend=t("ax.scenario"), order=order, colours=colours, bands=banded), width="stretch")
 
 
 def _after_joining(metric_runs: dict, keys: list[str]) -> pd.DataFrame:
@@ -127,7 +129,7 @@ def _draw_retention(frames: dict, metric_runs: dict, keys: list[str]) -> None:
         data, x_title = _long(frames, "retained", keys), t("ax.day")
     retention_slot.altair_chart(charts.banded_lines(
         data, x_title=x_title, y_title=t("ax.share"), legend=t("ax.scenario"), order=order,
-        y_format=".0%", bands=banded, points=after_joining), width="stretch")
+        colours=colours, y_format=".0%", bands=banded, points=after_joining), width="stretch")
 
 
 def _full_runs() -> dict:
@@ -224,7 +226,8 @@ with left:
     st.subheader(t("cmp.payout"))
     st.altair_chart(charts.banded_lines(_long(frames, "payout_ratio_to_date", chosen), x_title=t("ax.day"),
                                         y_title=series_name("payout_ratio_to_date"), legend=t("ax.scenario"),
-                                        order=order, y_format=".1%", bands=banded), width="stretch")
+                                        order=order, colours=colours, y_format=".1%", bands=banded),
+                    width="stretch")
 with right:
     st.subheader(t("cmp.risk"))
     rows = [{"series": names[k], "part": pick(p.name_en, p.name_zh), "points": p.points,

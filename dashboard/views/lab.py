@@ -17,7 +17,7 @@ import streamlit as st
 import sim
 from dashboard import charts, state
 from dashboard.i18n import STRINGS, current, measure, pick, plain, series_name, t, unit
-from sim import toml_writer
+from sim import palette, toml_writer
 from sim.scenario import MAX_FILE_BYTES, parse
 from sim.schema import specs
 from sim.sections import Churn, Market, Meta, Retail
@@ -262,8 +262,12 @@ elif candidate is not None and not too_big and ran == (base_key, int(seed), cand
         title = series_name(daily)
         with col:
             st.markdown(f"**{title}**")
+            # The edit solid in the scenario's colour, the original grey and dashed.
             st.altair_chart(charts.banded_lines(data, x_title=t("ax.day"), y_title=title,
-                                                legend="", y_format=fmt, bands=False), width="stretch")
+                                                legend="", y_format=fmt, bands=False,
+                                                order=[t("lab.original"), t("lab.edited")],
+                                                colours=[palette.SHADOW, palette.preferred(base.id)],
+                                                dashed=(t("lab.original"),)), width="stretch")
 
 # ----------------------------------------------------------------------------- save
 st.divider()

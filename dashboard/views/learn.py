@@ -13,7 +13,10 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state
-from dashboard.i18n import current, reward_kind, t
+from dashboard.i18n import current, plain, reward_kind, t
+from sim.palette import preferred
+from sim.people import ROLE_NAMES
+from sim.rules.liandong import TOP_ACCOUNT
 from sim.runner import collect
 
 PREFERRED = ("liandong_2plus1", "fission_distribution")
@@ -119,6 +122,18 @@ def _role(r: pd.Series) -> str:
     return t("role.founder") if r["founder"] else t(f"role.{r['role']}")
 
 
+def _recruited_by(r: pd.Series) -> str:
+    """Who brought a person in, in words: the engine writes -1 for nobody."""
+    if r["founder"]:
+        return t("learn.by_founder")
+    return t("learn.by_own") if r["sponsor"] < 0 else t("learn.by_person", id=int(r["sponsor"]))
+
+
+def _recruits(n: int) -> str:
+    return t("learn.s.recruits_none") if n == 0 else t("learn.s.recruits_one") if n == 1 \
+        else t("learn.s.recruits", n=n)
+
+
 def _story(result: sim.RunResult, pid: int) -> None:
     people = result.people.set_index("id")
     me = people.loc[pid]
@@ -137,7 +152,9 @@ def _story(result: sim.RunResult, pid: int) -> None:
                        entry=float(me["entry_paid"])))
         if me["team_owner"] >= 0 and me["team_owner"] != pid:
             lines.append(t("learn.s.team", owner=int(me["team_owner"])))
-        lines.append(t("learn.s.recruits", n=int(me["recruits"])))
+        elif me["team_owner"] == TOP_ACCOUNT:
+            lines.append(t("learn.s.top_team"))
+        lines.append(_recruits(int(me["recruits"])))
     else:
         lines.append(t("learn.s.customer"))
     lines.append(t("learn.s.money", paid=float(me["spend"]), value=float(me["value_received"]),
@@ -185,6 +202,7 @@ def board() -> None:
     st.caption(t("learn.tree_note"))
     nodes, edges = _layout(people)
     nodes = nodes.assign(role=[_role(r) for _, r in people.iterrows()],
+                         sponsor=[_recruited_by(r) for _, r in people.iterrows()],
                          status=np.where(people["exit_day"] >= 0, t("learn.left"), t("learn.active")),
                          opacity=np.where(people["exit_day"] >= 0, 0.25, 1.0))
     # The tree's click arrives in its widget state before the page is drawn again.
@@ -210,6 +228,7 @@ def board() -> None:
                         tooltip_titles={"id": t("learn.person"), "role": t("learn.role"),
                                         "join_day": t("learn.joined"), "sponsor": t("learn.sponsor"),
                                         "status": t("learn.status")},
+                        roles={k: t(f"role.{k}") for k in ("founder", *ROLE_NAMES.values())},
                         selected=selected)
     st.altair_chart(chart, on_select="rerun", selection_mode="person", key="learn_tree",
                     width="stretch")
@@ -228,7 +247,8 @@ def board() -> None:
     left, right = st.columns(2)
     with left:
         st.altair_chart(charts.dual_saturation(sat, x_title=t("ax.day"), joins_title=t("learn.joins"),
-                                               reached_title=t("learn.reached")), width="stretch")
+                                               reached_title=t("learn.reached"), days=days,
+                                               colour=preferred(m.scenario.id)), width="stretch")
     with right:
         st.markdown(f"**{t('learn.cohort')}**")
         if participants.empty:

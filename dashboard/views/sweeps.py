@@ -10,6 +10,7 @@ import streamlit as st
 import sim
 from dashboard import charts, results, state
 from dashboard.i18n import STRINGS, current, plain, t
+from sim import palette
 from sim.capacity import format_bytes
 
 # Daily series offered first (the rest of the store's daily columns follow, as named there).
@@ -105,6 +106,9 @@ points = batch.runs.drop_duplicates(batch.groups)[batch.groups]
 labels = [results.point_label(batch.params, r, r["scenario"] if several else None)
           for r in points.to_dict("records")]
 key_of = {tuple(p): lab for p, lab in zip(points.itertuples(index=False), labels)}
+# A sweep of scenarios alone (no grid) draws each in its own colour; grid points, which are
+# not scenarios, take the chart's colours in turn.
+scenario_colour = dict(zip(labels, palette.colours(list(points["scenario"])))) if not batch.params else None
 
 
 def _labelled(frame: pd.DataFrame) -> pd.Series:
@@ -152,6 +156,7 @@ long = pd.DataFrame({"x": bands["day"], "series": bands["series"], "lo": bands["
 st.subheader(t("swp.bands", column=sim.measures.series_name(column, lang)))
 st.altair_chart(charts.banded_lines(long, x_title=t("ax.day"), y_title=sim.measures.series_name(column, lang),
                                     legend=t("swp.col.point"), order=order,
+                                    colours=[scenario_colour[lab] for lab in order] if scenario_colour else None,
                                     bands=int(row["replicates"]) > 1), width="stretch")
 st.caption(t("swp.bands_note"))
 
