@@ -17,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim
@@ -159,7 +160,11 @@ def test_compare_first_chart_values_and_language(server, page):
     # The grid draws on a canvas; its accessible table carries the raw values.
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_contain_text("Link-and-Move 2+1")
-    expect(grid).to_contain_text(f"2+1{r.metrics['participants']}{r.metrics['penetration']:g}")
+    # The cells carry values rounded to their unit's step (sim.measures.column_format):
+    # participants whole, penetration to 0.1 percentage point, GMV to the yuan.
+    expect(grid).to_contain_text(f"2+1{r.metrics['participants']}"
+                                 f"{np.floor(r.metrics['penetration'] * 1000) / 1000:g}"
+                                 f"{r.metrics['gmv']:.0f}")
     shot(page, "compare_en")
 
     switch_to_chinese(page)
