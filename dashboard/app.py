@@ -30,9 +30,22 @@ with st.sidebar:
     st.radio("Language / 语言", LANGS, key="lang", format_func=LANG_LABELS.get, horizontal=True)
 
 HERE = Path(__file__).resolve().parent
+compare = st.Page(HERE / "views" / "compare.py", title=t("nav.compare"), icon=":material/query_stats:",
+                  url_path="compare")
+
+
+def _open_compare() -> None:
+    """The root address opens Compare at /compare, with the address's query (?lang, ?scenarios).
+
+    Streamlit serves its default page only at the root, so a Compare that were the default
+    page would have no address of its own, and a shared /compare link would say "Page not
+    found". Here every page has its address and the root forwards to Compare's."""
+    st.switch_page(compare, query_params=st.query_params.to_dict())
+
+
 pages = [
-    st.Page(HERE / "views" / "compare.py", title=t("nav.compare"), icon=":material/query_stats:", url_path="compare",
-            default=True),
+    st.Page(_open_compare, title=t("nav.compare"), url_path="start", default=True, visibility="hidden"),
+    compare,
     st.Page(HERE / "views" / "choose.py", title=t("nav.choose"), icon=":material/leaderboard:", url_path="choose"),
     st.Page(HERE / "views" / "lab.py", title=t("nav.lab"), icon=":material/tune:", url_path="lab"),
     st.Page(HERE / "views" / "audit.py", title=t("nav.audit"), icon=":material/gavel:", url_path="audit"),

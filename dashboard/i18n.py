@@ -397,7 +397,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lab.upload_big": ("{size:,} bytes; at most {limit:,}", "{size:,} 字节;最多 {limit:,}"),
     "lab.upload_not_utf8": ("not UTF-8 text", "不是 UTF-8 文本"),
     "lab.reset": ("Reset to the original", "恢复原值"),
-    "lab.identity": ("Identity and description", "标识与说明"),
+    "lab.identity": ("Family, source and description", "类别、来源与说明"),
     "lab.invalid": ("Fix the field marked below before running or saving: {message}",
                     "运行或保存前请修正下方标出的字段:{message}"),
     "lab.valid": ("All values are valid. {n} changed from the original.",
@@ -413,18 +413,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lab.edited": ("Edited", "修改版"),
     "lab.change": ("Change", "变化"),
     "lab.save": ("Save as a new scenario", "另存为新场景"),
-    "lab.save_where": ("Saved as {path}, named by the scenario's id (change the id under 'Identity "
-                       "and description' to save under another name).",
-                       "保存为 {path},文件名取自场景标识(在“标识与说明”中修改标识即可另存为其他名称)。"),
+    "lab.save_where": ("Saved as {path}: the file is named by the id.", "保存为 {path}:文件名取自标识。"),
+    "lab.save_id": ("Id of the new scenario", "新场景的标识"),
+    "lab.save_id_help": ("snake_case, and no other scenario's: the command line finds the file by it "
+                         "(sim run scenarios/user/ID.toml) and heads its column with it (sim compare).",
+                         "snake_case,且不与其他场景重复:命令行按它找到文件(sim run scenarios/user/ID.toml),"
+                         "并以它作为列标题(sim compare)。"),
+    "lab.save_name_en": ("English name", "英文名称"),
+    "lab.save_name_zh": ("Chinese name", "中文名称"),
+    "lab.save_shipped": ("id: {id} is a shipped scenario's id; choose another.",
+                         "id:{id} 是自带场景的标识,请另选一个。"),
     "lab.save_button": ("Save", "保存"),
     "lab.overwrite": ("Replace my earlier save", "替换我之前保存的版本"),
-    "lab.saved": ("Saved {path}; it loads and validates. Open it in Compare or Audit under "
-                  "'Your scenarios'.", "已保存 {path},可正常加载并通过校验。可在比较或审计页的“自定义场景”中打开。"),
+    "lab.saved": ("Saved {name} as {path}; it loads and validates. Every page offers it, marked "
+                  "(yours).", "已将 {name} 保存为 {path},可正常加载并通过校验。各页面均可选用,标有(自定义)。"),
     "lab.save_exists": ("{path} exists; tick 'Replace my earlier save' to replace it.",
                         "{path} 已存在;勾选“替换我之前保存的版本”以替换。"),
     "lab.save_taken": ("{path} exists and was not saved by you in this session, so it is kept; "
-                       "change the id to save under another name.",
-                       "{path} 已存在,且不是你在本次会话中保存的,因此保留原文件;请修改标识以另存为其他名称。"),
+                       "choose another id.",
+                       "{path} 已存在,且不是你在本次会话中保存的,因此保留原文件;请另选一个标识。"),
     "lab.save_failed": ("Could not write {path}: {reason}", "无法写入 {path}:{reason}"),
     "lab.download": ("Download TOML", "下载 TOML"),
     "lab.list_help": ("Comma-separated numbers, e.g. 0.1, 0.05", "用逗号分隔的数字,例如 0.1, 0.05"),

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
+import re
 import tempfile
 import threading
 from collections import OrderedDict
@@ -31,6 +33,7 @@ import pandas as pd
 import streamlit as st
 
 import sim
+from sim.audit.record import record
 from sim.capacity import format_bytes, parse_bytes, run_bytes
 from sim.scenario import SCENARIO_DIR
 from sim.sections import ID_PATTERN
@@ -261,6 +264,56 @@ def label(entry: Entry, lang: str) -> str:
     return entry.name(lang)
 
 
+# -- the scenario being looked at: the lab starts from it ----------------------------------------
+LOOKED_AT = "looked_at"
+
+
+def look_at(key: str, *, first_view: bool = False) -> None:
+    """Note ``key`` as the scenario the visitor is looking at, on a pick. A page's first view
+    notes its default only if nothing is noted yet: passing through a page does not take the
+    place of a scenario the visitor picked."""
+    if not first_view or LOOKED_AT not in st.session_state:
+        st.session_state[LOOKED_AT] = key
+
+
+def looked_at() -> str | None:
+    return st.session_state.get(LOOKED_AT)
+
+
+# -- a saved variant's identity: its own id and names ---------------------------------------------
+VARIANT_ID = re.compile(r"_v\d+$")
+VARIANT_NAME = {"en": (re.compile(r" \(variant \d+\)$"), " (variant {n})"),
+                "zh": (re.compile(r"(变体 \d+)$"), "(变体 {n})")}
+
+
+def shipped_ids() -> set[str]:
+    """The ids `sim` finds by name (scenarios/ and scenarios/cases/): a saved file never takes one."""
+    return {p.stem for p in sim.scenario_paths()}
+
+
+def taken_ids() -> set[str]:
+    """Every id a new file would clash with: shipped, saved (broken files too) and the ids
+    written inside the saved files."""
+    return (shipped_ids() | {p.stem for p in _user_files()}
+            | {e.scenario.id for e in catalogue().values()})
+
+
+def variant_identity(scenario: sim.Scenario, taken: set[str]) -> tuple[str, str, str]:
+    """The id and English and Chinese names a saved copy of ``scenario`` is offered: its own when
+    no scenario has that id yet (an upload, a renamed copy), else numbered from 2 after the
+    original's (``liandong_2plus1_v2``, "Link-and-Move 2+1 (variant 2)"), the first number free."""
+    m = scenario.meta
+    if m.id not in taken:
+        return m.id, m.name_en, m.name_zh
+    root = VARIANT_ID.sub("", m.id)
+    n = 2
+    while (new_id := f"{root[:64 - len(f'_v{n}')]}_v{n}") in taken:
+        n += 1
+    en, zh = ((pattern.sub("", name) + suffix.format(n=n))
+              for name, (pattern, suffix) in ((m.name_en, VARIANT_NAME["en"]), (m.name_zh, VARIANT_NAME["zh"])))
+    return new_id, en, zh
+
+
 SMALL_VALUE = 16 * 2**10  # findings, a risk index: a few objects, no tables
 
 
@@ -429,6 +482,16 @@ def stress(scenario: sim.Scenario, *, seed: int, stop_day: int, days: int, size:
                                    market_size=size, baseline=baseline)
 
     return _runs().get(("stress", scenario.content_hash(), seed, stop_day, days, size), make)
+
+
+def audit_json(result: sim.RunResult, jurisdiction: str, *, risk=None, stress=None) -> str:
+    """``sim audit --json``'s record of a run (sim.audit.record), as JSON text, cached with the
+    run's key."""
+    key = ("audit_json", result.scenario.content_hash(), result.seed, result.days, result.market_size,
+           jurisdiction, stress.stop_day if stress is not None else None)
+    return _runs().get(key, lambda: json.dumps(record(
+        result, findings(result, jurisdiction), jurisdiction=jurisdiction, risk=risk, stress=stress),
+        ensure_ascii=False, indent=1))
 
 
 def report(result: sim.RunResult, lang: str, stress=None) -> str:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
-from typing import Any, Callable
-
-import numpy as np
-import pandas as pd
+from typing import Callable
 
 from sim.audit import BREACH, JURISDICTIONS, audit, indicators, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, verdict_name
+from sim.audit.record import record
 from sim.batch import Batch
 from sim.capacity import run_bytes
 from sim.cli import MODULE_COMMANDS, Fail, add_run_options, check_fits, load_for_cli, run_for_cli, writable_folder
 from sim.errors import printable
 from sim.measures import figure
-from sim.report import AARP, TAYLOR_LOSING, LANGS
+from sim.report import LANGS
 from sim.report import write as write_report
 from sim.scenario import Scenario
 from sim.store import StoreError, open_store
@@ -50,21 +47,6 @@ def _check_stop_day(stop_day: int | None, scenario: Scenario) -> None:
         raise Fail(f"--stop-day: must be between 1 and {days - 1} for {scenario.id} ({days} days), got {stop_day}")
 
 
-def _finite(obj: Any) -> Any:
-    """JSON has no infinity or NaN: those become null; tables become lists of records."""
-    if isinstance(obj, pd.DataFrame):
-        return _finite(obj.to_dict("records"))
-    if isinstance(obj, (np.integer, np.floating, np.bool_)):
-        return _finite(obj.item())
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    return obj
-
-
 def cmd_audit(args: argparse.Namespace) -> int:
     scenario = load_for_cli(args.scenario, args)
     _check_stop_day(args.stop_day, scenario)
@@ -74,15 +56,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     ri, ind = risk_index(result), indicators(result)
     stress = (stress_test(scenario, seed=args.seed, stop_day=args.stop_day, baseline=result)
               if args.stop_day is not None else None)
-    if args.json:
-        out = {"scenario": scenario.id, "seed": args.seed, "days": result.days,
-               "market_size": result.market_size, "code_version": result.code_version,
-               "risk_index": ri.to_dict(), "indicators": ind,
-               "context": {"aarp_2018": AARP, "taylor_share_losing": TAYLOR_LOSING},
-               "findings": [f.to_dict() for f in findings]}
-        if stress:
-            out["stress_test"] = stress.to_dict()
-        print(json.dumps(_finite(out), ensure_ascii=False))
+    if args.json:  # the record the dashboard's Audit page downloads too
+        print(json.dumps(record(result, findings, jurisdiction=args.jurisdiction, risk=ri, stress=stress),
+                         ensure_ascii=False))
         return 0
     zh = args.lang == "zh"
     name = printable(scenario.meta.name_zh if zh else scenario.meta.name_en)  # from the file

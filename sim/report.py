@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 from sim import charts
 from sim.audit import BREACH, RiskIndex, audit, cases, has_scheme, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICTS, Finding, verdict_name
+from sim.audit.record import AARP, TAYLOR_LOSING
 from sim.audit.stress import StressTest
 from sim.batch import Batch
 from sim.measures import COEFFICIENT, Measured, amount, figure, format_value, name, number
@@ -29,11 +30,6 @@ from sim.result import RunResult
 from sim.scenario import scenario_paths
 
 LANGS = ("zh", "en")
-# Context (docs/validation.md): AARP Foundation, "Multilevel Marketing: Research Study" (2018),
-# a survey of US participants; Jon M. Taylor, "The Case (for and) against Multi-level
-# Marketing" (Consumer Awareness Institute, 2011), compensation plans of 350 MLMs.
-AARP = {"lost": 0.47, "even": 0.27, "profited": 0.25}
-TAYLOR_LOSING = 0.99
 
 TEXT = {
     "title": ("Scheme Lab report: growth, money and pyramid risk", "Scheme Lab 报告:增长、资金与传销风险"),

@@ -16,11 +16,13 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 
 import sim
+from dashboard.i18n import text
 from sim import toml_writer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,22 +159,18 @@ def test_compare_first_chart_values_and_language(server, page):
     charts_drawn(page, 4)  # growth, retention, payout ratio, risk profile
     expect(page.get_by_role("heading", name="Compare business models")).to_be_visible()
     r = sim.run("liandong_2plus1", seed=0, days=180, market_size=20_000)
-    # The grid draws on a canvas; its accessible table carries the raw values.
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    expect(grid).to_contain_text("Link-and-Move 2+1")
-    # The cells carry values rounded to their unit's step (sim.measures.column_format):
-    # participants whole, penetration to 0.1 percentage point, GMV to the yuan.
-    expect(grid).to_contain_text(f"2+1{r.metrics['participants']}"
-                                 f"{np.floor(r.metrics['penetration'] * 1000) / 1000:g}"
-                                 f"{r.metrics['gmv']:.0f}")
+    key_figures = page.locator('[data-testid="stTable"]').first  # measures as rows, in their units
+    expect(key_figures).to_contain_text("Link-and-Move 2+1")
+    expect(key_figures).to_contain_text(
+        f"{sim.measures.name('participants')}0{r.metrics['participants']:,}")  # retail's 0, then 链动's
     shot(page, "compare_en")
 
     switch_to_chinese(page)
     expect(page.get_by_role("heading", name="比较商业模式")).to_be_visible()
     charts_drawn(page, 4)
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text("链动2+1")
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text(
-        f"2+1{r.metrics['participants']}")
+    expect(page.locator('[data-testid="stTable"]').first).to_contain_text("链动2+1")
+    expect(page.locator('[data-testid="stTable"]').first).to_contain_text(
+        sim.measures.figure("gmv", r.metrics["gmv"], "zh"))
     shot(page, "compare_zh")
 
     replicates = page.get_by_role("spinbutton", name="重复次数(蒙特卡洛)")
@@ -256,10 +254,53 @@ def test_a_shared_link_opens_the_same_comparison(server, page):
     page.goto(f"{server}/compare?lang=zh&scenarios=liandong_2plus1")
     idle(page)
     charts_drawn(page, 4)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     expect(page.get_by_role("heading", name="比较商业模式")).to_be_visible()
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    expect(grid).to_contain_text("链动2+1")
-    expect(grid).not_to_contain_text("社交零售基准")
+    key_figures = page.locator('[data-testid="stTable"]').first
+    expect(key_figures).to_contain_text("链动2+1")
+    expect(key_figures).not_to_contain_text("社交零售基准")
+
+
+# Each page's address and its title's key in dashboard.i18n.
+PAGE_TITLES = {"compare": "cmp.title", "choose": "cho.title", "lab": "lab.title", "audit": "aud.title",
+               "learn": "learn.title", "sweeps": "swp.title", "calibrate": "cal.title"}
+
+
+def opens(page: Page, url: str) -> None:
+    """``url`` opens its own page, in the address's language, with the address's scenarios and
+    market picked: no "Page not found", and the address still carries them once the page ran
+    (each page writes its picks back into the address)."""
+    page.goto(url)
+    idle(page)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    asked, now = urlsplit(url), urlsplit(page.url)
+    query, shown = parse_qs(asked.query), parse_qs(now.query)
+    lang = query.get("lang", ["en"])[0]
+    name = asked.path.strip("/") or "compare"  # the root opens Compare, at its own address
+    assert now.path == f"/{name}", (url, page.url)
+    expect(page.get_by_role("heading", name=text(PAGE_TITLES[name], lang), exact=True)).to_be_visible()
+    for key in ("scenarios", "market"):
+        if key in query:
+            assert shown.get(key) == query[key], (url, page.url)
+    for key in ",".join(query.get("scenarios", [])).split(","):
+        if key:
+            meta = sim.load_scenario(key).meta
+            expect(page.get_by_text(meta.name_zh if lang == "zh" else meta.name_en).first).to_be_visible()
+
+
+def test_every_link_the_readme_and_the_app_give_opens_its_page(server, page):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"http://localhost:8501(/[^\s`)]*)?", readme) + re.findall(r"`(/[a-z]+\?[^`\s]*)`", readme)
+    links = sorted({link or "/" for link in links})
+    assert {"/compare?lang=zh&scenarios=retail_baseline,liandong_2plus1",
+            "/choose?lang=zh&scenarios=retail_baseline,liandong_2plus1&market=wechat_community"} <= set(links)
+    for link in links:
+        opens(page, server + link)
+    # The app's own links: the sidebar's address for each page, opened afresh in Chinese.
+    nav = [a.get_attribute("href") for a in page.locator('[data-testid="stSidebarNav"] a').all()]
+    assert [urlsplit(h).path for h in nav] == [f"/{p}" for p in PAGE_TITLES], nav
+    for href in nav:
+        opens(page, f"{href}?lang=zh")
 
 
 def test_sweeps_page_draws_a_stored_sweep_as_bands(server, page, folders):
@@ -434,3 +475,95 @@ def test_learn_joins_chart_starts_at_day_and_count_zero_in_chinese_at_1500_px(se
     assert ticks and not [t for t in ticks if t.startswith(("-", "−"))], ticks  # d3 writes − for minus
     assert "0" in ticks and "120" in ticks  # the days axis spans the whole run: day 0 to day 120
     page.close()
+
+
+# The cells of every static table that holds ``text``: clipped (their text wider than the cell),
+# or reaching past the window's right edge; and whether the table itself scrolls sideways.
+UNREADABLE = """(text) => [...document.querySelectorAll('[data-testid="stTable"]')]
+    .filter(t => t.textContent.includes(text))
+    .map(t => ({scrolls: [t, ...t.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1),
+                cut: [...t.querySelectorAll('th, td')]
+                    .filter(c => c.scrollWidth > c.clientWidth + 1
+                                 || c.getBoundingClientRect().right > window.innerWidth)
+                    .map(c => c.textContent)}))"""
+
+
+def test_key_figures_and_the_risk_scoring_are_readable_at_1500_px(server, browser):
+    """At a laptop's 1,500 px every key figure on Compare (risk index, depth, levels, platform
+    net, merchant profit among them) and every line of "How it is scored" on Audit is in view,
+    none behind a sideways scroll or cut off."""
+    from sim.audit.risk import COMPONENTS
+    page = browser.new_page(viewport={"width": WIDE, "height": 1200}, locale="en-US")
+    try:
+        page.goto(f"{server}/compare?lang=en")
+        idle(page)
+        charts_drawn(page, 1)
+        for key in ("participants", "gmv", "payout_ratio", "retention_d30", "share_losing_money",
+                    "max_paid_depth", "org_levels", "risk_index", "platform_net", "merchant_profit"):
+            name = page.locator('[data-testid="stTable"]').get_by_text(sim.measures.name(key), exact=True)
+            name.scroll_into_view_if_needed()
+            expect(name).to_be_in_viewport()
+        tables = page.evaluate(UNREADABLE, sim.measures.name("merchant_profit"))
+        assert tables == [{"scrolls": False, "cut": []}], tables
+
+        page.goto(f"{server}/audit?lang=en")
+        idle(page)
+        for c in COMPONENTS:
+            how = page.locator('[data-testid="stTable"]').get_by_text(c.how_en, exact=True)
+            how.scroll_into_view_if_needed()
+            expect(how).to_be_in_viewport()
+        tables = page.evaluate(UNREADABLE, "How it is scored")
+        assert tables == [{"scrolls": False, "cut": []}], tables
+        shot(page, "audit_risk_parts_1500_en")
+    finally:
+        page.close()
+
+
+def test_lab_starts_from_the_scenario_looked_at_and_keeps_the_edited_section_open(server, page):
+    page.goto(f"{server}/audit?lang=en")
+    idle(page)
+    page.get_by_role("combobox", name="Scenario").click()
+    page.get_by_role("option", name="Social fission distribution (3 levels)").click()
+    idle(page)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/lab"]').click()
+    idle(page)
+    expect(page.get_by_role("heading", name="Scenario lab")).to_be_visible()
+    expect(page.locator('[data-testid="stSelectbox"]').first).to_contain_text("Social fission distribution (3 levels)")
+    page.get_by_text("Market", exact=True).click()
+    founders = page.get_by_role("spinbutton", name="Organisers active on day 0 (组织者) (persons)")
+    for value in ("3", "4"):  # the first change adds "Changed: …" above the sections
+        founders.fill(value)
+        founders.press("Enter")
+        idle(page)
+        expect(founders).to_be_visible()
+        expect(founders).to_have_value(value)
+    expect(page.get_by_text("Changed: market.founders")).to_be_visible()
+
+
+def test_audit_downloads_the_findings_with_their_context_and_then_the_report(server, page):
+    """The report clicked right after the findings: a rerun on the first click gave the report's
+    on-click file a new id while the page still held the old one, and it never came."""
+    log = ARTIFACTS / "streamlit.log"
+    logged = len(log.read_text(errors="replace"))
+    page.goto(f"{server}/audit?lang=en")
+    idle(page)
+    findings = page.get_by_role("button", name="Download these findings (JSON)")
+    report = page.get_by_role("button", name="Download the HTML report")
+    for pause_ms in (0, 30, 100, 200, 400, 700):
+        with page.expect_download() as json_file:
+            findings.click()
+        page.wait_for_timeout(pause_ms)
+        with page.expect_download(timeout=60_000) as html_file:
+            report.click()
+        assert html_file.value.suggested_filename == "scheme_lab_liandong_2plus1_seed0_en.html"
+        assert html_file.value.failure() is None
+    assert "MediaFileStorageError" not in log.read_text(errors="replace")[logged:]
+    record = json.loads(Path(json_file.value.path()).read_text(encoding="utf-8"))
+    r = sim.run("liandong_2plus1", seed=0, days=180, market_size=20_000)
+    assert {k: record[k] for k in ("scenario", "name", "seed", "days", "market_size", "market_profile",
+                                   "code_version", "jurisdiction")} == {
+        "scenario": "liandong_2plus1", "name": {"en": "Link-and-Move 2+1", "zh": "链动2+1"}, "seed": 0,
+        "days": 180, "market_size": 20_000, "market_profile": r.scenario.meta.market_profile,
+        "code_version": r.code_version, "jurisdiction": "all"}
+    assert record["risk_index"]["total"] == sim.risk_index(r).to_dict()["total"]
+    assert {f["jurisdiction"] for f in record["findings"]} == {"cn", "us", "eu"}

@@ -296,6 +296,24 @@ def test_compare_prints_scenarios_side_by_side(capsys):
         assert cell == f"{sim.run(sid, seed=0, days=10, market_size=500).metrics['participants']:,}"
 
 
+# --- sim audit --------------------------------------------------------------------------------
+
+def test_audit_json_says_which_run_it_audited(capsys):
+    """The record names what reproduces the run (the dashboard's findings download is the same
+    record: tests/test_dashboard.py, test_audit_findings_json_is_sim_audit_json_with_the_runs_context)."""
+    assert main(["audit", "membership_distribution", *SMALL, "--seed", "2", "--jurisdiction", "eu",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {k: out[k] for k in ("scenario", "name", "seed", "days", "market_size", "market_profile",
+                                "jurisdiction")} == {
+        "scenario": "membership_distribution", "seed": 2, "days": 10, "market_size": 500,
+        "name": {"en": SHIPPED["membership_distribution"]["name_en"],
+                 "zh": SHIPPED["membership_distribution"]["name_zh"]},
+        "market_profile": SHIPPED["membership_distribution"]["market_profile"], "jurisdiction": "eu"}
+    assert out["code_version"] == sim.result.code_version()
+    assert 0 <= out["risk_index"]["total"] <= 100
+
+
 # --- entry points -----------------------------------------------------------------------------
 
 def test_installed_sim_script_and_python_m_sim_agree():

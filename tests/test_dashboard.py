@@ -69,20 +69,20 @@ def test_every_string_has_both_languages_and_every_key_used_exists():
 # -------------------------------------------------------------------------------------- compare
 def test_compare_default_view_shows_each_scenarios_metrics():
     at = app()
-    table = at.dataframe[0].value
+    table = at.table[0].value  # measures as rows, scenarios as columns
     keys = state.default_selection(list(state.catalogue()))
-    assert list(table.index) == [state.catalogue()[k].name("en") for k in keys]
+    assert list(table.columns) == [state.catalogue()[k].name("en") for k in keys]
     for k in keys:
         r = run(k)
-        row = table.loc[state.catalogue()[k].name("en")]
-        # Columns are named by the measures vocabulary, the figures are the run's own.
+        column = table[state.catalogue()[k].name("en")]
+        # Rows are named by the measures vocabulary, the figures are the run's own in their unit.
         for key in ("participants", "payout_ratio", "retention_d7", "org_levels", "platform_net"):
-            assert row[N(key)] == pytest.approx(r.metrics[key]), key
-        assert row[N("risk_index")] == pytest.approx(sim.risk_index(r).total)
+            assert column[N(key)] == sim.measures.figure(key, r.metrics[key]), key
+        assert column[N("risk_index")] == sim.measures.figure("risk_index", sim.risk_index(r).total)
     data = charts(at)
     assert len(data) == 4  # growth, retention, payout ratio, risk profile
     growth = data[0][0]
-    last = growth[growth["series"] == table.index[-1]].sort_values("x").iloc[-1]
+    last = growth[growth["series"] == table.columns[-1]].sort_values("x").iloc[-1]
     assert last["mid"] == run(keys[-1]).daily["active"].iloc[-1]
 
 
@@ -117,8 +117,9 @@ def test_compare_replicates_draw_bands_from_run_many():
     at.number_input(key="cmp_reps").set_value(3).run()
     assert not at.exception
     batch = sim.run_many(["liandong_2plus1"], seeds=3, days=DAYS, market_size=SIZE, store=False)
-    table = at.dataframe[0].value
-    assert table.iloc[0][N("participants")] == batch.runs["participants"].median()
+    table = at.table[0].value
+    assert table.loc[N("participants")].iloc[0] == sim.measures.figure(
+        "participants", batch.runs["participants"].median())
     growth = charts(at)[0][0]
     final = batch.daily[batch.daily["day"] == DAYS]["active"]
     row = growth.sort_values("x").iloc[-1]
@@ -135,8 +136,8 @@ def test_compare_replicates_show_the_risk_index_of_every_replicate():
     totals = pd.Series([r.total for r in indices])
     assert totals.median() != totals[0]  # the first seed alone would show another number
     name = state.catalogue()["liandong_2plus1"].name("en")
-    assert at.dataframe[0].value.loc[name, N("risk_index")] == pytest.approx(totals.median())
-    ranges = at.dataframe[1].value  # the expander: median (5–95%) of every key figure
+    assert at.table[0].value.loc[N("risk_index"), name] == sim.measures.figure("risk_index", totals.median())
+    ranges = at.dataframe[0].value  # the expander: median (5–95%) of every key figure
     assert ranges.loc[N("risk_index"), name] == (
         f"{totals.median():,.1f} ({totals.quantile(0.05):,.1f}–{totals.quantile(0.95):,.1f})")
     profile = charts(at)[3][0]
@@ -152,7 +153,7 @@ def test_compare_opens_a_shared_link_and_keeps_the_address_in_step():
     at.query_params["scenarios"] = "liandong_2plus1,no_such_scenario"
     at.query_params["lang"] = "zh"
     at.run()
-    assert list(at.dataframe[0].value.index) == ["链动2+1"]
+    assert list(at.table[0].value.columns) == ["链动2+1"]
     at.multiselect(key="cmp_pick.zh").set_value(["retail_baseline", "liandong_2plus1"]).run()
     assert at.query_params["scenarios"] == "retail_baseline,liandong_2plus1"
     assert at.query_params["lang"] == "zh"
@@ -160,11 +161,11 @@ def test_compare_opens_a_shared_link_and_keeps_the_address_in_step():
 
 def test_compare_in_chinese_and_with_nothing_picked():
     at = app(lang="zh")
-    table = at.dataframe[0].value
-    assert N("participants", "zh") in table.columns and N("risk_index", "zh") in table.columns
-    assert "链动2+1" in table.index
+    table = at.table[0].value
+    assert N("participants", "zh") in table.index and N("risk_index", "zh") in table.index
+    assert "链动2+1" in table.columns
     at.radio(key="lang").set_value("en").run()
-    assert N("participants") in at.dataframe[0].value.columns
+    assert N("participants") in at.table[0].value.index
     at.multiselect(key="cmp_pick.en").set_value([]).run()
     assert [i.value for i in at.info] == [i18n.STRINGS["cmp.none"][0]]
     assert not at.get("vega_lite_chart")
@@ -178,7 +179,7 @@ def test_compare_runs_every_scenario_in_one_market_unless_asked_and_then_lists_t
     member = sim.markets.in_market(sim.load_scenario("membership_distribution"), wechat)
     name = state.catalogue()["membership_distribution"].name("en")
     expected = sim.run(member, seed=0, days=DAYS, market_size=SIZE).metrics
-    assert at.dataframe[0].value.loc[name, N("gmv")] == pytest.approx(expected["gmv"])
+    assert at.table[0].value.loc[N("gmv"), name] == sim.measures.figure("gmv", expected["gmv"])
     assert any("the same persons, network and seeds" in c.value for c in at.caption)
     assert not at.warning
 
@@ -189,7 +190,8 @@ def test_compare_runs_every_scenario_in_one_market_unless_asked_and_then_lists_t
     assert list(differ.index) == ["Chance a new customer never comes back after day one [churn.first_day]"]
     assert differ.iloc[0].tolist() == ["0", "0.85"]
     own = sim.run("membership_distribution", seed=0, days=DAYS, market_size=SIZE).metrics
-    assert at.dataframe[1].value.loc[name, N("gmv")] == pytest.approx(own["gmv"]) != expected["gmv"]
+    assert at.table[0].value.loc[N("gmv"), name] == sim.measures.figure("gmv", own["gmv"]) != \
+        sim.measures.figure("gmv", expected["gmv"])
     at.session_state["lang"] = "zh"
     at.run()
     assert at.selectbox(key="cmp_market.zh").value == "own"
@@ -298,10 +300,15 @@ def test_lab_reruns_against_the_original_and_saves_a_valid_toml(monkeypatch, tmp
     at.number_input(key=lab_key(at, "churn.customer")).set_value(0.01).run()
     assert at.dataframe[0].value.equals(diff)  # back to the values that were run
     at.button(key="lab_save").click().run()
-    saved = tmp_path / "fission_distribution.toml"  # named by the id, in the user folder
-    assert at.success[-1].value.startswith(f"Saved {i18n.plain(saved.name)};")
+    saved = tmp_path / "fission_distribution_v2.toml"  # its own id, in the user folder
+    name = f"{base.meta.name_en} (variant 2)"
+    assert at.success[-1].value == i18n.text("lab.saved", "en", name=i18n.plain(name),
+                                             path=i18n.plain(saved.name))
+    edited["scenario"].update(id="fission_distribution_v2", name_en=name,
+                              name_zh=f"{base.meta.name_zh}(变体 2)")
     assert sim.load_scenario(saved).content_hash() == sim.load_scenario(edited).content_hash()
-    at.button(key="lab_save").click().run()  # a second save needs "replace"
+    save_field(at, "Id of the new scenario").set_value(saved.stem).run()  # the same id again
+    at.button(key="lab_save").click().run()  # needs "replace"
     assert at.error[-1].value == (f"{i18n.plain(saved.name)} exists; tick 'Replace my earlier save' "
                                   "to replace it.")
     at.number_input(key=lab_key(at, "churn.customer")).set_value(0.02).run()
@@ -309,6 +316,57 @@ def test_lab_reruns_against_the_original_and_saves_a_valid_toml(monkeypatch, tmp
     at.button(key="lab_save").click().run()  # one's own save, replaced
     assert at.success[-1].value.startswith("Saved ")
     assert sim.load_scenario(saved).churn.customer == 0.02
+    assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]
+
+
+def save_field(at: AppTest, label: str):
+    """A field of the lab's "Save as a new scenario": the id or a name."""
+    return next(w for w in at.text_input if w.label == label)
+
+
+def test_lab_saves_each_variant_under_its_own_id_and_name_and_sim_compare_tells_them_apart(
+        monkeypatch, tmp_path, capsys):
+    """Two saves from Link-and-Move 2+1 are two scenarios (…_v2, …_v3, "(variant 2)", "(variant 3)"),
+    offered under their own names, and `sim compare` heads each column with its own id."""
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    at = app("lab")
+    at.selectbox(key="lab_base.en").set_value("liandong_2plus1").run()
+    assert save_field(at, "Id of the new scenario").value == "liandong_2plus1_v2"
+    at.button(key="lab_save").click().run()
+    at.number_input(key=lab_key(at, "rules.liandong.jiandian")).set_value(60.0).run()
+    assert save_field(at, "Id of the new scenario").value == "liandong_2plus1_v3"  # the next free one
+    at.button(key="lab_save").click().run()
+    assert not at.exception
+    paths = [tmp_path / f"liandong_2plus1_v{n}.toml" for n in (2, 3)]
+    saved = [sim.load_scenario(p) for p in paths]
+    assert [(s.id, s.meta.name_en, s.meta.name_zh) for s in saved] == [
+        (f"liandong_2plus1_v{n}", f"Link-and-Move 2+1 (variant {n})", f"链动2+1(变体 {n})") for n in (2, 3)]
+    offered = at.selectbox(key="lab_base.en").options
+    assert {"Link-and-Move 2+1 (variant 2) (yours)", "Link-and-Move 2+1 (variant 3) (yours)"} <= set(offered)
+
+    from sim.cli import main
+    ids = ["liandong_2plus1", "liandong_2plus1_v2", "liandong_2plus1_v3"]
+    small = ["--days", "10", "--market-size", "500", "--quiet"]
+    assert main(["compare", "liandong_2plus1", *map(str, paths), *small, "--json"]) == 0
+    assert list(json.loads(capsys.readouterr().out)["scenarios"]) == ids
+    assert main(["compare", "liandong_2plus1", *map(str, paths), *small]) == 0
+    table = capsys.readouterr().out
+    assert all(re.search(rf"(?<![\w.]){i}(?![\w.])", table) for i in ids), table
+
+
+def test_lab_starts_from_the_scenario_looked_at_and_keeps_an_edited_section_open():
+    at = app("audit")
+    at.selectbox(key="aud_scenario.en").set_value("fission_distribution").run()
+    at.switch_page("views/lab.py").run()
+    assert at.selectbox(key="lab_base.en").value == "fission_distribution"
+    at.number_input(key=lab_key(at, "market.founders")).set_value(3).run()
+    assert not at.exception
+    opened = {e.label: e.proto.expanded for e in at.expander}
+    assert opened["Market"] and not opened["Retail"], opened
+    at.switch_page("views/compare.py").run()
+    at.multiselect(key="cmp_pick.en").set_value(["retail_baseline", "membership_distribution"]).run()
+    at.switch_page("views/lab.py").run()
+    assert at.selectbox(key="lab_base.en").value == "membership_distribution"  # the one picked last
 
 
 def test_saved_scenarios_are_offered_and_broken_ones_reported(monkeypatch, tmp_path):
@@ -366,17 +424,22 @@ def test_lab_in_chinese_shows_the_loaders_messages_in_chinese(monkeypatch, tmp_p
     assert i18n.plain("must be a whole number from 1 to 50,000,000, got -5") in [e.value for e in at.error]
 
 
-def test_lab_never_overwrites_a_shipped_scenario(monkeypatch, tmp_path):
-    """A save named like a shipped scenario lands in the user folder, as a scenario of yours."""
+def test_lab_never_takes_a_shipped_scenarios_id(monkeypatch, tmp_path):
+    """A save under a shipped scenario's id is refused (the command line would find two files by
+    it); the id offered is the scenario's own, numbered, in the user folder."""
     monkeypatch.setattr(state, "USER_DIR", tmp_path)
     shipped = sim.scenario_paths()[0]
     before = shipped.read_bytes()
     at = app("lab")
     at.selectbox(key="lab_base.en").set_value(shipped.stem).run()
+    save_field(at, "Id of the new scenario").set_value(shipped.stem).run()
+    assert at.error[-1].value == i18n.plain(f"id: {shipped.stem} is a shipped scenario's id; choose another.")
+    assert "lab_save" not in [b.key for b in at.button]
+    save_field(at, "Id of the new scenario").set_value(f"{shipped.stem}_v2").run()
     at.checkbox(key="lab_overwrite").check().run()
     at.button(key="lab_save").click().run()
     assert at.success[-1].value.startswith("Saved ")
-    assert shipped.read_bytes() == before and (tmp_path / shipped.name).is_file()
+    assert shipped.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [f"{shipped.stem}_v2.toml"]
 
 
 @pytest.mark.parametrize("path", sim.scenario_paths(), ids=lambda p: p.stem)
@@ -515,13 +578,32 @@ def test_audit_report_is_html_in_the_chosen_language():
     assert "Link-and-Move 2+1" in state.report(r, "en", stress)
 
 
+def test_audit_findings_json_is_sim_audit_json_with_the_runs_context(capsys):
+    """The Audit page's findings download and `sim audit --json` come from one function
+    (sim.audit.record): the same record for the same run, with what reproduces it."""
+    from sim.cli import main
+    r = run("liandong_2plus1")
+    stress = sim.stress_test(r.scenario, seed=0, stop_day=DAYS // 2, baseline=r)
+    page = json.loads(state.audit_json(r, "cn", stress=stress))
+    assert main(["audit", "liandong_2plus1", "--seed", "0", "--days", str(DAYS), "--market-size", str(SIZE),
+                 "--jurisdiction", "cn", "--stop-day", str(DAYS // 2), "--json", "--quiet"]) == 0
+    assert page == json.loads(capsys.readouterr().out)
+    assert {k: page[k] for k in ("scenario", "name", "seed", "days", "market_size", "market_profile",
+                                 "code_version", "jurisdiction")} == {
+        "scenario": "liandong_2plus1", "name": {"en": "Link-and-Move 2+1", "zh": "链动2+1"}, "seed": 0,
+        "days": DAYS, "market_size": SIZE, "market_profile": r.scenario.meta.market_profile,
+        "code_version": r.code_version, "jurisdiction": "cn"}
+    assert page["risk_index"]["total"] == pytest.approx(sim.risk_index(r).total)
+    assert {f["jurisdiction"] for f in page["findings"]} == {"cn"} and page["stress_test"]["stop_day"] == DAYS // 2
+
+
 def test_every_shipped_scenario_opens_on_every_page():
     """Scenarios are added all the time; each page must take any of them (small markets)."""
     keys = [p.stem for p in sim.scenario_paths()]
     at = app()
     at.multiselect(key="cmp_pick.en").set_value(keys).run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == len(keys)
+    assert len(at.table[0].value.columns) == len(keys)
     for page, widget in (("audit", "aud_scenario.en"), ("learn", "learn_scenario.en"),
                          ("lab", "lab_base.en")):
         at.switch_page(f"views/{page}.py").run()

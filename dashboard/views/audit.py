@@ -4,8 +4,6 @@ stress test, and the HTML report."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -29,9 +27,12 @@ keys = list(entries)
 ordered = [k for k in PREFERRED if k in keys] + [k for k in keys if k not in PREFERRED]
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+    before = st.session_state.get("aud_scenario")  # the last run's pick, None on the first view
     key = state.remember("aud_scenario", c1.selectbox(
         t("ctl.scenario"), ordered, key=state.carry("aud_scenario", ordered[0], ordered),
         format_func=lambda k: state.label(entries[k], lang)))
+    if key != before:
+        state.look_at(key, first_view=before is None)  # where the lab starts
     size = c2.number_input(t("ctl.market_size"), min_value=100, max_value=2_000_000,
                            value=state.DEFAULT_SIZE, step=1_000, key="aud_size")
     days = c3.number_input(t("ctl.days"), min_value=10, max_value=1_095,
@@ -87,14 +88,13 @@ with left:
     if breaches:
         st.warning(t("aud.outranks", n=breaches))
 with right:
-    parts = pd.DataFrame([{t("ax.part"): pick(p.name_en, p.name_zh), t("aud.weight"): p.weight,
-                           t("aud.score"): p.score, t("ax.points"): p.points,
-                           t("aud.how"): p.explain(lang)} for p in ri.parts])
-    st.dataframe(parts, hide_index=True, width="stretch", key="aud_risk_parts",
-                 column_config={t("aud.score"): st.column_config.ProgressColumn(
-                     min_value=0.0, max_value=1.0,
-                     format=sim.measures.unit_column_format(sim.measures.COEFFICIENT)["format"]),
-                     t("ax.points"): st.column_config.NumberColumn(**sim.measures.column_format("risk_index"))})
+    # A static table that wraps: in a grid the scoring column was cut off at a laptop's width.
+    parts = pd.DataFrame([{t("aud.weight"): f"{p.weight:g}",
+                           t("aud.score"): sim.measures.format_value(sim.measures.COEFFICIENT, p.score, lang),
+                           t("ax.points"): sim.measures.figure(p.metric, p.points, lang),
+                           t("aud.how"): p.explain(lang)} for p in ri.parts],
+                         index=pd.Index([pick(p.name_en, p.name_zh) for p in ri.parts], name=t("ax.part")))
+    st.table(parts)
 
 # ----------------------------------------------------------------------------- findings
 st.subheader(t("aud.findings"))
@@ -131,9 +131,6 @@ for i, f in enumerate(sorted(findings, key=lambda f: (ORDER.index(f.verdict), f.
             st.dataframe(pd.DataFrame([[_num(v) for v in row] for row in ex.cells(lang)],
                                       columns=ex.header(lang)),
                          hide_index=True, width="stretch")
-st.download_button(t("aud.findings_json"), key="aud_json", mime="application/json",
-                   file_name=f"scheme_lab_{scenario.id}_seed{seed}_findings.json",
-                   data=json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=1))
 st.caption(t("aud.context"))
 
 # ----------------------------------------------------------------------------- decided cases
@@ -242,7 +239,14 @@ else:
 
 # ----------------------------------------------------------------------------- report
 st.divider()
+# Neither download reruns the page: a rerun gives the report's on-click file a new id, and a
+# click on the report while the browser still holds the old one got nothing (MediaFileStorageError).
+left, right = st.columns(2)
+# The findings with the run's context, the same record as `sim audit --json` (sim.audit.record).
+left.download_button(t("aud.findings_json"), key="aud_json", mime="application/json", on_click="ignore",
+                     file_name=f"scheme_lab_{scenario.id}_seed{seed}_{where}_findings.json",
+                     data=state.audit_json(result, where, risk=ri, stress=stress))
 # Built only when clicked: the report draws its own charts, which the page should not wait for.
-st.download_button(t("aud.report"), lambda: state.report(result, lang, stress).encode("utf-8"), key="aud_report",
-                   file_name=f"scheme_lab_{scenario.id}_seed{seed}_{lang}.html", mime="text/html",
-                   type="primary")
+right.download_button(t("aud.report"), lambda: state.report(result, lang, stress).encode("utf-8"),
+                      key="aud_report", on_click="ignore", type="primary", mime="text/html",
+                      file_name=f"scheme_lab_{scenario.id}_seed{seed}_{lang}.html")

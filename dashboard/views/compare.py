@@ -40,7 +40,10 @@ linked = [k for k in st.query_params.get("scenarios", "").split(",") if k in ent
 with st.container(border=True):
     picked = st.multiselect(t("cmp.pick"), keys, format_func=_option,
                             key=state.carry("cmp_pick", linked or state.default_selection(keys), keys))
+    before = st.session_state.get("cmp_pick")  # the last run's pick, None on the first view
     chosen = state.remember("cmp_pick", [k for k in picked if k in entries])
+    if added := [k for k in chosen if k not in (before or ())]:
+        state.look_at(added[-1], first_view=before is None)  # where the lab starts
     c1, c2, c3, c4 = st.columns(4)
     size = c1.number_input(t("ctl.market_size"), min_value=100, max_value=2_000_000,
                            value=state.DEFAULT_SIZE, step=1_000, help=t("ctl.size_help"),
@@ -202,13 +205,12 @@ if market_key == state.OWN_MARKET:
 else:
     st.caption(t("cmp.market_one", name=state.market_label(market_key, lang)))
 per_run = {k: metric_runs[k][list(KPIS)].astype(float) for k in chosen}
-table = pd.DataFrame({k: per_run[k].median() for k in chosen}).T[list(KPIS)]
-table.index = [names[k] for k in chosen]
-table.index.name = t("ax.scenario")
-shown = table.rename(columns={m: measure_name(m) for m in table.columns})
-config = {measure_name(m): st.column_config.NumberColumn(**sim.measures.column_format(m, mean=banded))
-          for m in table.columns}
-st.dataframe(shown, column_config=config, width="stretch", key="cmp_kpis")
+medians = {k: per_run[k].median() for k in chosen}
+# Measures as rows and scenarios as columns, each figure in its unit (sim's vocabulary), as a
+# static table that wraps: thirteen measure columns ran past a laptop's width behind a scroll.
+kpi_rows = pd.Index([measure_name(m) for m in KPIS], name=t("kpi.metric"))
+st.table(pd.DataFrame({names[k]: [sim.measures.figure(m, medians[k][m], lang, mean=banded) for m in KPIS]
+                       for k in chosen}, index=kpi_rows))
 if banded:
     with st.expander(t("kpi.band")):
         def _fmt(m: str, v: float) -> str:
@@ -216,9 +218,11 @@ if banded:
         ranges = pd.DataFrame({names[k]: {
             measure_name(m): f"{_fmt(m, per_run[k][m].median())} ({_fmt(m, per_run[k][m].quantile(0.05))}"
                         f"–{_fmt(m, per_run[k][m].quantile(0.95))})"
-            for m in table.columns} for k in chosen})
+            for m in KPIS} for k in chosen})
         st.dataframe(ranges, width="stretch")
-st.download_button(t("cmp.download"), shown.to_csv().encode("utf-8-sig"),
+# The download keeps the numbers unformatted, in the table's layout.
+numbers = pd.DataFrame({names[k]: medians[k][list(KPIS)].to_numpy() for k in chosen}, index=kpi_rows)
+st.download_button(t("cmp.download"), numbers.to_csv().encode("utf-8-sig"), on_click="ignore",
                    file_name="scheme_lab_compare.csv", mime="text/csv")
 
 left, right = st.columns(2)

@@ -29,6 +29,9 @@ DIFF_METRICS = ("participants", "penetration", "gmv", "payout_ratio", "retention
                 "retention_d30", "share_losing_money", "max_paid_depth", "org_levels",
                 "platform_net", "rewards")
 TEXT_AREAS = {"source", "mechanism_en", "mechanism_zh"}
+# A saved file's identity is set where it is saved ("Save as a new scenario"), so that the
+# copy never takes the original's id and names; the run compares the models alone.
+IDENTITY = ("id", "name_en", "name_zh")
 
 lang = current()
 st.title(t("lab.title"))
@@ -40,6 +43,12 @@ bases: dict[str, tuple[str, sim.Scenario]] = {k: (state.label(e, lang), e.scenar
 
 for err in state.broken_files().values():  # hand-edited files under scenarios/user/
     st.warning(t("lab.broken", message=plain(err.line(lang))))
+# The lab starts from the scenario last looked at (picked on Compare or Audit, or here), and
+# else from the one Compare shows last by default; an upload picked below takes its place.
+start = state.looked_at()
+if start not in bases:
+    start = next((k for k in reversed(state.default_selection(list(entries))) if k in bases), next(iter(bases)))
+st.session_state["lab_base"] = start
 base_slot = st.container()  # the picker goes above the upload, but needs its result first
 uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload",
                             max_upload_size=max(1, MAX_UPLOAD // 1_000_000))  # MB, as Streamlit counts
@@ -77,7 +86,8 @@ if st.session_state.get("lab_base") not in bases:  # e.g. an upload that was rem
     st.session_state.pop("lab_base", None)
 base_key = state.remember("lab_base", base_slot.selectbox(
     t("lab.base"), list(bases), format_func=lambda k: bases[k][0],
-    key=state.carry("lab_base", next(iter(bases)), list(bases))))
+    key=state.carry("lab_base", start, list(bases))))
+state.look_at(base_key)
 base = bases[base_key][1]
 original = base.to_dict()
 version = st.session_state.setdefault("lab_version", 0)
@@ -149,16 +159,25 @@ def _changed() -> list[str]:
 
 
 changed = _changed()
-if error_key is not None:
-    st.error(t("lab.invalid", message=plain(f"{error_key}: {error_message}")), icon="⚠️")
-else:
-    st.success(t("lab.valid", n=len(changed)))
-    if changed:
-        st.caption(t("lab.changed", keys=", ".join(changed)))
+# One container whatever it holds: a message that came or went above the sections would shift
+# them, and Streamlit would draw them anew, closed.
+with st.container():
+    if error_key is not None:
+        st.error(t("lab.invalid", message=plain(f"{error_key}: {error_message}")), icon="⚠️")
+    else:
+        st.success(t("lab.valid", n=len(changed)))
+        if changed:
+            st.caption(t("lab.changed", keys=", ".join(changed)))
 
 
-def _field(spec, path: str, current_value) -> None:
+def _keep_open(section: str) -> None:
+    """A field's on_change: its section stays open on the reruns that follow."""
+    st.session_state.setdefault("lab_open", set()).add(section)
+
+
+def _field(spec, path: str, current_value, section: str) -> None:
     key = wkey(path)
+    keep = {"on_change": _keep_open, "args": (wkey(section),)}
     text = pick(spec.en, spec.zh)
     u = unit(spec.unit)
     label = f"{text} ({u})" if u else text
@@ -166,39 +185,40 @@ def _field(spec, path: str, current_value) -> None:
     help_text = f"`{path}` — {other}  \n{t('lab.allowed', allowed=spec.allowed(lang))}"
     default = _widget_default(spec, current_value)
     if spec.type == "bool":
-        st.checkbox(label, value=default, help=help_text, key=key)
+        st.checkbox(label, value=default, help=help_text, key=key, **keep)
     elif spec.type == "str" and spec.choices:
         # Bilingual labels that do not change with the language (see state.carry).
         fmt = (lambda f: " · ".join(STRINGS.get(f"family.{f}", (f,)))) \
             if path == "scenario.family" else str
         st.selectbox(label, spec.choices, index=list(spec.choices).index(default), help=help_text,
-                     key=key, format_func=fmt)
+                     key=key, format_func=fmt, **keep)
     elif spec.type == "str":
         widget = st.text_area if spec.key in TEXT_AREAS else st.text_input
-        widget(label, value=default, help=help_text, key=key)
+        widget(label, value=default, help=help_text, key=key, **keep)
     elif spec.type == "floats":
-        st.text_input(label, value=default, help=f"{help_text}  \n{t('lab.list_help')}", key=key)
+        st.text_input(label, value=default, help=f"{help_text}  \n{t('lab.list_help')}", key=key, **keep)
     elif spec.type == "int":
-        st.number_input(label, value=int(default), step=1, help=help_text, key=key)
+        st.number_input(label, value=int(default), step=1, help=help_text, key=key, **keep)
     else:
         v = float(default)
         step = 10 ** math.floor(math.log10(abs(v))) / 10 if v else 0.01
-        st.number_input(label, value=v, step=step, format="%g", help=help_text, key=key)
+        st.number_input(label, value=v, step=step, format="%g", help=help_text, key=key, **keep)
     if error_key == path:
         st.error(plain(error_message), icon="⚠️")
 
 
 def _section(title: str, path_prefix: str, cls, values: dict) -> None:
-    fields = specs(cls)
+    fields = [f for f in specs(cls) if cls is not Meta or f.key not in IDENTITY]
     has_error = error_key is not None and (error_key == path_prefix
                                            or error_key.startswith(path_prefix + "."))
-    with st.expander(title, expanded=has_error):
+    edited_here = wkey(path_prefix) in st.session_state.get("lab_open", ())
+    with st.expander(title, expanded=has_error or edited_here):
         if error_key == path_prefix:
             st.error(plain(error_message), icon="⚠️")
         cols = st.columns(2)
         for i, spec in enumerate(fields):
             with cols[i % 2]:
-                _field(spec, f"{path_prefix}.{spec.key}", values[spec.key])
+                _field(spec, f"{path_prefix}.{spec.key}", values[spec.key], path_prefix)
 
 
 _section(t("lab.identity"), "scenario", Meta, original["scenario"])
@@ -272,27 +292,50 @@ elif candidate is not None and not too_big and ran == (base_key, int(seed), cand
 # ----------------------------------------------------------------------------- save
 st.divider()
 st.subheader(t("lab.save"))
-# A saved file is named by the scenario's id (snake_case, checked by the loader) and lands in
-# the user folder, nowhere else; only what this visitor saved here can be replaced.
+# A saved file is named by its id and lands in the user folder, nowhere else; it is offered an
+# id and names of its own (liandong_2plus1_v2, "... (variant 2)"), which no shipped or saved
+# scenario has, and never takes a shipped id. Only what this visitor saved can be replaced.
 if candidate is not None:
-    target = state.user_file(candidate.id)
+    proposed = state.variant_identity(candidate, state.taken_ids())
+    # Keyed by the proposal: once a save takes it, the fields offer the next free one.
+    tag = "|".join(proposed)
+    c1, c2, c3 = st.columns(3)
+    new_id = c1.text_input(t("lab.save_id"), value=proposed[0], key=f"lab_save_id|{tag}",
+                           help=t("lab.save_id_help"))
+    name_en = c2.text_input(t("lab.save_name_en"), value=proposed[1], key=f"lab_save_name_en|{tag}")
+    name_zh = c3.text_input(t("lab.save_name_zh"), value=proposed[2], key=f"lab_save_name_zh|{tag}")
+    table = candidate.to_dict()
+    table["scenario"].update(id=new_id.strip(), name_en=name_en.strip(), name_zh=name_zh.strip())
+    to_save, problem = None, None
+    try:
+        to_save = sim.load_scenario(table)
+    except sim.ScenarioError as err:
+        problem = f"{err.key}: {err.text(lang)}" if err.key else err.text(lang)
+    if to_save is not None and to_save.id in state.shipped_ids():
+        to_save, problem = None, t("lab.save_shipped", id=to_save.id)
+    if problem:
+        st.error(plain(problem), icon="⚠️")
+else:
+    to_save = None
+if to_save is not None:
+    target = state.user_file(to_save.id)
     shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else Path(target.name)
     st.caption(t("lab.save_where", path=plain(shown)))
     overwrite = st.checkbox(t("lab.overwrite"), key="lab_overwrite")
-    text = toml_writer.dumps(candidate.to_dict(), header=(
+    text = toml_writer.dumps(to_save.to_dict(), header=(
         f"Saved from the Scheme Lab scenario lab, based on {base.id}.\n"
         f"Changed: {', '.join(changed) or 'nothing'}"))
     s1, s2 = st.columns(2)
     save = s1.button(t("lab.save_button"), key="lab_save")
     s2.download_button(t("lab.download"), text.encode("utf-8"), file_name=target.name,
-                       mime="application/toml", key="lab_download")
+                       mime="application/toml", key="lab_download", on_click="ignore")
     if save:
         mine = st.session_state.setdefault("lab_saved", set())
         try:
             # Check the text reads back to the same scenario before anything is written.
-            if sim.load_scenario(tomllib.loads(text)).content_hash() != candidate.content_hash():
+            if sim.load_scenario(tomllib.loads(text)).content_hash() != to_save.content_hash():
                 raise ValueError("the TOML text does not read back to the same scenario")
-            path = state.save_user_scenario(text, candidate.id, mine=mine, replace=overwrite)
+            path = state.save_user_scenario(text, to_save.id, mine=mine, replace=overwrite)
         except state.SaveRefused as refused:
             st.error(t(refused.key, path=plain(shown)))
         except (OSError, ValueError) as err:
@@ -300,4 +343,9 @@ if candidate is not None:
                        reason=plain(getattr(err, "strerror", None) or err)))
         else:
             mine.add(str(path))
-            st.success(t("lab.saved", path=plain(shown)))
+            # Said on the next run, whose fields offer the next free id and names.
+            st.session_state["lab_saved_note"] = t("lab.saved", path=plain(shown),
+                                                   name=plain(pick(to_save.meta.name_en, to_save.meta.name_zh)))
+            st.rerun()
+if note := st.session_state.pop("lab_saved_note", None):
+    st.success(note)
