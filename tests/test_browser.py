@@ -290,9 +290,10 @@ def opens(page: Page, url: str) -> None:
 
 def test_every_link_the_readme_and_the_app_give_opens_its_page(server, page):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    links = re.findall(r"http://localhost:8501(/[^\s`)]*)?", readme) + re.findall(r"`(/[a-z]+\?[^`\s]*)`", readme)
+    links = (re.findall(r"http://localhost:8501(/[^\s`)]*)?", readme)  # addresses, and paths in `…`
+             + re.findall(r"`(/[a-z]*(?:\?[^`\s]*)?)`", readme))
     links = sorted({link or "/" for link in links})
-    assert {"/compare?lang=zh&scenarios=retail_baseline,liandong_2plus1",
+    assert {"/", "/compare", "/lab", "/compare?lang=zh&scenarios=retail_baseline,liandong_2plus1",
             "/choose?lang=zh&scenarios=retail_baseline,liandong_2plus1&market=wechat_community"} <= set(links)
     for link in links:
         opens(page, server + link)

@@ -69,12 +69,13 @@ def test_every_string_has_both_languages_and_every_key_used_exists():
 # -------------------------------------------------------------------------------------- compare
 def test_compare_default_view_shows_each_scenarios_metrics():
     at = app()
-    table = at.table[0].value  # measures as rows, scenarios as columns
+    table = at.table[0].value  # measures as rows, scenarios as columns (names as text: plain)
     keys = state.default_selection(list(state.catalogue()))
-    assert list(table.columns) == [state.catalogue()[k].name("en") for k in keys]
-    for k in keys:
+    names = [state.catalogue()[k].name("en") for k in keys]
+    assert list(table.columns) == [i18n.plain(n) for n in names]
+    for k, name in zip(keys, names):
         r = run(k)
-        column = table[state.catalogue()[k].name("en")]
+        column = table[i18n.plain(name)]
         # Rows are named by the measures vocabulary, the figures are the run's own in their unit.
         for key in ("participants", "payout_ratio", "retention_d7", "org_levels", "platform_net"):
             assert column[N(key)] == sim.measures.figure(key, r.metrics[key]), key
@@ -82,7 +83,7 @@ def test_compare_default_view_shows_each_scenarios_metrics():
     data = charts(at)
     assert len(data) == 4  # growth, retention, payout ratio, risk profile
     growth = data[0][0]
-    last = growth[growth["series"] == table.columns[-1]].sort_values("x").iloc[-1]
+    last = growth[growth["series"] == names[-1]].sort_values("x").iloc[-1]
     assert last["mid"] == run(keys[-1]).daily["active"].iloc[-1]
 
 
@@ -136,8 +137,8 @@ def test_compare_replicates_show_the_risk_index_of_every_replicate():
     totals = pd.Series([r.total for r in indices])
     assert totals.median() != totals[0]  # the first seed alone would show another number
     name = state.catalogue()["liandong_2plus1"].name("en")
-    assert at.table[0].value.loc[N("risk_index"), name] == sim.measures.figure("risk_index", totals.median(),
-                                                                                mean=True)
+    assert at.table[0].value.loc[N("risk_index"), i18n.plain(name)] == sim.measures.figure(
+        "risk_index", totals.median(), mean=True)
     ranges = at.dataframe[0].value  # the expander: median (5–95%) of every key figure
     assert ranges.loc[N("risk_index"), name] == (
         f"{totals.median():,.1f} ({totals.quantile(0.05):,.1f}–{totals.quantile(0.95):,.1f})")
@@ -154,7 +155,7 @@ def test_compare_opens_a_shared_link_and_keeps_the_address_in_step():
     at.query_params["scenarios"] = "liandong_2plus1,no_such_scenario"
     at.query_params["lang"] = "zh"
     at.run()
-    assert list(at.table[0].value.columns) == ["链动2+1"]
+    assert list(at.table[0].value.columns) == [i18n.plain("链动2+1")]
     at.multiselect(key="cmp_pick.zh").set_value(["retail_baseline", "liandong_2plus1"]).run()
     assert at.query_params["scenarios"] == "retail_baseline,liandong_2plus1"
     assert at.query_params["lang"] == "zh"
@@ -164,7 +165,7 @@ def test_compare_in_chinese_and_with_nothing_picked():
     at = app(lang="zh")
     table = at.table[0].value
     assert N("participants", "zh") in table.index and N("risk_index", "zh") in table.index
-    assert "链动2+1" in table.columns
+    assert i18n.plain("链动2+1") in table.columns
     at.radio(key="lang").set_value("en").run()
     assert N("participants") in at.table[0].value.index
     at.multiselect(key="cmp_pick.en").set_value([]).run()
@@ -180,7 +181,7 @@ def test_compare_runs_every_scenario_in_one_market_unless_asked_and_then_lists_t
     member = sim.markets.in_market(sim.load_scenario("membership_distribution"), wechat)
     name = state.catalogue()["membership_distribution"].name("en")
     expected = sim.run(member, seed=0, days=DAYS, market_size=SIZE).metrics
-    assert at.table[0].value.loc[N("gmv"), name] == sim.measures.figure("gmv", expected["gmv"])
+    assert at.table[0].value.loc[N("gmv"), i18n.plain(name)] == sim.measures.figure("gmv", expected["gmv"])
     assert any("the same persons, network and seeds" in c.value for c in at.caption)
     assert not at.warning
 
@@ -191,7 +192,7 @@ def test_compare_runs_every_scenario_in_one_market_unless_asked_and_then_lists_t
     assert list(differ.index) == ["Chance a new customer never comes back after day one [churn.first_day]"]
     assert differ.iloc[0].tolist() == ["0", "0.85"]
     own = sim.run("membership_distribution", seed=0, days=DAYS, market_size=SIZE).metrics
-    assert at.table[0].value.loc[N("gmv"), name] == sim.measures.figure("gmv", own["gmv"]) != \
+    assert at.table[0].value.loc[N("gmv"), i18n.plain(name)] == sim.measures.figure("gmv", own["gmv"]) != \
         sim.measures.figure("gmv", expected["gmv"])
     at.session_state["lang"] = "zh"
     at.run()

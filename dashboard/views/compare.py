@@ -208,9 +208,10 @@ per_run = {k: metric_runs[k][list(KPIS)].astype(float) for k in chosen}
 medians = {k: per_run[k].median() for k in chosen}
 # Measures as rows and scenarios as columns, each figure in its unit (sim's vocabulary), as a
 # static table that wraps: thirteen measure columns ran past a laptop's width behind a scroll.
+# The table renders Markdown, and names come from files: text, not Markdown.
 kpi_rows = pd.Index([measure_name(m) for m in KPIS], name=t("kpi.metric"))
-st.table(pd.DataFrame({names[k]: [sim.measures.figure(m, medians[k][m], lang, mean=banded) for m in KPIS]
-                       for k in chosen}, index=kpi_rows))
+st.table(pd.DataFrame({plain(names[k]): [sim.measures.figure(m, medians[k][m], lang, mean=banded)
+                                         for m in KPIS] for k in chosen}, index=kpi_rows))
 if banded:
     with st.expander(t("kpi.band")):
         def _fmt(m: str, v: float) -> str:

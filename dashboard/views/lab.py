@@ -47,7 +47,8 @@ for err in state.broken_files().values():  # hand-edited files under scenarios/u
 # else from the one Compare shows last by default; an upload picked below takes its place.
 start = state.looked_at()
 if start not in bases:
-    start = next((k for k in reversed(state.default_selection(list(entries))) if k in bases), next(iter(bases)))
+    start = next((k for k in reversed(state.default_selection(list(entries))) if k in bases),
+                 next(iter(bases)))
 st.session_state["lab_base"] = start
 base_slot = st.container()  # the picker goes above the upload, but needs its result first
 uploaded = st.file_uploader(t("lab.upload"), type=["toml"], key="lab_upload",
@@ -344,8 +345,8 @@ if to_save is not None:
         else:
             mine.add(str(path))
             # Said on the next run, whose fields offer the next free id and names.
-            st.session_state["lab_saved_note"] = t("lab.saved", path=plain(shown),
-                                                   name=plain(pick(to_save.meta.name_en, to_save.meta.name_zh)))
+            name = pick(to_save.meta.name_en, to_save.meta.name_zh)
+            st.session_state["lab_saved_note"] = t("lab.saved", path=plain(shown), name=plain(name))
             st.rerun()
 if note := st.session_state.pop("lab_saved_note", None):
     st.success(note)
