@@ -161,6 +161,27 @@ def turn(work: int) -> Iterator[None]:
         slots.release()
 
 
+@contextlib.contextmanager
+def computing(*slots) -> Iterator[None]:
+    """A page's computation: a scenario the engine refuses (a market smaller than its
+    organisers, say) or a server whose heavy-request slots stayed taken ends the page with a
+    message in its language, not a traceback, after emptying ``slots`` (a progress bar, a
+    chart waiting for data)."""
+    from dashboard.i18n import current, plain, t
+    try:
+        yield
+    except sim.ScenarioError as err:
+        for slot in slots:
+            slot.empty()
+        st.error(t("err.scenario", message=plain(err.line(current()))))
+        st.stop()
+    except Busy as busy:
+        for slot in slots:
+            slot.empty()
+        st.warning(t("lim.busy", n=busy.args[0]))
+        st.stop()
+
+
 def _signature() -> tuple:
     paths = [*sim.scenario_paths(), *_user_files()]
     out = []

@@ -126,11 +126,11 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
 
 def grid_points(base: Scenario, grid: dict[str, list]) -> list[Point]:
     """Every combination of the grid's values applied to ``base``, in the grid's order."""
-    for key, values in grid.items():
-        if not isinstance(values, (list, tuple)) or not values:
-            raise ValueError(f"grid[{key!r}] must be a non-empty list of values, got {values!r}")
-        if len({repr(param_value(v)) for v in values}) != len(values):
-            raise ValueError(f"grid[{key!r}]: values repeat: {values!r}")
+    for key, choices in grid.items():
+        if not isinstance(choices, (list, tuple)) or not choices:
+            raise ValueError(f"grid[{key!r}] must be a non-empty list of values, got {choices!r}")
+        if len({repr(param_value(v)) for v in choices}) != len(choices):
+            raise ValueError(f"grid[{key!r}]: values repeat: {choices!r}")
     keys = list(grid)
     points = []
     for combo in itertools.product(*(grid[k] for k in keys)):

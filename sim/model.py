@@ -318,7 +318,7 @@ class SchemeModel(mesa.Model):
             getattr(rule, hook)(self, ids)
 
     def _purchase(self, active: np.ndarray) -> None:
-        p, retail, rng = self.people, self.scenario.retail, self.rng
+        p, rng = self.people, self.rng
         self.merchant_profit_today[:] = 0
         open_ = np.array([mm.active for mm in self.merchants])
         if not open_.any():

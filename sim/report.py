@@ -22,7 +22,6 @@ from typing import Any, Callable, Sequence
 from sim import charts
 from sim.audit import BREACH, RiskIndex, audit, cases, has_scheme, risk_index, stress_test
 from sim.audit.findings import JURISDICTION_NAMES, VERDICTS, Finding, verdict_name
-from sim.audit.record import AARP, TAYLOR_LOSING
 from sim.audit.stress import StressTest
 from sim.batch import Batch
 from sim.measures import COEFFICIENT, Measured, amount, figure, format_value, name, number
@@ -315,8 +314,8 @@ def scenario_toml(table: dict[str, Any]) -> str:
 
     lines = []
     for section, body in table.items():
-        for name, fields in (body.items() if section == "rules" else [(None, body)]):
-            lines.append(f"[{section}.{name}]" if name else f"[{section}]")
+        for rule, fields in (body.items() if section == "rules" else [(None, body)]):
+            lines.append(f"[{section}.{rule}]" if rule else f"[{section}]")
             lines += [f"{k} = {value(v)}" for k, v in fields.items()]
             lines.append("")
     return "\n".join(lines)

@@ -210,7 +210,8 @@ def test_choose_ranks_the_models_as_sim_choose_does_in_both_languages():
     assert not at.exception
     choice = sim.choose.choose(picked, objective="platform_net", market="wechat_community", seeds=[0, 1, 2, 3],
                                days=DAYS, market_size=SIZE, points=3, robust_seeds=2)
-    names = {k: state.catalogue()[k].name("en") for k in picked}
+    # Names reach Markdown (tables, headline, lists) as text: escaped by i18n.plain.
+    names = {k: i18n.plain(state.catalogue()[k].name("en")) for k in picked}
     table = at.table[0].value
     assert list(table[i18n.text("ax.scenario", "en")]) == [names[k] for k in choice.ranking["scenario"]]
     top = choice.ranking.iloc[0]
@@ -218,14 +219,14 @@ def test_choose_ranks_the_models_as_sim_choose_does_in_both_languages():
         f"{top['probability_best']:.1%} ({top['p_best_low']:.1%}–{top['p_best_high']:.1%})")
     assert at.table[1].value.loc[names["liandong_2plus1"], "China"] == "Breach · not launchable"
     assert at.success[0].value.startswith(f"{names[top['scenario']]} ranks first on platform net")
-    assert any(m.value.startswith("- China: not launchable (a breach): Link-and-Move 2+1. Highest-ranked "
-                                  "launchable: Social retail baseline.") for m in at.markdown)
-    assert choice.why("en").text in [m.value for m in at.markdown]
+    assert any(m.value.startswith(f"- China: not launchable (a breach): {names['liandong_2plus1']}. Highest-ranked "
+                                  f"launchable: {names['retail_baseline']}.") for m in at.markdown)
+    assert i18n.plain(choice.why("en").text) in [m.value for m in at.markdown]
     assert len(charts(at)) == 1 + len(choice.robustness.ranges)  # intervals, one per uncertain parameter
     at.session_state["lang"] = "zh"
     at.run()  # the same inputs: the choice comes back from the cache, in Chinese
     assert not at.exception and "排名第一" in at.success[0].value
-    assert choice.why("zh").text in [m.value for m in at.markdown]
+    assert i18n.plain(choice.why("zh").text) in [m.value for m in at.markdown]
 
 
 def test_choose_says_why_it_cannot_rank_yet():

@@ -17,7 +17,7 @@ import pytest
 os.environ["SCHEME_LAB_FAST"] = "1"
 
 import sim  # noqa: E402
-from dashboard import charts, i18n  # noqa: E402
+from dashboard import charts  # noqa: E402
 from sim.batch import RISK_METRICS  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 

@@ -87,9 +87,8 @@ def test_lab_save_cannot_write_outside_the_user_folder(monkeypatch, tmp_path):
     precious.write_text("keep", encoding="utf-8")
     at = app("lab")
     assert not [w for w in at.text_input if w.key == "lab_folder" or w.key.startswith("lab_filename")]
-    for bad in ("../pyproject", "/etc/passwd", "~/x", "a/../../b", "x\n", "Retail", "a" * 65):
-        at.text_input(key=lab_key(at, "scenario.id")).set_value(bad).run()
-        assert at.button(key="lab_run").disabled, bad
+    for bad in ("../pyproject", "/etc/passwd", "~/x", "a/../../b", "x\ny", "Retail", "a" * 65):
+        save_id(at).set_value(bad).run()
         assert not [b for b in at.button if b.key == "lab_save"], bad  # nothing to save
         assert i18n.plain("scenario.id") in at.error[0].value
     with pytest.raises(ValueError):
@@ -103,18 +102,23 @@ def test_lab_save_replaces_neither_a_link_nor_a_file_it_did_not_save(monkeypatch
     user.mkdir()
     monkeypatch.setattr(state, "USER_DIR", user)
     outside.write_text("outside", encoding="utf-8")
-    (user / "retail_baseline.toml").symlink_to(outside)  # a link planted in the user folder
-    (user / "fission_distribution.toml").write_text("someone else's", encoding="utf-8")
+    (user / "planted_link.toml").symlink_to(outside)  # a link planted in the user folder
+    (user / "someone_elses.toml").write_text("someone else's", encoding="utf-8")
     at = app("lab")
-    at.checkbox(key="lab_overwrite").check().run()
-    for key in ("retail_baseline", "fission_distribution"):
-        at.selectbox(key="lab_base.en").set_value(key).run()
+    for key in ("planted_link", "someone_elses"):
+        save_id(at).set_value(key).run()
+        at.checkbox(key="lab_overwrite").check().run()
         at.button(key="lab_save").click().run()
         assert "was not saved by you in this session" in at.error[-1].value, key
     assert outside.read_text(encoding="utf-8") == "outside"
-    assert (user / "retail_baseline.toml").is_symlink()
-    assert (user / "fission_distribution.toml").read_text(encoding="utf-8") == "someone else's"
-    assert sorted(p.name for p in user.iterdir()) == ["fission_distribution.toml", "retail_baseline.toml"]
+    assert (user / "planted_link.toml").is_symlink()
+    assert (user / "someone_elses.toml").read_text(encoding="utf-8") == "someone else's"
+    assert sorted(p.name for p in user.iterdir()) == ["planted_link.toml", "someone_elses.toml"]
+
+
+def save_id(at):
+    """The lab's "save as" id field (keyed by the id it proposes)."""
+    return next(w for w in at.text_input if w.key.startswith("lab_save_id|"))
 
 
 NASTY = ["it's", "x' (FORMAT csv); --", 'say "hi"; $x 空 格']
@@ -358,6 +362,24 @@ def test_scenario_text_is_shown_as_text_not_markdown(monkeypatch, tmp_path):
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     assert any(i18n.plain(MARKDOWN_NAME) in t for t in texts)
     assert not any("![" in t or "](http" in t for t in texts)
+
+
+def test_the_choose_page_shows_a_scenario_name_as_text(monkeypatch, tmp_path):
+    """The Choose page put names into its tables, headline and lists as Markdown: a user
+    file's name loaded an outside image there."""
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    d = scenario_dict("liandong_2plus1")
+    d["scenario"].update(id="evil", name_en=MARKDOWN_NAME)
+    write_scenario(tmp_path / "evil.toml", d)
+    at = app("choose")
+    at.multiselect(key="cho_pick.en").set_value(["retail_baseline", "user/evil"]).run()
+    at.button(key="cho_run").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    tables = [str(v) for tb in at.table for v in [*tb.value.index, *tb.value.to_numpy().ravel(),
+                                                   *tb.value.columns]]
+    texts = [m.value for m in [*at.markdown, *at.success, *at.caption]] + tables
+    assert any(i18n.plain(MARKDOWN_NAME) in t for t in texts)
+    assert not any("![" in t or "](http" in t for t in texts), [t for t in texts if "![" in t or "](http" in t]
 
 
 def test_a_deeply_nested_upload_gets_a_message_not_a_crash():

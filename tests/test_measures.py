@@ -15,7 +15,7 @@ import sim
 from conftest import SCENARIOS
 from sim.audit import INDICATORS
 from sim.batch import BATCH_METRICS, run_metrics
-from sim.measures import (COMPONENTS, MEASURES, PLATFORM_NET_PARTS, SERIES, TABLE, UNIT_NAMES,
+from sim.measures import (COMPONENTS, MEASURES, SERIES, TABLE, UNIT_NAMES,
                           Measured, name, series_name, unit)
 from sim.metrics import METRIC_KEYS, RUN_METRICS
 

@@ -47,7 +47,7 @@ colour = palette.preferred(scenario.id)  # the scenario's own, as on every page
 size, days, seed = int(size), int(days), int(seed)
 
 bar = st.progress(0.0)
-try:
+with state.computing(bar):
     too_big = state.request_problem([scenario.with_market(days=days, size=size)], runs_each=2)
     if too_big:
         bar.empty()
@@ -56,14 +56,6 @@ try:
     result = state.run(scenario, seed=seed, days=days, size=size,
                        progress=lambda d, n: bar.progress(d / n, text=t(
                            "ctl.running", name=plain(state.label(entries[key], lang)), i=d, n=n)))
-except sim.ScenarioError as err:  # e.g. a market smaller than the scenario's founders
-    bar.empty()
-    st.error(t("err.scenario", message=plain(err.line(lang))))
-    st.stop()
-except state.Busy as busy:
-    bar.empty()
-    st.warning(t("lim.busy", n=busy.args[0]))
-    st.stop()
 bar.empty()
 
 
@@ -209,12 +201,9 @@ else:
     stop = st.slider(t("aud.stop_day"), min_value=1, max_value=days - 1, value=max(1, days // 2),
                      key="aud_stop")
     with st.spinner(t("aud.stress_running")):  # sim.stress_test reports no progress
-        try:
+        with state.computing():
             stress = state.stress(scenario, seed=seed, stop_day=int(stop), days=days, size=size,
                                   baseline=result)
-        except state.Busy as busy:
-            st.warning(t("lim.busy", n=busy.args[0]))
-            st.stop()
     series = pd.concat([
         pd.DataFrame({"x": r.daily["day"], "mid": r.daily["rewards"], "lo": 0.0, "hi": 0.0,
                       "series": label})

@@ -126,23 +126,16 @@ if too_big:
     st.error(too_big)
     st.stop()
 bar = st.progress(0.0)
-try:
+with state.computing(bar):
     choice = state.choice(scenarios, objective=objective, market=market,
                           seeds=list(range(seed, seed + reps)), days=days, size=size, ranges=ranges,
                           points=points, robust_seeds=robust_seeds,
                           progress=lambda done, total: bar.progress(done / total, text=t(
                               "ctl.running", name=t("cho.runs"), i=done, n=total)))
-except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
-    bar.empty()
-    st.error(t("err.scenario", message=plain(err.line(lang))))
-    st.stop()
-except state.Busy as busy:
-    bar.empty()
-    st.warning(t("lim.busy", n=busy.args[0]))
-    st.stop()
 bar.empty()
 
-names = {s.id: state.label(entries[k], lang) for k, s in zip(chosen, choice.scenarios)}
+names = {s.id: state.label(entries[k], lang) for k, s in zip(chosen, choice.scenarios)}  # charts
+md = {s: plain(n) for s, n in names.items()}  # where Markdown is rendered: a name is text, never markup
 ranking = choice.ranking
 order = [names[s] for s in ranking["scenario"]]
 colours = palette.colours(list(ranking["scenario"]))  # each scenario's, on every page
@@ -152,15 +145,15 @@ share = lambda v: sim.measures.figure("probability_best", v, lang)  # noqa: E731
 
 st.subheader(t("cho.answer"))
 top = ranking.iloc[0]
-st.success(t("cho.headline", model=names[top["scenario"]], objective=obj_name,
+st.success(t("cho.headline", model=md[top["scenario"]], objective=obj_name,
              market=state.market_label(market, lang), p=share(top["probability_best"]),
              lo=share(top["p_best_low"]), hi=share(top["p_best_high"]), n=reps))
 for j in JURISDICTIONS:
     best = choice.best_launchable(j)
-    blocked = [names[s] for s, v in zip(ranking["scenario"], ranking[f"verdict_{j}"]) if v == "breach"]
-    st.markdown("- " + t("cho.launchable", law=t(f"jur.{j}"), model=names[best] if best else t("cho.nobody"),
+    blocked = [md[s] for s, v in zip(ranking["scenario"], ranking[f"verdict_{j}"]) if v == "breach"]
+    st.markdown("- " + t("cho.launchable", law=t(f"jur.{j}"), model=md[best] if best else t("cho.nobody"),
                          blocked="、".join(blocked) if lang == "zh" else ", ".join(blocked))
-                if blocked else "- " + t("cho.launchable_all", law=t(f"jur.{j}"), model=names[best]))
+                if blocked else "- " + t("cho.launchable_all", law=t(f"jur.{j}"), model=md[best]))
 st.caption(t("cho.method", n=reps, first=seed, last=seed + reps - 1, size=size, days=days))
 
 
@@ -170,7 +163,7 @@ def _verdict(v: str) -> str:
 
 table = pd.DataFrame({
     measure("choice_rank"): ranking["choice_rank"].to_numpy(),
-    t("ax.scenario"): order,
+    t("ax.scenario"): [md[s] for s in ranking["scenario"]],
     t("cho.mean", objective=obj_name): [f"{fig(v)} ({fig(a)} – {fig(b)})" for v, a, b in
                                         zip(ranking["mean"], ranking["ci_low"], ranking["ci_high"])],
     measure("probability_best"): [f"{share(p)} ({share(a)}–{share(b)})" for p, a, b in
@@ -183,7 +176,7 @@ table = pd.DataFrame({
 st.table(table)  # a few rows: every column in view, text wrapped
 st.caption(t("cho.table_note"))
 st.markdown(f"**{t('cho.legal')}**")
-legal = pd.DataFrame({t("ax.scenario"): order, **{t(f"jur.{j}"): [_verdict(v) for v in ranking[f"verdict_{j}"]]
+legal = pd.DataFrame({t("ax.scenario"): [md[s] for s in ranking["scenario"]], **{t(f"jur.{j}"): [_verdict(v) for v in ranking[f"verdict_{j}"]]
                                                   for j in JURISDICTIONS}}).set_index(t("ax.scenario"))
 st.table(legal)
 bars = pd.DataFrame({"series": order, "mean": ranking["mean"], "lo": ranking["ci_low"], "hi": ranking["ci_high"]})
@@ -208,9 +201,9 @@ if rob is not None:
     for sw in changes:
         spec = sim.markets.spec(sw["parameter"])
         st.markdown("- " + t("cho.switch", name=spec.zh if lang == "zh" else spec.en, at=f"{sw['at']:g}",
-                             below=names[sw["below"]], above=names[sw["above"]]))
+                             below=md[sw["below"]], above=md[sw["above"]]))
     if not changes:
-        st.markdown("- " + t("cho.no_switch", model=names[rob.points["winner"].mode().iloc[0]]))
+        st.markdown("- " + t("cho.no_switch", model=md[rob.points["winner"].mode().iloc[0]]))
     with st.expander(t("cho.points_table")):
         shown = rob.points.rename(columns={**{s: names[s] for s in ranking["scenario"]},
                                            "winner": t("cho.winner")})
@@ -222,11 +215,11 @@ if rob is not None:
 why = choice.why(lang)
 if why is not None:
     st.subheader(t("cho.why"))
-    st.write(why.text)
+    st.markdown(plain(why.text))
     flows = pd.DataFrame({
         t("cho.flow"): [sim.measures.name(k, lang) for k in why.table["measure"]],
-        names[why.first]: [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["first"])],
-        names[why.second]: [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["second"])],
+        md[why.first]: [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["first"])],
+        md[why.second]: [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["second"])],
         t("cho.difference"): [figure(k, v, lang) for k, v in zip(why.table["measure"], why.table["difference"])],
     }).set_index(t("cho.flow"))
     st.table(flows)

@@ -160,7 +160,7 @@ def _replicates() -> sim.Batch:
                                 "ctl.running", name=t("ctl.monte_carlo"), i=done, n=total)))
 
 
-try:
+with state.computing(bar, growth_slot):
     # Refused before anything runs when this is more than the server runs for one request.
     too_big = state.request_problem([placed[k].with_market(days=days, size=size)
                                      for k in chosen], runs_each=reps)
@@ -169,15 +169,6 @@ try:
         st.error(too_big)
         st.stop()
     ran = _replicates() if banded else _full_runs()
-except sim.ScenarioError as err:  # e.g. a market smaller than a scenario's organisers
-    bar.empty()
-    growth_slot.empty()
-    st.error(t("err.scenario", message=plain(err.line(lang))))
-    st.stop()
-except state.Busy as busy:
-    bar.empty()
-    st.warning(t("lim.busy", n=busy.args[0]))
-    st.stop()
 if banded:
     # run_many labels runs with the hash of the scenario as run (days and size applied).
     run_hash = {k: placed[k].with_market(days=days, size=size).content_hash()

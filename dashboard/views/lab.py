@@ -256,15 +256,11 @@ elif candidate is not None and not too_big and ran == (base_key, int(seed), cand
     for which, scenario in (("original", base), ("edited", candidate)):
         bar = st.progress(0.0)
         label = t(f"lab.{which}")
-        try:
+        with state.computing(bar):
             results[which] = state.run(
                 scenario, seed=int(seed),
                 progress=lambda d, n, b=bar, lb=label: b.progress(d / n, text=t(
                     "ctl.running", name=lb, i=d, n=n)))
-        except state.Busy as busy:
-            bar.empty()
-            st.warning(t("lim.busy", n=busy.args[0]))
-            st.stop()
         bar.empty()
     before, after = results["original"].metrics, results["edited"].metrics
     rows = []

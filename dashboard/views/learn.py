@@ -13,7 +13,7 @@ import streamlit as st
 
 import sim
 from dashboard import charts, state
-from dashboard.i18n import current, plain, reward_kind, t
+from dashboard.i18n import current, reward_kind, t
 from sim.palette import preferred
 from sim.people import ROLE_NAMES
 from sim.rules.liandong import TOP_ACCOUNT
@@ -60,12 +60,9 @@ def _restart() -> None:
         st.session_state.pop(k, None)
 
 
-try:
+with state.computing():
     if live is None or live[0] != wanted:
         _restart()
-except sim.ScenarioError as err:
-    st.error(t("err.scenario", message=plain(err.line(lang))))
-    st.stop()
 
 b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 3])
 model: sim.SchemeModel = st.session_state["learn_model"][1]

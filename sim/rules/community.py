@@ -124,7 +124,7 @@ class CommunityLeaders(Rule):
                             pay, basis=SALE)
 
     def on_day_end(self, model: SchemeModel) -> None:
-        st, p, day = self._state(model), model.people, model.day
+        st, p = self._state(model), model.people
         if not st.started:
             st.started = True
             if self.founders_lead:
