@@ -276,14 +276,20 @@ def test_lab_rejects_a_malformed_list_and_a_negative_size():
     assert not at.exception
 
 
-def test_lab_reruns_against_the_original_and_saves_a_valid_toml(monkeypatch, tmp_path):
-    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+def lab_with_fission_edited() -> AppTest:
+    """The lab on fission_distribution, small, its commission rates edited and both run."""
     at = app("lab")
     at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
     at.number_input(key=lab_key(at, "market.size")).set_value(SIZE).run()
     at.number_input(key=lab_key(at, "market.days")).set_value(DAYS).run()
     at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.2, 0.1").run()
     at.button(key="lab_run").click().run()
+    return at
+
+
+def test_lab_reruns_against_the_original_and_saves_a_valid_toml(monkeypatch, tmp_path):
+    monkeypatch.setattr(state, "USER_DIR", tmp_path)
+    at = lab_with_fission_edited()
     assert not at.exception
     diff = at.dataframe[0].value
     base = sim.load_scenario("fission_distribution")
@@ -779,12 +785,7 @@ def test_a_scenario_has_its_colour_on_choose_learn_and_audit():
 
 def test_lab_draws_the_original_grey_and_dashed_and_the_edit_solid_in_the_scenarios_colour():
     from sim.palette import DASH, SHADOW, preferred
-    at = app("lab")
-    at.selectbox(key="lab_base.en").set_value("fission_distribution").run()
-    at.number_input(key=lab_key(at, "market.size")).set_value(SIZE).run()
-    at.number_input(key=lab_key(at, "market.days")).set_value(DAYS).run()
-    at.text_input(key=lab_key(at, "rules.multi_level_commission.rates")).set_value("0.2, 0.1").run()
-    at.button(key="lab_run").click().run()
+    at = lab_with_fission_edited()
     for lang, (original, edited) in (("en", ("Original", "Edited")), ("zh", ("原场景", "修改版"))):
         if lang == "zh":
             at.session_state["lang"] = "zh"
