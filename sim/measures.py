@@ -176,8 +176,10 @@ class Measured:
     @cached_property
     def active_participant(self) -> np.ndarray:
         """Per row: a participant at the end, still in the market."""
-        role = self.people["role"].astype(str).to_numpy()
-        return np.isin(role, ("distributor", "leader")) & (self.column("exit_day") < 0)
+        # isin on the column itself: on a categorical it compares the categories, not a
+        # million strings.
+        senior = self.people["role"].isin(("distributor", "leader")).to_numpy(bool)
+        return senior & (self.column("exit_day") < 0)
 
     @cached_property
     def row_of(self) -> np.ndarray:
