@@ -254,7 +254,7 @@ class SchemeModel(mesa.Model):
             pull = self.reach[unaware] * (m.word_of_mouth * self.total_share / p.size)
         hazard = self.ad_hazard[unaware] + pull
         # The chance -expm1(-hazard) is below hazard: only draws under it (widened far past
-        # rounding) need expm1, which costs ten times a compare. The outcome is the same.
+        # rounding) need expm1, which costs several times a compare. The outcome is the same.
         draw = rng.random(len(unaware))
         hit = np.flatnonzero(draw < hazard * (1 + 1e-9))
         hit = hit[draw[hit] < -np.expm1(-hazard[hit])]
