@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import ScenarioError
-from sim.schema import ParamSpec, build, param, read_toml, specs
+from sim.schema import ParamSpec, build, check_sections, param, read_toml, specs
 from sim.sections import _SOURCE_LINE, Churn, Market
 
 if TYPE_CHECKING:
@@ -132,12 +132,7 @@ def load_profile(src: str | Path | dict | Profile) -> Profile:
 
 
 def _from_table(table: dict[str, Any], source: str) -> Profile:
-    allowed = ("profile", *PROFILE_KEYS, "uncertain")
-    for key in table:
-        if key not in allowed:
-            listed = ", ".join(allowed)
-            raise ScenarioError(source, key, f"unknown section; allowed: {listed}",
-                                zh=f"未知的配置段;允许:{listed}")
+    check_sections(table, ("profile", *PROFILE_KEYS, "uncertain"), source=source)
     if "profile" not in table:
         raise ScenarioError(source, "profile", "missing section (id, names, description and sources are required)",
                             zh="缺少该配置段(id、名称、说明和来源必填)")

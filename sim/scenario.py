@@ -20,7 +20,7 @@ from sim.rules import REGISTRY, Rule
 from sim.ledger import SELLER
 from sim.markets import market_tables
 from sim.rules.base import MAX_CENTS, ROUNDING
-from sim.schema import MAX_FILE_BYTES, build, parse, read_text, read_toml
+from sim.schema import MAX_FILE_BYTES, build, check_sections, parse, read_text, read_toml
 from sim.sections import ID_PATTERN, Case, Churn, Market, Meta, Retail
 
 SECTIONS = {"scenario": Meta, "market": Market, "retail": Retail, "churn": Churn}
@@ -106,11 +106,7 @@ def _exists(path: Path) -> bool:
 
 
 def _from_table(table: dict[str, Any], source: str) -> Scenario:
-    for key in table:
-        if key not in SECTIONS and key not in ("rules", "case"):
-            listed = ", ".join([*SECTIONS, "rules", "case"])
-            raise ScenarioError(source, key, f"unknown section; allowed: {listed}",
-                                zh=f"未知的配置段;允许:{listed}")
+    check_sections(table, (*SECTIONS, "rules", "case"), source=source)
     if "scenario" not in table:
         raise ScenarioError(source, "scenario", "missing section (id, names and source are required)",
                             zh="缺少该配置段(id、名称和来源必填)")

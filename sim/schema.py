@@ -158,6 +158,15 @@ def build(cls: type, table: Any, *, source: str, prefix: str) -> Any:
     return obj
 
 
+def check_sections(table: dict[str, Any], allowed: tuple[str, ...], *, source: str) -> None:
+    """Refuse a top-level section a file may not have, listing those it may."""
+    for key in table:
+        if key not in allowed:
+            listed = ", ".join(allowed)
+            raise ScenarioError(source, key, f"unknown section; allowed: {listed}",
+                                zh=f"未知的配置段;允许:{listed}")
+
+
 MAX_FILE_BYTES = 1_000_000  # a scenario or market file is a few kB; anything this big is not one
 # Why a file could not be read, in Chinese, by errno (English comes from the system).
 _WHY_ZH = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ELOOP: "符号链接层数过多",
