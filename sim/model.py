@@ -393,11 +393,12 @@ class SchemeModel(mesa.Model):
         active = active[~self.is_founder[active]]  # organisers stay
         draw = rng.random(len(active))
         participant = p.role[active] >= DISTRIBUTOR
+        customer = ~participant
         leave = self.customer_leave[active]
         if c.first_day:
-            new = ~participant & (p.join_day[active] == self.day - 1)
+            new = customer & (p.join_day[active] == self.day - 1)
             leave[new] = 1 - (1 - leave[new]) * (1 - c.first_day)
-        go = (draw < leave) & ~participant
+        go = (draw < leave) & customer
         # A participant's chance -expm1(-hazard) is below hazard ≤ scale × rate × (1 +
         # sensitivity): only the few draws under that bound (widened far past rounding) need the
         # full formula, which saves five scattered reads per participant per day and changes
