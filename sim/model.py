@@ -62,7 +62,14 @@ class SchemeModel(mesa.Model):
         self.mouth_scale = (m.word_of_mouth * self.reach / np.maximum(self.degree, 1)
                             if self.network else None)
         self.churn_scale = (1 - p.trust) / (1 - p.trust.mean())     # churn hazard scale
-        self.customer_leave = -np.expm1(-self.churn_scale * scenario.churn.customer)
+        c = scenario.churn
+        # A participant's chance of leaving, -expm1(-hazard), is below the hazard, which is at
+        # most scale × rate × (1 + sensitivity); widened far past rounding, that bounds it.
+        self._participant_bound = self.churn_scale * (c.participant * (1 + c.earnings_sensitivity)) * (1 + 1e-9)
+        self._customer_leave = -np.expm1(-self.churn_scale * c.customer)
+        # Each person's chance of leaving today is at most this, whatever their role: churn
+        # looks closer only at draws under it. Kept in step by set_customer_leave.
+        self._leave_bound = np.maximum(self._customer_leave, self._participant_bound)
         self.rules = scenario.rules
         self.qualifier = scenario.qualifier
         self.package_price_cents = cents(self.qualifier.price) if self.qualifier else 0
@@ -89,6 +96,7 @@ class SchemeModel(mesa.Model):
         self.founders = self.rng.choice(m.size, size=m.founders, replace=False).astype(np.int64)
         self.is_founder = np.zeros(m.size, bool)
         self.is_founder[self.founders] = True
+        self._founders_sorted = np.sort(self.founders)
         self.platform_cash_yesterday = 0
         self.figure_keys: set[str] = set()  # rules' own daily money columns (daily_figures)
         self.booking = Orders.empty()       # the orders book_sales is booking, for on_purchase
@@ -149,10 +157,23 @@ class SchemeModel(mesa.Model):
         away again."""
         self.ad_hazard[ids] += hazard * self.reach[ids]
 
+    @property
+    def customer_leave(self) -> np.ndarray:
+        """Each person's chance of leaving today while a customer, read-only: it changes only
+        through :meth:`set_customer_leave`, which keeps churn's bound in step."""
+        view = self._customer_leave.view()
+        view.flags.writeable = False
+        return view
+
+    def set_customer_leave(self, ids: np.ndarray, chance: float | np.ndarray) -> None:
+        """Set customers' ``ids`` chance of leaving today (raised for a day, put back)."""
+        self._customer_leave[ids] = chance
+        self._leave_bound[ids] = np.maximum(self._customer_leave[ids], self._participant_bound[ids])
+
     def scale_customer_churn(self, ids: np.ndarray, factor: float) -> None:
         """Customers ``ids`` leave at ``factor`` times the market's hazard (a store nearby)."""
         hazard = self.churn_scale[ids] * self.scenario.churn.customer * factor
-        self.customer_leave[ids] = -np.expm1(-hazard)
+        self.set_customer_leave(ids, -np.expm1(-hazard))
 
     def add_merchant_profit(self, shop: np.ndarray, amounts: np.ndarray) -> None:
         """Add to merchants' profit today, which their decision to stay reads: income a rule
@@ -389,36 +410,54 @@ class SchemeModel(mesa.Model):
             rule.on_purchase(self, buyers, paid)
 
     def _churn(self, active: np.ndarray) -> None:
-        p, c, rng = self.people, self.scenario.churn, self.rng
-        active = active[~self.is_founder[active]]  # organisers stay
-        draw = rng.random(len(active))
-        participant = p.role[active] >= DISTRIBUTOR
-        customer = ~participant
-        leave = self.customer_leave[active]
+        p, c = self.people, self.scenario.churn
+        active = self._without_founders(active)  # organisers stay
+        draw = self.rng.random(len(active))
+        # Only a draw under the person's bound can mean leaving (a few in a hundred), and so
+        # can a newcomer's first day: the rest need no look at their role or record.
+        maybe = np.flatnonzero(draw < self._leave_bound[active])
         if c.first_day:
-            new = customer & (p.join_day[active] == self.day - 1)
+            maybe = np.union1d(maybe, self._positions(active, self._joined_yesterday()))
+        who, draw = active[maybe], draw[maybe]
+        participant = p.role[who] >= DISTRIBUTOR
+        leave = self._customer_leave[who]
+        if c.first_day:
+            new = ~participant & (p.join_day[who] == self.day - 1)
             leave[new] = 1 - (1 - leave[new]) * (1 - c.first_day)
-        go = (draw < leave) & customer
-        # A participant's chance -expm1(-hazard) is below hazard ≤ scale × rate × (1 +
-        # sensitivity): only the few draws under that bound (widened far past rounding) need the
-        # full formula, which saves five scattered reads per participant per day and changes
-        # no outcome.
+        go = (draw < leave) & ~participant
         part = np.flatnonzero(participant)
-        bound = self.churn_scale[active[part]] * (c.participant * (1 + c.earnings_sensitivity))
-        part = part[draw[part] < bound * (1 + 1e-9)]
-        who = active[part]
-        hazard = self.churn_scale[who] * c.participant
+        them = who[part]
+        hazard = self.churn_scale[them] * c.participant
         # Participants past their grace period judge what they have earned against their outlay.
-        judged = (self.day - p.participant_day[who] > c.grace_days)
-        outlay = (p.paid[who] - p.value[who]).astype(float)
-        shortfall = np.clip(1 - p.rewards[who] / np.maximum(outlay, 1), 0, 1)
+        judged = (self.day - p.participant_day[them] > c.grace_days)
+        outlay = (p.paid[them] - p.value[them]).astype(float)
+        shortfall = np.clip(1 - p.rewards[them] / np.maximum(outlay, 1), 0, 1)
         hazard *= np.where(judged & (outlay > 0), 1 + c.earnings_sensitivity * shortfall, 1)
         go[part] = draw[part] < -np.expm1(-hazard)
-        gone = active[go]
+        gone = who[go]
         p.state[gone] = CHURNED
         p.exit_day[gone] = self.day
         self._set_share(gone, 0.0)
         self.churned_today = len(gone)
+
+    def _without_founders(self, active: np.ndarray) -> np.ndarray:
+        """``active`` (ascending) less the founders in it: a few deletions, not a mask over all."""
+        return np.delete(active, self._positions(active, self._founders_sorted))
+
+    @staticmethod
+    def _positions(ascending: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Where those of ``ids`` (ascending) that ``ascending`` holds are in it."""
+        at = np.searchsorted(ascending, ids)
+        found = at < len(ascending)
+        found[found] = ascending[at[found]] == ids[found]
+        return at[found]
+
+    def _joined_yesterday(self) -> np.ndarray:
+        """Persons who joined the market yesterday, ascending: those enrolled between the last
+        two closes, as the adoption order records them."""
+        start = self.daily[-2]["adopted"] if len(self.daily) > 1 else 0
+        ids = np.sort(self.people.order[start:self.daily[-1]["adopted"]]).astype(np.int64)
+        return ids[self.people.join_day[ids] == self.day - 1]
 
     def _merchants_day(self) -> None:
         open_ids = np.array([mm.index for mm in self.merchants if mm.active], np.int64)

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 import sim
+from conftest import scenario_dict
 from sim.agents import Consumer, Distributor, Leader, Merchant
 from sim.model import SchemeModel
+from sim.people import ACTIVE, DISTRIBUTOR
 
 
 def test_same_seed_same_run_and_different_seeds_differ():
@@ -140,3 +142,65 @@ def test_required_metric_keys_are_present():
     r = sim.run("fission_distribution", seed=0, market_size=1000, days=30)
     assert set(sim.METRIC_KEYS) <= set(r.metrics)
     assert 0 < r.metrics["penetration"] <= 1 and r.metrics["max_paid_depth"] <= 3
+
+
+def _every_persons_churn(model: SchemeModel, active: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """Who leaves today by the plain formula, weighed for every active person (founders
+    aside), with the draws churn itself makes: what the bounded churn step must reproduce."""
+    p, c = model.people, model.scenario.churn
+    active = active[~model.is_founder[active]]
+    participant = p.role[active] >= DISTRIBUTOR
+    leave = model.customer_leave[active].copy()
+    if c.first_day:
+        new = ~participant & (p.join_day[active] == model.day - 1)
+        leave[new] = 1 - (1 - leave[new]) * (1 - c.first_day)
+    hazard = model.churn_scale[active] * c.participant
+    judged = model.day - p.participant_day[active] > c.grace_days
+    outlay = (p.paid[active] - p.value[active]).astype(float)
+    shortfall = np.clip(1 - p.rewards[active] / np.maximum(outlay, 1), 0, 1)
+    hazard *= np.where(judged & (outlay > 0), 1 + c.earnings_sensitivity * shortfall, 1)
+    chance = np.where(participant, -np.expm1(-hazard), leave)
+    return active[draw < chance]
+
+
+@pytest.mark.parametrize("name, first_day", [("liandong_2plus1", 0.0), ("live_community_ops", None),
+                                             ("membership_distribution", 0.4)])
+def test_churn_looks_closer_only_where_it_can_matter_and_decides_as_the_formula(name, first_day):
+    """Churn weighs only draws under each person's bound (and newcomers' first day); who leaves
+    must be exactly who the formula over everyone says, day after day, with raised leave chances
+    (live sessions' impulse buyers) and a market's first-day churn."""
+    d = scenario_dict(name)
+    if first_day is not None:
+        d.setdefault("churn", {})["first_day"] = first_day
+    model = SchemeModel(sim.load_scenario(d).with_market(size=3000, days=60), seed=4)
+    churn, checked = model._churn, []
+
+    def checked_churn(active):
+        saved = model.rng.bit_generator.state
+        draw = model.rng.random(int(np.count_nonzero(~model.is_founder[active])))
+        model.rng.bit_generator.state = saved
+        expected = _every_persons_churn(model, active, draw)
+        churn(active)
+        gone = np.flatnonzero(model.people.exit_day == model.day)
+        assert np.array_equal(np.sort(expected), gone)
+        checked.append(len(gone))
+
+    model._churn = checked_churn
+    model.run_days(60)
+    model.release()
+    assert sum(checked) > 50  # leavers were weighed, not a quiet market
+
+
+def test_customer_leave_changes_only_through_the_model():
+    """A rule raising a customer's chance of leaving goes through set_customer_leave, which
+    keeps churn's bound in step; writing the array directly is refused."""
+    model = SchemeModel(sim.load_scenario("retail_baseline").with_market(size=500, days=5), seed=0)
+    with pytest.raises(ValueError):
+        model.customer_leave[:3] = 1.0
+    model.run_days(2)
+    customers = np.flatnonzero((model.people.state == ACTIVE) & ~model.is_founder)[:20]
+    model.set_customer_leave(customers, 1.0)
+    assert (model.customer_leave[customers] == 1.0).all()
+    model.step()
+    assert (model.people.exit_day[customers] == model.day - 1).all()
+    model.release()

@@ -66,7 +66,8 @@ MODEL_SURFACE: dict[str, str] = {
     "scale_adverts": "a reach lever on the advert adoption hazard",
     "add_adverts": "an adoption hazard from posts or sessions",
     "scale_customer_churn": "customers' churn hazard near a store",
-    "customer_leave": "per person: a customer's chance of leaving today (raised for a day, put back)",
+    "customer_leave": "per person: a customer's chance of leaving today (read-only)",
+    "set_customer_leave": "customers' chance of leaving today (raised for a day, put back)",
     "count_participants": "participants a rule appointed itself, in today's joins",
     "platform_profit_today": "the platform's cash gained so far today",
 }

@@ -217,16 +217,15 @@ class LiveSessions(Rule):
         the model's churn step, and puts back tomorrow the leave chances it raised today."""
         st = model.rule_state(f"{self.key}_impulse", lambda: {
             "pending": np.zeros(0, np.int64), "raised": np.zeros(0, np.int64), "saved": np.zeros(0)})
-        leave = model.customer_leave
-        leave[st["raised"]] = st["saved"]
+        model.set_customer_leave(st["raised"], st["saved"])
         ids = st["pending"]
-        st["raised"], st["saved"] = ids, leave[ids].copy()
+        st["raised"], st["saved"] = ids, model.customer_leave[ids]
         # The model's churn step applies the market's first-day chance to every newcomer; an
         # impulse buyer's is impulse_leave, or the market's if that is higher (not both).
         market = model.scenario.churn.first_day
         if self.impulse_leave > market:
             extra = 1 - (1 - self.impulse_leave) / (1 - market)
-            leave[ids] = 1 - (1 - leave[ids]) * (1 - extra)
+            model.set_customer_leave(ids, 1 - (1 - model.customer_leave[ids]) * (1 - extra))
         # Today's newcomers among those today's sessions reached: tomorrow's to judge.
         st["pending"] = sch.boosted[model.people.join_day[sch.boosted] == model.day]
 
