@@ -54,11 +54,22 @@ def _journal(batches: list[tuple]) -> pd.DataFrame:
     table: dict[str, Any] = {"day": np.repeat([b[0] for b in batches], sizes)}
     for i, name in ((1, "kind"), (2, "basis")):  # a few labels, shared, not one string per row
         labels = sorted({b[i] for b in batches})
-        codes = np.repeat([labels.index(b[i]) for b in batches], sizes)
-        table[name] = np.array(labels, dtype=object)[codes]
+        table[name] = _label_column(labels, np.repeat([labels.index(b[i]) for b in batches], sizes))
     table |= {name: np.concatenate([b[i] for b in batches]) for i, name in enumerate(JOURNAL_COLUMNS[3:], 3)}
     table["amount"] = table["amount"] / 100
-    return pd.DataFrame(table)
+    return pd.DataFrame(table, copy=False)  # fresh arrays: stacking them into blocks is a copy
+
+
+def _label_column(labels: list[str], codes: np.ndarray) -> Any:
+    """``labels[codes]`` as the string column pandas would make of it. With Arrow strings
+    (pandas 3) it is decoded from a dictionary array in Arrow: pandas converting one Python
+    string per row took 0.1 s for a run's 300,000 rewards."""
+    dtype = pd.Series(labels).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        words = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(labels, pa.string()))
+        return pd.array(words.cast(pa.large_string()), dtype=dtype)
+    return np.array(labels, dtype=object)[codes]
 
 
 def collect(model: SchemeModel) -> RunResult:
