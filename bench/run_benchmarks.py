@@ -6,6 +6,7 @@ the catalogue, the CLI's start, and the speed ratio against the per-agent Mesa r
     python bench/run_benchmarks.py --write     # ... and append it to bench/RESULTS.md
     python bench/run_benchmarks.py --national  # ... plus 10,000,000 × 365 (about 8 GB, minutes)
     python bench/run_benchmarks.py --quick     # small sizes, a smoke test while developing
+    python bench/run_benchmarks.py --floor     # only each scenario's fixed cost per day
 
 Each measured case runs in a fresh child process (``--case``), so its peak RSS is its own.
 """
@@ -201,6 +202,30 @@ def run_all(*, quick: bool, national: bool) -> tuple[str, str]:
     return "\n".join(rows), note
 
 
+def floor_table(*, quick: bool) -> tuple[str, str]:
+    """Every scenario's daily loop at two sizes, split into a cost per day that does not grow
+    with the market (numpy and Python calls: the floor no array work can lower) and a cost per
+    person per day, t(n) = fixed + n × per_person, from the two best-of-3 loops."""
+    small, (n, d) = (500 if quick else 2_000), (QUICK if quick else SIZES)["default"]
+    rows = ["| Scenario | loop at " + f"{small:,} (s) | loop at {n:,} (s) | fixed per day (ms) | "
+            f"fixed × {d} days (s) | per person per day (ns) |", "|---|---|---|---|---|---|"]
+    over = 0
+    for path in sim.scenario_paths():
+        print(f"floor: {path.stem} {small:,} and {n:,} x {d} ...", file=sys.stderr)
+        a, b = (min(r["days_s"] for r in measure("engine", scenario=str(path), size=size, days=d,
+                                                  repeat=3)["runs"]) for size in (small, n))
+        per_person = max(b - a, 0) / (n - small)
+        fixed = a - per_person * small
+        over += fixed >= TARGETS["default_s"]
+        rows.append(f"| `{path.stem}` | {a:.3f} | {b:.3f} | {fixed / d * 1e3:.2f} | {fixed:.3f} | "
+                    f"{per_person / d * 1e9:.1f} |")
+    note = (f"Fixed × {d} days is what a {d}-day run costs however few persons it holds. It reaches "
+            f"the {TARGETS['default_s']:g} s target for {over} of {len(rows) - 2} scenarios, before "
+            f"any work on the persons, the build or the result. Load average (1, 5, 15 min) at the "
+            f"end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}.")
+    return "\n".join(rows), note
+
+
 def timed_cli(*args: str) -> float:
     """Seconds from starting ``sim ARGS`` to its exit."""
     t0 = time.perf_counter()
@@ -248,6 +273,8 @@ def main() -> None:
                     help="small sizes: a smoke test, targets not judged")
     ap.add_argument("--national", action="store_true",
                     help="also run 10,000,000 persons x 365 days (about 8 GB of memory)")
+    ap.add_argument("--floor", action="store_true",
+                    help="only every scenario's fixed cost per day (2,000 and 20,000 persons)")
     ap.add_argument("--case", choices=("engine", "reference"), help=argparse.SUPPRESS)
     ap.add_argument("--scenario", default=HEADLINE, help=argparse.SUPPRESS)
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -260,8 +287,10 @@ def main() -> None:
         ap.error("--write records full-size figures only; drop --quick")
 
     started = datetime.now(timezone.utc)
-    table, note = run_all(quick=args.quick, national=args.national)
-    section = (f"## {started:%Y-%m-%d %H:%M} UTC · commit {commit()}\n\n"
+    table, note = (floor_table if args.floor else run_all)(quick=args.quick, **(
+        {} if args.floor else {"national": args.national}))
+    kind = " · fixed cost per day" if args.floor else ""
+    section = (f"## {started:%Y-%m-%d %H:%M} UTC{kind} · commit {commit()}\n\n"
                f"Machine: {machine()}\n\n{table}\n\n{note}\n")
     print(section)
     if args.write:
