@@ -14,7 +14,8 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
-from sim.capacity import JOURNAL_LIMIT, check_memory
+from sim.capacity import (JOURNAL_LIMIT, LARGE_MARKET, check_memory, give_back_freed_memory,
+                          reuse_freed_memory)
 from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger,
                         sum_by)
 from sim.network import community_network
@@ -37,6 +38,7 @@ class SchemeModel(mesa.Model):
         # A clear error now rather than the system killing us later: the run must fit in
         # ``memory_limit`` bytes (default: what is available).
         check_memory(scenario, limit=memory_limit)
+        reuse_freed_memory(scenario.market.size)
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = seed
@@ -252,6 +254,8 @@ class SchemeModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
+        if self.people.size >= LARGE_MARKET:
+            give_back_freed_memory()
 
     # -- stages -------------------------------------------------------------------------
     def _place_founders(self) -> None:

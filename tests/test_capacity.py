@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import platform
+import subprocess
+import sys
+
 import pytest
 
 import sim
@@ -10,6 +14,7 @@ import sim.pool
 from sim.capacity import run_bytes
 from sim.cli import main
 from sim.people import People
+from conftest import ROOT
 
 GB = 10**9
 
@@ -66,3 +71,28 @@ def test_compare_runs_no_more_scenarios_at_once_than_memory_holds(monkeypatch):
     metrics = sim.pool.run_each(scenarios, seed=1, workers=2)
     assert [m["participants"] for m in metrics] == [
         sim.run(s, seed=1).metrics["participants"] for s in scenarios]
+
+
+_FAULTS = """
+import resource, sys, numpy as np
+from sim.capacity import reuse_freed_memory
+reuse_freed_memory(int(sys.argv[1]))
+np.ones(8_000_000).sum()  # 64 MB: over glibc's largest own mmap threshold
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(5):
+    np.ones(8_000_000).sum()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_a_large_market_reuses_freed_arrays_instead_of_faulting_them_in_again():
+    """At millions of persons each day's temporaries are tens of MB; glibc would map and
+    unmap each one, so the next day faults its pages in again. A large market keeps them."""
+    def faults(persons: int) -> int:
+        done = subprocess.run([sys.executable, "-c", _FAULTS, str(persons)], capture_output=True,
+                              text=True, check=True, cwd=ROOT)
+        return int(done.stdout)
+    assert faults(sim.capacity.LARGE_MARKET) < 50
+    # glibc's defaults: 64 MB faulted in each time, at least 32 faults even in huge pages.
+    assert faults(sim.capacity.LARGE_MARKET - 1) >= 5 * 32
