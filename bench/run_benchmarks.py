@@ -259,7 +259,9 @@ def commit() -> str:
         head = git("rev-parse", "--short", "HEAD")
         if head.returncode:
             return "unknown"
-        dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+        # RESULTS.md itself changes between the sections one session appends.
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                    ":!bench/RESULTS.md").stdout.strip()
         return head.stdout.strip() + (" + uncommitted changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
