@@ -63,7 +63,7 @@ def _journal(batches: list[tuple]) -> pd.DataFrame:
 def _label_column(labels: list[str], codes: np.ndarray) -> Any:
     """``labels[codes]`` as the string column pandas would make of it. With Arrow strings
     (pandas 3) it is decoded from a dictionary array in Arrow: pandas converting one Python
-    string per row took 0.1 s for a run's 300,000 rewards."""
+    string per row took 0.13 s for the 1.3 million rewards of a 20,000-person run."""
     dtype = pd.Series(labels).dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         import pyarrow as pa
