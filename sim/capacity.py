@@ -135,10 +135,10 @@ def reuse_freed_memory(persons: int) -> None:
         libc.mallopt(_TRIM_THRESHOLD, 1 << 30)
 
 
-def give_back_freed_memory() -> None:
-    """Return the heap's free pages to the system (after a large run)."""
+def give_back_freed_memory(persons: int) -> None:
+    """After a run in a market this large, return the heap's free pages to the system."""
     libc = _glibc()
-    if libc:
+    if libc and persons >= LARGE_MARKET:
         libc.malloc_trim(0)
 
 

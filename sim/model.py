@@ -14,8 +14,7 @@ import mesa
 import numpy as np
 
 from sim.agents import VIEW_CLASSES, Merchant, Person
-from sim.capacity import (JOURNAL_LIMIT, LARGE_MARKET, check_memory, give_back_freed_memory,
-                          reuse_freed_memory)
+from sim.capacity import JOURNAL_LIMIT, check_memory, give_back_freed_memory, reuse_freed_memory
 from sim.ledger import (ESCROW, GMV_FLOWS, POINTS, POOLS, PLATFORM, REWARD, WALLETS, Ledger,
                         sum_by)
 from sim.network import community_network
@@ -254,8 +253,7 @@ class SchemeModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
             ids.pop(self, None)
-        if self.people.size >= LARGE_MARKET:
-            give_back_freed_memory()
+        give_back_freed_memory(self.people.size)
 
     # -- stages -------------------------------------------------------------------------
     def _place_founders(self) -> None:
