@@ -95,9 +95,14 @@ class LiandongTwoPlusOne(Rule):
         people.rank[joiners] = AGENT
         # Someone joining under a person who joined earlier today waits until that sponsor is
         # placed; in a contact network this is one round, in a well-mixed market a few.
+        # Membership by a marked column: np.isin would build a table as long as the id range.
+        unplaced = model.column("liandong_unplaced", bool)
         pending = joiners
         while len(pending):
-            waits = np.isin(people.sponsor[pending], pending)
+            unplaced[pending] = True
+            sponsor = people.sponsor[pending]
+            waits = unplaced[np.maximum(sponsor, 0)] & (sponsor >= 0)
+            unplaced[pending] = False
             self._place(model, pending[~waits])
             pending = pending[waits]
         self._pay(model, joiners)
