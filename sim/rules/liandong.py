@@ -95,7 +95,7 @@ class LiandongTwoPlusOne(Rule):
         people.rank[joiners] = AGENT
         # Someone joining under a person who joined earlier today waits until that sponsor is
         # placed; in a contact network this is one round, in a well-mixed market a few.
-        # Membership by a marked column: np.isin would build a table as long as the id range.
+        # Membership read from a marked column: a few microseconds, where np.isin sorts.
         unplaced = model.column("liandong_unplaced", bool)
         pending = joiners
         while len(pending):
