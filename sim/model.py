@@ -71,6 +71,7 @@ class SchemeModel(mesa.Model):
         # Each person's chance of leaving today is at most this, whatever their role: churn
         # looks closer only at draws under it. Kept in step by set_customer_leave.
         self._leave_bound = np.maximum(self._customer_leave, self._participant_bound)
+        self.churn_scale.flags.writeable = False  # the bounds above are derived from it
         self.rules = scenario.rules
         self.qualifier = scenario.qualifier
         self.package_price_cents = cents(self.qualifier.price) if self.qualifier else 0

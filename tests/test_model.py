@@ -197,6 +197,8 @@ def test_customer_leave_changes_only_through_the_model():
     model = SchemeModel(sim.load_scenario("retail_baseline").with_market(size=500, days=5), seed=0)
     with pytest.raises(ValueError):
         model.customer_leave[:3] = 1.0
+    with pytest.raises(ValueError):  # churn's bounds are derived from it
+        model.churn_scale[:3] = 2.0
     model.run_days(2)
     customers = np.flatnonzero((model.people.state == ACTIVE) & ~model.is_founder)[:20]
     model.set_customer_leave(customers, 1.0)
